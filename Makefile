@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: MIT
+# Facet — the one Makefile: build, boot, debug, test, grade.
+#
+#   make            kernel, roottask, userland tar and the default ISO under build/
+#   make qemu       boot it with the serial console on this terminal (Ctrl-A X quits)
+#   make qemu-nox   the same, always headless
+#   make qemu-gdb   boot, stopped, waiting for `make gdb` in another terminal
+#   make gdb        attach GDB (kernel and roottask symbols)
+#   make check      every test: host unit tests, harness self-test, boot graders
+#   make clean
+
+BUILD    ?= build
+SCENARIO ?= boot
+SMP      ?= 2
+MEM      ?= 256
+ACCEL    ?= auto
+CC       := gcc
+LD       := ld
+HOSTCC   := gcc
+
+# Every build depends on the Debian packages being there (tools/deps.sh installs them).
+DEPS := $(BUILD)/.deps-ok
+$(DEPS): tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh
+	@touch $@
+
+# ---------------------------------------------------------------- kernel
+# Only the compiler's own freestanding headers (stdint.h, stdarg.h ...), never the host libc's.
+NOSTDINC := -nostdinc -isystem $(shell $(CC) -print-file-name=include)
+Q := @
+# Freestanding, no red zone (interrupts use the same stack), no SSE (the
+# kernel does not save FPU state for itself), top 2 GiB (-mcmodel=kernel).
+KERNEL_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+	-mno-sse -mno-mmx -mno-80387 -mcmodel=kernel -fno-common -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wvla -Wframe-larger-than=1024 $(NOSTDINC) -Ikernel/include -MMD -MP
+KERNEL_C   := $(wildcard kernel/*.c kernel/*/*.c)
+KERNEL_S   := $(wildcard kernel/*/*.S)
+KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
+KERNEL     := $(BUILD)/kernel.elf
+
+$(BUILD)/kernel/%.o: kernel/%.c $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: kernel/%.S $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# -n: no page alignment of the file (GRUB reads it), max-page-size: 4 KiB segments.
+$(KERNEL): $(KERNEL_OBJ) kernel/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -n -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T kernel/kernel.ld -o $@ $(KERNEL_OBJ)
+
+# ---------------------------------------------------------------- roottask
+# User code: freestanding too; no SSE until the kernel saves FPU state per EC.
+USER_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	$(NOSTDINC) -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP
+# Pure code the kernel and the roottask share (formatting, ELF, HIP): compiled twice.
+SHARED_C   := kernel/lib/format.c kernel/lib/elf.c kernel/lib/hip.c kernel/lib/string.c
+ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c) $(SHARED_C)
+ROOT_S     := $(wildcard roottask/lib/facet/*.S roottask/src/*.S)
+ROOT_OBJ   := $(patsubst %.c,$(BUILD)/user/%.o,$(ROOT_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(ROOT_S))
+ROOTTASK   := $(BUILD)/roottask.elf
+
+$(BUILD)/user/%.o: %.c $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC [u]  $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: %.S $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  AS [u]  $<"
+	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(ROOT_OBJ)
+
+# ---------------------------------------------------------------- userland and ISOs
+USERLAND := $(BUILD)/userland.tar
+USERLAND_FILES := $(wildcard userland/*)
+$(USERLAND): $(USERLAND_FILES) $(DEPS)
+	@mkdir -p $(dir $@)
+	tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf $@ -C userland .
+
+# One ISO per scenario: build/iso/<scenario>.iso boots the roottask with scenario=<scenario>.
+$(BUILD)/iso/%.iso: $(KERNEL) $(ROOTTASK) $(USERLAND) tools/mkiso
+	tools/mkiso $@ $* $(KERNEL) $(ROOTTASK) $(USERLAND)
+
+ISO := $(BUILD)/iso/$(SCENARIO).iso
+all: $(ISO)
+.DEFAULT_GOAL := all
+
+# ---------------------------------------------------------------- run and debug
+QEMU_ACCEL = $(shell tools/accel $(ACCEL))
+QEMU_BASE   = qemu-system-x86_64 -machine q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel $(QEMU_ACCEL) -cdrom $(ISO) -boot d
+
+# The guest's power-off status s reaches us as (s << 1) | 1: map it back, keep Ctrl-A X working.
+qemu: $(ISO)
+	@if [ -n "$$DISPLAY" ]; then tools/qemu-run $(QEMU_BASE) -serial mon:stdio; \
+	else tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio; fi
+
+qemu-nox: $(ISO)
+	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio
+
+qemu-gdb: $(ISO)
+	@echo "*** QEMU is waiting for GDB: run 'make gdb' in another terminal (Ctrl-A X quits)" >&2
+	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+
+GDBPORT ?= 1234
+gdb: $(KERNEL) $(ROOTTASK)
+	gdb -q -iex "set auto-load safe-path $(CURDIR)" -x .gdbinit
+
+# ---------------------------------------------------------------- tests
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+HOST_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -Ikernel/include -MMD -MP
+
+$(BUILD)/tests/%: tests/%.c tests/unit.h $(DEPS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $<
+
+unit: $(UNIT_TESTS)
+	@tools/run-unit $(UNIT_TESTS)
+
+GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/bad-hypercalls.iso
+
+check: $(UNIT_TESTS) $(GRADE_ISOS) abi-check
+	@tools/check $(UNIT_TESTS)
+
+abi-check:
+	@tools/abi-check
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check abi-check clean
+.SECONDARY:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: MIT
+# grade/lib/facet.bash — the graders' helpers: boot an ISO once, then check its serial log.
+#
+# A grader boots in setup_file and checks in its tests:
+#
+#   load lib/facet
+#   setup_file()    { facet_boot portals "$(facet_iso portals)"; }
+#   teardown_file() { facet_teardown; }
+#   @test "boots and powers off cleanly (1 pt)" { facet_expect_ok portals; }
+#   @test "echo portal returns 42 (2 pts)" {
+#       v=$(facet_value portals '^\[echo\] reply=([0-9]+)$')
+#       [ "$v" -eq 42 ]
+#   }
+#
+# For each boot NAME the directory ($FACET_GRADE_DIR, else $BATS_FILE_TMPDIR)
+# holds NAME.log (the serial log), NAME.result (tools/boot's result line),
+# NAME.exit (its exit status), NAME.report (its stderr: reason + log tail),
+# and NAME.log.emu (the emulator's own messages, on failure only).
+# Every check prints what it expected, the boot's result and the last 30 log
+# lines when it fails. Regexes are grep -E; a trailing CR on a line is ignored.
+
+FACET_ROOT=${FACET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+FACET_BOOT=${FACET_BOOT:-$FACET_ROOT/tools/boot}
+
+# bats-support and bats-assert (Debian: /usr/lib/bats). If one is missing the
+# graders still load; its functions then fail with the reason.
+_facet_missing() {
+    echo "facet: $1 is not installed (looked in ${FACET_BATS_LIB:-/usr/lib/bats});" \
+         "run tools/deps.sh or apt-get install bats-support bats-assert" >&2
+    return 1
+}
+_facet_load_bats_libs() {
+    local base=${FACET_BATS_LIB:-/usr/lib/bats} f
+    if [[ -f $base/bats-support/load.bash ]]; then
+        # shellcheck disable=SC1091
+        source "$base/bats-support/load.bash"
+    else
+        _facet_missing bats-support
+        for f in fail batslib_err batslib_count_lines batslib_is_single_line \
+                 batslib_prefix batslib_mark batslib_decorate; do
+            eval "$f() { _facet_missing bats-support; }"
+        done
+    fi
+    # bats-assert needs bats-support.
+    if [[ -f $base/bats-assert/load.bash && -f $base/bats-support/load.bash ]]; then
+        # shellcheck disable=SC1091
+        source "$base/bats-assert/load.bash"
+    else
+        _facet_missing bats-assert
+        for f in assert refute assert_equal assert_not_equal assert_success \
+                 assert_failure assert_output refute_output assert_line \
+                 refute_line assert_regex refute_regex; do
+            eval "$f() { _facet_missing bats-assert; }"
+        done
+    fi
+}
+_facet_load_bats_libs
+
+# Where the boots of this grader file keep their files.
+facet_dir() {
+    if [[ -z ${FACET_GRADE_DIR:-} && -z ${BATS_FILE_TMPDIR:-} ]]; then
+        FACET_GRADE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/facet-grade.XXXXXX")
+        export FACET_GRADE_DIR
+    fi
+    printf '%s\n' "${FACET_GRADE_DIR:-$BATS_FILE_TMPDIR}"
+}
+
+facet_log() { printf '%s/%s.log\n' "$(facet_dir)" "$1"; }
+
+# The ISO of a scenario, built by the Makefile if needed. Prints its path even
+# when make fails: facet_boot then reports "no readable ISO", test by test.
+facet_iso() {
+    local iso=$FACET_ROOT/build/iso/$1.iso
+    if ! make -s -C "$FACET_ROOT" "build/iso/$1.iso" >"$(facet_dir)/$1.make" 2>&1; then
+        echo "facet: make build/iso/$1.iso failed:" >&2
+        tail -n 20 "$(facet_dir)/$1.make" >&2
+    fi
+    printf '%s\n' "$iso"
+}
+
+# facet_boot NAME ISO [tools/boot options...]: boot once and record how it
+# ended. Never fails, so setup_file completes and every test can report.
+facet_boot() {
+    local name=$1 iso=$2 dir code=0
+    shift 2
+    dir=$(facet_dir)
+    mkdir -p "$dir"
+    rm -f "$dir/$name".{result,exit,report}
+    "$FACET_BOOT" --log "$dir/$name.log" "$@" "$iso" \
+        >"$dir/$name.result" 2>"$dir/$name.report" 3>&- || code=$?
+    echo "$code" >"$dir/$name.exit"
+    # Remember the boot for facet_teardown (this file's boots only).
+    echo "$name" >>"$(_facet_boots)"
+    # tools/boot removes NAME.log.pid once the emulator is gone; if it is
+    # still there, tools/boot was killed: stop what it left.
+    _facet_reap "$dir/$name.log.pid"
+    if [[ ${FACET_VERBOSE:-0} == 1 ]]; then
+        echo "# $name: $(cat "$dir/$name.result" 2>/dev/null)" >&3
+    fi
+    return 0
+}
+
+# Kill the process group named in a tools/boot pid file, if it is still the
+# same one (same start time). Prints a warning when it had to.
+_facet_reap() {
+    local pidfile=$1 pgid start st i
+    [[ -f $pidfile ]] || return 0
+    read -r pgid start <"$pidfile" || { rm -f "$pidfile"; return 0; }
+    if { read -r st <"/proc/$pgid/stat"; } 2>/dev/null; then
+        read -ra st <<<"${st##*) }"
+        if [[ ${st[19]} == "$start" ]]; then
+            echo "facet: emulator group $pgid outlived tools/boot; killing it" >&2
+            kill -TERM -- "-$pgid" 2>/dev/null
+            for ((i = 0; i < 20; i++)); do
+                kill -0 -- "-$pgid" 2>/dev/null || break
+                sleep 0.1
+            done
+            kill -KILL -- "-$pgid" 2>/dev/null
+        fi
+    fi
+    rm -f "$pidfile"
+    return 0
+}
+
+# facet_teardown: for teardown_file — makes sure no emulator started by this
+# file's facet_boot calls still runs.
+_facet_boots() { printf '%s/.facet-boots\n' "${BATS_FILE_TMPDIR:-$(facet_dir)}"; }
+facet_teardown() {
+    local dir list name
+    dir=$(facet_dir)
+    list=$(_facet_boots)
+    [[ -f $list ]] || return 0
+    while read -r name; do
+        _facet_reap "$dir/$name.log.pid"
+    done <"$list"
+    return 0
+}
+
+# The result word (ok, timeout, idle, panic, …; "none" if the boot never
+# reported) and the guest status ("-" if none).
+facet_result() {
+    local line
+    line=$(cat "$(facet_dir)/$1.result" 2>/dev/null)
+    [[ $line =~ result=([^ ]+) ]] && { echo "${BASH_REMATCH[1]}"; return 0; }
+    echo none
+}
+facet_status() {
+    local line
+    line=$(cat "$(facet_dir)/$1.result" 2>/dev/null)
+    [[ $line =~ status=([^ ]+) ]] && { echo "${BASH_REMATCH[1]}"; return 0; }
+    echo -
+}
+
+# What a failed check shows after its own first line: how the boot ended,
+# tools/boot's reason, and the log's tail.
+_facet_explain() {
+    local name=$1 dir log reason
+    dir=$(facet_dir)
+    log=$dir/$name.log
+    echo "boot '$name': result=$(facet_result "$name") status=$(facet_status "$name")"
+    reason=$(grep -m1 -E '^boot: [a-z-]+: ' "$dir/$name.report" 2>/dev/null)
+    [[ -n $reason ]] && echo "$reason"
+    grep -v '^boot: ' "$dir/$name.report" 2>/dev/null | grep -E '^(tools/boot|facet|grep):' | head -n 5
+    [[ -s $log.emu ]] && echo "(emulator messages: $log.emu)"
+    if [[ -f $log ]]; then
+        echo "--- last 30 lines of $log ---"
+        tail -n 30 "$log" | cut -c1-300 | tr -d '\r'
+        echo "--- end of log ---"
+    else
+        echo "(no log: did setup_file call facet_boot $name?)"
+    fi
+}
+
+# facet_expect_ok NAME: the boot ended with result=ok and guest status 0.
+facet_expect_ok() {
+    local r s
+    r=$(facet_result "$1") s=$(facet_status "$1")
+    [[ $r == ok && $s == 0 ]] && return 0
+    { echo "expected boot '$1' to end with result=ok status=0"; _facet_explain "$1"; } >&2
+    return 1
+}
+
+# _facet_match NAME REGEX GREP-FLAGS: print the first matching line.
+_facet_match() {
+    local name=$1 re=$2 flags=$3 log m
+    log=$(facet_log "$name")
+    if [[ -f $log ]] && m=$(grep -a -m1 "$flags" -- "$re" < <(tr -d '\r' <"$log")); then
+        printf '%s\n' "$m"
+        return 0
+    fi
+    { echo "expected a line matching: $re"; _facet_explain "$name"; } >&2
+    return 1
+}
+
+# facet_grep NAME REGEX: some line contains a match; prints the first such line.
+facet_grep() { _facet_match "$1" "$2" -E; }
+
+# facet_line NAME REGEX: some whole line matches (grep -x); prints it.
+facet_line() { _facet_match "$1" "$2" -xE; }
+
+# facet_value NAME REGEX: the first capture group of the first match, e.g.
+#   facet_value stage1 '^\[ipc\] sum=([0-9]+)$'  ->  4950
+facet_value() {
+    local name=$1 re=$2 m v d=$'\001'
+    m=$(_facet_match "$name" "$re" -oE) || return 1
+    m=${m%%$'\n'*}
+    # Group 1 is the whole match; the caller's first group is \2.
+    if ! v=$(sed -nE "s${d}^(${re})\$${d}\\2${d}p" <<<"$m" 2>/dev/null); then
+        echo "facet_value: '$re' needs a capture group ( ... ) around the value" >&2
+        return 1
+    fi
+    printf '%s\n' "$v"
+}

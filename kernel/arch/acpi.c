@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/* arch/acpi.c — find the MADT through the RSDP GRUB passed and list the CPUs. */
+#include "acpi.h"
+#include "memlayout.h"
+
+struct sdt_header {
+    char     sig[4];
+    uint32_t length;
+    uint8_t  rev, checksum;
+    char     oem[6], oem_table[8];
+    uint32_t oem_rev, creator, creator_rev;
+} __attribute__((packed));
+
+static bool checksum_ok(const void *p, uint32_t len)
+{
+    const uint8_t *b = p;
+    uint8_t s = 0;
+    for (uint32_t i = 0; i < len; i++)
+        s = (uint8_t)(s + b[i]);
+    return s == 0;
+}
+
+/* A table at a physical address, if it is inside the direct map and its checksum holds. */
+static const struct sdt_header *table_at(uint64_t pa)
+{
+    if (!pa || pa + sizeof(struct sdt_header) > DIRECT_MAP_SIZE)
+        return NULL;
+    const struct sdt_header *h = phys_to_virt(pa);
+    if (h->length < sizeof *h || pa + h->length > DIRECT_MAP_SIZE || !checksum_ok(h, h->length))
+        return NULL;
+    return h;
+}
+
+static const struct sdt_header *find_madt(const struct boot_info *bi)
+{
+    const uint8_t *rsdp = bi->rsdp;
+    uint32_t rsdt = *(const uint32_t *)(rsdp + 16);
+    uint64_t xsdt = rsdp[15] >= 2 ? *(const uint64_t *)(rsdp + 24) : 0;
+    const struct sdt_header *root = table_at(xsdt ? xsdt : rsdt);
+    if (!root)
+        return NULL;
+    unsigned esz = xsdt ? 8 : 4;
+    unsigned n = (root->length - sizeof *root) / esz;
+    const uint8_t *entries = (const uint8_t *)(root + 1);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pa = esz == 8 ? *(const uint64_t *)(entries + i * 8) : *(const uint32_t *)(entries + i * 4);
+        const struct sdt_header *t = table_at(pa);
+        if (t && !memcmp(t->sig, "APIC", 4))
+            return t;
+    }
+    return NULL;
+}
+
+unsigned acpi_cpu_ids(const struct boot_info *bi, uint8_t *ids, unsigned max)
+{
+    if (!bi->has_rsdp)
+        return 0;
+    const struct sdt_header *madt = find_madt(bi);
+    if (!madt)
+        return 0;
+    unsigned n = 0;
+    const uint8_t *p = (const uint8_t *)madt + sizeof *madt + 8;   /* + LAPIC address, flags */
+    const uint8_t *end = (const uint8_t *)madt + madt->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)       /* processor local APIC, enabled */
+            ids[n++] = p[3];
+        p += p[1];
+    }
+    return n;
+}

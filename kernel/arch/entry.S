@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* arch/entry.S — interrupt/exception stubs, SYSCALL entry, and the two ways back to user mode. */
+#include "memlayout.h"
+
+#define CPU_USER_RSP    8
+#define CPU_REGS_TOP    16
+#define CPU_KSTACK_TOP  24
+#define SEL_UDATA       0x23
+#define SEL_UCODE       0x2b
+#define VEC_SYSCALL     0x100
+#define FRAME_CS        (18 * 8)         /* offset of cs in struct cpu_regs */
+
+.macro PUSH_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro POP_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+    .text
+/*
+ * One stub per vector. The CPU pushed ss rsp rflags cs rip (and an error
+ * code for some exceptions); every stub leaves the same layout: err, vector.
+ * From user mode the frame is being written into the current EC (rsp0).
+ */
+.macro VECTOR n
+    .align 16
+vector_\n:
+    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $\n
+    jmp intr_common
+.endm
+
+    .align 16
+    .global vector_table_start
+vector_table_start:
+.altmacro
+.set i, 0
+.rept 256
+    VECTOR %i
+    .set i, i + 1
+.endr
+
+/* Holds: rsp -> vector, err, hardware frame. Interrupts are off. */
+intr_common:
+    testb $3, 24(%rsp)                   /* cs of the interrupted context */
+    jz 1f
+    swapgs
+1:  PUSH_GPRS
+    mov %rsp, %rdi                       /* struct cpu_regs * */
+    testb $3, FRAME_CS(%rsp)
+    jz 2f
+    mov %gs:CPU_KSTACK_TOP, %rsp         /* the frame stays in the EC; C runs on the CPU stack */
+2:  xor %ebp, %ebp
+    call intr_handler                    /* never returns */
+    ud2
+
+/*
+ * SYSCALL: rcx = user rip, r11 = user rflags, rsp still the user's.
+ * Build the same frame as an interrupt inside the current EC.
+ */
+    .global syscall_entry
+    .align 16
+syscall_entry:
+    swapgs
+    mov %rsp, %gs:CPU_USER_RSP
+    mov %gs:CPU_REGS_TOP, %rsp
+    pushq $SEL_UDATA
+    pushq %gs:CPU_USER_RSP
+    pushq %r11
+    pushq $SEL_UCODE
+    pushq %rcx
+    pushq $0
+    pushq $VEC_SYSCALL
+    PUSH_GPRS
+    mov %rsp, %rdi
+    mov %gs:CPU_KSTACK_TOP, %rsp
+    xor %ebp, %ebp
+    call syscall_handler                 /* never returns */
+    ud2
+
+/* ret_user_iret(regs): restore everything from the EC's frame and iret to ring 3. */
+    .global ret_user_iret
+ret_user_iret:
+    mov %rdi, %rsp
+    POP_GPRS
+    add $16, %rsp                        /* vector, err */
+    swapgs
+    iretq
+
+/*
+ * ret_user_sysret(regs): the fast way back after a hypercall; the caller
+ * checked that rip is canonical. rcx and r11 are clobbered, as SYSCALL allows.
+ */
+    .global ret_user_sysret
+ret_user_sysret:
+    mov %rdi, %rsp
+    POP_GPRS
+    mov 16(%rsp), %rcx                   /* rip */
+    mov 32(%rsp), %r11                   /* rflags */
+    mov 40(%rsp), %rsp                   /* user rsp: the frame is no longer reachable */
+    swapgs
+    sysretq
+
+    .global cpu_halt
+cpu_halt:
+    cli
+1:  hlt
+    jmp 1b
+
+    .section .note.GNU-stack, "", @progbits

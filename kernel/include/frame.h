@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* frame.h — physical page frames: boot-time set-up and the locked buddy allocator. */
+#pragma once
+
+#include "kernel.h"
+#include "multiboot.h"
+
+void     frame_init(const struct boot_info *bi);
+void    *page_alloc(void);                 /* one zeroed 4 KiB page (kernel address), or NULL */
+void    *pages_alloc(unsigned order);      /* 2^order zeroed pages, naturally aligned, or NULL */
+void     page_free(void *va);
+void     pages_free(void *va, unsigned order);
+uint64_t frame_free_count(void);
+uint64_t frame_total_count(void);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* pd.h — protection domains: object space, address space, I/O port space. */
+#pragma once
+
+#include "kobj.h"
+#include "cap.h"
+
+struct pd {
+    struct kobj obj;
+    struct capspace *caps;       /* object space */
+    uint64_t *pml4;              /* host address space */
+    uint8_t *iobitmap;           /* 8 KiB I/O permission bitmap (0 = allowed), NULL = no ports */
+    bool passthrough;            /* the roottask (and PDs it marks so) */
+};
+
+struct pd *pd_create(bool passthrough);  /* NULL on OOM */
+void pd_activate(struct pd *pd);         /* load its address space and I/O bitmap on this CPU */

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* serial.h — the COM1 console device. */
+#pragma once
+void serial_init(void);
+void serial_putc(char c);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* sm.h — counting semaphores with FIFO waiters and TSC deadlines. */
+#pragma once
+
+#include "kobj.h"
+
+struct ec;
+
+struct sm {
+    struct kobj obj;
+    uint64_t count;
+    struct ec *waiters, *waiters_tail;
+};
+
+void sm_timeout(struct ec *ec);      /* a deadline passed: take ec off its SM with TIMEOUT */

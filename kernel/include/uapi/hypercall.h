@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* uapi/hypercall.h — the one list of hypercalls, status codes and argument bits. */
+#pragma once
+
+/*
+ * X(number, name, summary): the single list of hypercalls. It produces the
+ * HC_* enum, the kernel's dispatch table and the name table used by
+ * docs/abi.md's checker. Numbers are Hedron's.
+ */
+#define FACET_HYPERCALLS(X)                                               \
+    X(0,  call,         "IPC call through a portal")                       \
+    X(1,  reply,        "reply to the caller and wait for the next call")  \
+    X(2,  create_pd,    "create a protection domain")                      \
+    X(3,  create_ec,    "create an execution context (global or local)")   \
+    X(4,  create_sc,    "create a scheduling context for a global EC")     \
+    X(5,  create_pt,    "create a portal bound to a local EC")             \
+    X(6,  create_sm,    "create a semaphore")                              \
+    X(9,  ec_ctrl,      "control an EC (recall)")                          \
+    X(10, sc_ctrl,      "query a scheduling context (consumed time)")      \
+    X(11, pt_ctrl,      "set a portal's id")                               \
+    X(12, sm_ctrl,      "semaphore up / down (with TSC deadline)")         \
+    X(15, machine_ctrl, "machine operations (poweroff)")
+
+enum hc_number {
+#define HC_ENUM(num, name, summary) HC_##name = num,
+    FACET_HYPERCALLS(HC_ENUM)
+#undef HC_ENUM
+    HC_MAX = 16,             /* dispatch table size: numbers 0..15 */
+};
+
+/* Numbers Hedron assigns that Facet has not implemented yet (return BAD_HYP). */
+#define HC_REVOKE      7
+#define HC_PD_CTRL     8
+#define HC_ASSIGN_GSI  14
+
+/* Status codes (OUT1[7:0]). */
+enum hc_status {
+    SUCCESS = 0,
+    TIMEOUT = 1,
+    ABORT   = 2,
+    BAD_HYP = 3,
+    BAD_CAP = 4,
+    BAD_PAR = 5,
+    BAD_FTR = 6,
+    BAD_CPU = 7,
+    BAD_DEV = 8,
+    OOM     = 9,
+};
+
+/* ARG1 layout: [7:0] number, [11:8] flags, [63:12] primary selector. */
+#define HC_NUM(a1)     ((unsigned)((a1) & 0xff))
+#define HC_FLAGS(a1)   ((unsigned)(((a1) >> 8) & 0xf))
+#define HC_SEL(a1)     ((a1) >> 12)
+#define HC_ARG1(num, flags, sel) \
+    ((unsigned long)(num) | ((unsigned long)(flags) << 8) | ((unsigned long)(sel) << 12))
+
+/* Per-hypercall flag bits (ARG1[11:8]). */
+#define CREATE_PD_PASSTHROUGH  0x1   /* only from a passthrough PD */
+#define CREATE_EC_GLOBAL       0x1   /* global EC (can get an SC), else local */
+#define CREATE_EC_VCPU         0x2   /* reserved for the EPT stage: BAD_FTR today */
+#define CALL_NONBLOCK          0x1   /* fail with TIMEOUT instead of waiting for a busy handler */
+
+/* Sub-operations (ARG1[9:8]). */
+#define EC_CTRL_RECALL         0
+#define SM_CTRL_UP             0
+#define SM_CTRL_DOWN           1
+#define MACHINE_CTRL_POWEROFF  2     /* Facet's: ARG2 = exit status 0..127 */
+
+/* create_sc ARG4 ("qpd"): [7:0] priority 1..PRIO_MAX, [63:12] quantum in microseconds. */
+#define PRIO_MAX               127
+#define QPD(prio, quantum_us)  ((unsigned long)(prio) | ((unsigned long)(quantum_us) << 12))
+#define QPD_PRIO(q)            ((unsigned)((q) & 0xff))
+#define QPD_QUANTUM(q)         ((q) >> 12)
+
+/* create_ec ARG3: [11:0] CPU number, [63:12] UTCB page number (0 = none, vCPU only). */
+#define EC_CPU(a3)             ((unsigned)((a3) & 0xfff))
+#define EC_UTCB(a3)            ((a3) & ~0xfffUL)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/* main.c — the boot CPU's path from the multiboot2 handoff to the first roottask instruction. */
+#include "kernel.h"
+#include "cpu.h"
+#include "serial.h"
+#include "multiboot.h"
+#include "frame.h"
+#include "paging.h"
+#include "kobj.h"
+#include "lapic.h"
+#include "smp.h"
+#include "root.h"
+#include "power.h"
+#include "sc.h"
+#include "bkl.h"
+#include "x86.h"
+#include "lib/hip.h"
+
+#define BOOT_FAIL_STATUS 120          /* power-off status when the kernel cannot start the roottask */
+
+static struct boot_info boot_info;
+static struct hip hip __attribute__((aligned(PAGE_SIZE)));
+
+static uint32_t detect_features(void)
+{
+    uint32_t r[4], f = 0;
+    cpuid(1, 0, r);
+    if (r[2] & (1u << 5))
+        f |= HIP_FEAT_VMX;
+    if (r[2] & (1u << 24))
+        f |= HIP_FEAT_TSC_DEADLINE;
+    if (r[2] & (1u << 21))
+        f |= HIP_FEAT_X2APIC;
+    if (f & HIP_FEAT_VMX) {
+        /* EPT: secondary controls allowed (bit 63 of PROCBASED), and EPT allowed in them (bit 33). */
+        if ((rdmsr(0x482) >> 63) & 1 && (rdmsr(0x48b) >> 33) & 1)
+            f |= HIP_FEAT_EPT;
+    }
+    cpuid(0x80000000, 0, r);
+    uint32_t max_ext = r[0];
+    if (max_ext >= 0x80000001) {
+        cpuid(0x80000001, 0, r);
+        if (r[2] & (1u << 2))
+            f |= HIP_FEAT_SVM;
+    }
+    if ((f & HIP_FEAT_SVM) && max_ext >= 0x8000000a) {
+        cpuid(0x8000000a, 0, r);
+        if (r[3] & 1)
+            f |= HIP_FEAT_NPT;
+    }
+    if (max_ext >= 0x80000007) {
+        cpuid(0x80000007, 0, r);
+        if (r[3] & (1u << 8))
+            f |= HIP_FEAT_INVARIANT_TSC;
+    }
+    return f;
+}
+
+static void hip_fill(const struct boot_info *bi)
+{
+    extern char kernel_phys_start[], kernel_phys_end[];
+    hip_init(&hip);
+    for (unsigned i = 0; i < bi->nmem; i++)
+        hip_add_mem(&hip, bi->mem[i].addr, bi->mem[i].len, (int32_t)bi->mem[i].type);
+    hip_add_mem(&hip, (uint64_t)kernel_phys_start, (uint64_t)(kernel_phys_end - kernel_phys_start), HIP_MEM_KERNEL);
+    for (unsigned i = 0; i < bi->nmods; i++) {
+        hip_add_mem(&hip, bi->mods[i].start, bi->mods[i].end - bi->mods[i].start, HIP_MEM_MODULE);
+        hip_add_module(&hip, bi->mods[i].start, bi->mods[i].end - bi->mods[i].start, bi->mods[i].cmdline);
+    }
+    for (unsigned i = 0; i < cpu_count; i++)
+        hip_add_cpu(&hip, cpus[i].apic_id);
+    hip.features = detect_features();
+    hip.tsc_khz = tsc_khz;
+    hip.lapic_khz = lapic_khz;
+    hip.sel_max = SEL_MAX;
+}
+
+NORETURN void kmain(uint32_t magic, uint64_t info_phys);
+void kmain(uint32_t magic, uint64_t info_phys)
+{
+    (void)magic;                               /* checked in entry.S */
+    serial_init();
+    kprintf("\n[boot] Facet microhypervisor, x86-64\n");
+
+    const char *why;
+    if (mb2_parse(phys_to_virt(info_phys), DIRECT_MAP_SIZE - info_phys, info_phys, &boot_info, &why)) {
+        kprintf("[boot] bad multiboot2 information: %s\n", why);
+        machine_poweroff(BOOT_FAIL_STATUS);
+    }
+    kprintf("[boot] %u memory map entries, %u modules\n", boot_info.nmem, boot_info.nmods);
+    for (unsigned i = 0; i < boot_info.nmods; i++)
+        kprintf("[boot] module %u: [%#lx, %#lx) \"%s\"\n", i, boot_info.mods[i].start,
+                boot_info.mods[i].end, boot_info.mods[i].cmdline);
+
+    struct cpu *bsp = &cpus[0];
+    gdt_init(bsp);
+    idt_init();
+    idt_load();
+    frame_init(&boot_info);
+    paging_init();
+    kobj_cache_init();
+    lapic_calibrate();
+    kprintf("[apic] tsc %u kHz, lapic timer %u kHz\n", tsc_khz, lapic_khz);
+    cpu_local_init(bsp);
+    bsp->apic_id = lapic_id();
+    bsp->online = true;
+    cpu_count = 1;
+    kprintf("[smp] cpu0 online (apic %u)\n", bsp->apic_id);
+
+    bkl_lock();                                /* the APs idle behind it until we schedule */
+    smp_boot(&boot_info);
+    hip_fill(&boot_info);
+    if ((why = root_create(&boot_info, &hip))) {
+        kprintf("[root] cannot start the roottask: %s\n", why);
+        machine_poweroff(BOOT_FAIL_STATUS);
+    }
+    hip_seal(&hip);
+    kprintf("[mm] %lu of %lu frames free when the roottask starts\n", frame_free_count(), frame_total_count());
+    kobj_report();
+    sched_schedule();
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/* mm/frame.c — finds free RAM in the boot memory map and serves it through the buddy allocator. */
+#include "frame.h"
+#include "buddy.h"
+#include "memlayout.h"
+#include "spinlock.h"
+
+extern char kernel_phys_start[], kernel_phys_end[];
+
+static struct buddy buddy;
+static struct spinlock frame_lock;
+static uint64_t frames_total;
+
+/* Physical ranges that are RAM but not ours to hand out. */
+struct range { uint64_t start, end; };
+#define MAX_RESERVED (HIP_MAX_MODS + 4)
+static struct range reserved[MAX_RESERVED];
+static unsigned nreserved;
+
+static void reserve(uint64_t start, uint64_t end)
+{
+    if (nreserved < MAX_RESERVED)
+        reserved[nreserved++] = (struct range){ ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE) };
+}
+
+/* The reserved range overlapping [s, e) that starts first, or NULL. */
+static const struct range *overlap(uint64_t s, uint64_t e)
+{
+    const struct range *first = NULL;
+    for (unsigned i = 0; i < nreserved; i++)
+        if (reserved[i].start < e && s < reserved[i].end &&
+            (!first || reserved[i].start < first->start))
+            first = &reserved[i];
+    return first;
+}
+
+/* Usable part of a memory-map entry: page aligned, above 1 MiB, inside the direct map. */
+static bool usable(const struct boot_mem *m, uint64_t *s, uint64_t *e)
+{
+    if (m->type != 1)
+        return false;
+    *s = MAX(ALIGN_UP(m->addr, PAGE_SIZE), 0x100000UL);
+    *e = MIN(ALIGN_DOWN(m->addr + m->len, PAGE_SIZE), DIRECT_MAP_SIZE);
+    return *s < *e;
+}
+
+/* Hand [s, e) minus the reserved ranges to the buddy allocator. */
+static void free_ram(uint64_t s, uint64_t e)
+{
+    while (s < e) {
+        const struct range *r = overlap(s, e);
+        uint64_t stop = r ? MAX(r->start, s) : e;
+        if (stop > s) {
+            buddy_free_range(&buddy, s >> PAGE_SHIFT, (stop - s) >> PAGE_SHIFT);
+            frames_total += (stop - s) >> PAGE_SHIFT;
+        }
+        s = r ? r->end : e;
+    }
+}
+
+void frame_init(const struct boot_info *bi)
+{
+    reserve((uint64_t)kernel_phys_start, (uint64_t)kernel_phys_end);
+    reserve(bi->info_start, bi->info_end);
+    for (unsigned i = 0; i < bi->nmods; i++)
+        reserve(bi->mods[i].start, bi->mods[i].end);
+
+    uint64_t max_end = 0, s, e;
+    for (unsigned i = 0; i < bi->nmem; i++)
+        if (usable(&bi->mem[i], &s, &e))
+            max_end = MAX(max_end, e);
+    if (!max_end)
+        panic("[mm] no usable RAM above 1 MiB in the memory map");
+
+    /* Per-frame metadata for 0 .. max_end, placed in the first free gap that fits. */
+    uint64_t npages = max_end >> PAGE_SHIFT;
+    uint64_t meta_size = ALIGN_UP(npages * sizeof(struct buddy_page), PAGE_SIZE);
+    uint64_t meta = 0;
+    for (unsigned i = 0; i < bi->nmem && !meta; i++) {
+        if (!usable(&bi->mem[i], &s, &e))
+            continue;
+        for (uint64_t at = s; at + meta_size <= e; ) {
+            const struct range *r = overlap(at, at + meta_size);
+            if (!r) {
+                meta = at;
+                break;
+            }
+            at = r->end;
+        }
+    }
+    if (!meta)
+        panic("[mm] no room for %lu KiB of frame metadata", meta_size >> 10);
+    reserve(meta, meta + meta_size);
+
+    buddy_init(&buddy, phys_to_virt(meta), 0, npages);
+    for (unsigned i = 0; i < bi->nmem; i++)
+        if (usable(&bi->mem[i], &s, &e))
+            free_ram(s, e);
+    kprintf("[mm] %lu MiB usable, %lu frames free, metadata %lu KiB at %#lx\n",
+            (frames_total << PAGE_SHIFT) >> 20, buddy_free_count(&buddy), meta_size >> 10, meta);
+}
+
+void *pages_alloc(unsigned order)
+{
+    spin_lock(&frame_lock);
+    int64_t pfn = buddy_alloc(&buddy, order);
+    spin_unlock(&frame_lock);
+    if (pfn < 0)
+        return NULL;
+    void *va = phys_to_virt((uint64_t)pfn << PAGE_SHIFT);
+    memset(va, 0, PAGE_SIZE << order);
+    return va;
+}
+
+void *page_alloc(void)
+{
+    return pages_alloc(0);
+}
+
+void pages_free(void *va, unsigned order)
+{
+    spin_lock(&frame_lock);
+    buddy_free(&buddy, virt_to_phys(va) >> PAGE_SHIFT, order);
+    spin_unlock(&frame_lock);
+}
+
+void page_free(void *va)
+{
+    pages_free(va, 0);
+}
+
+uint64_t frame_free_count(void)
+{
+    return buddy_free_count(&buddy);
+}
+
+uint64_t frame_total_count(void)
+{
+    return frames_total;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/* mm/paging.c — builds the kernel's page table and walks/edits user address spaces. */
+#include "paging.h"
+#include "frame.h"
+#include "memlayout.h"
+#include "x86.h"
+
+extern uint64_t boot_pml4[512], boot_pd[2048];
+uint64_t *kernel_pml4;
+
+/* Drop the identity map (a fresh master table) and make the APIC window uncached. */
+void paging_init(void)
+{
+    for (unsigned i = 0xfe000000UL >> 21; i < 2048; i++)
+        boot_pd[i] |= PTE_PCD | PTE_PWT;
+    kernel_pml4 = page_alloc();
+    if (!kernel_pml4)
+        panic("[mm] no page for the kernel page table");
+    for (unsigned i = PML4_KERNEL_FIRST; i < 512; i++)
+        kernel_pml4[i] = boot_pml4[i];
+    write_cr4(read_cr4() | (1UL << 7));                /* PGE: kernel entries are global */
+    write_cr3(virt_to_phys(kernel_pml4));
+}
+
+uint64_t *space_create(void)
+{
+    uint64_t *pml4 = page_alloc();
+    if (pml4)
+        for (unsigned i = PML4_KERNEL_FIRST; i < 512; i++)
+            pml4[i] = kernel_pml4[i];
+    return pml4;
+}
+
+/* Free the three lower levels of the user half; leaf frames belong to their owners. */
+void space_destroy(uint64_t *pml4)
+{
+    for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++) {
+        if (!(pml4[i] & PTE_P))
+            continue;
+        uint64_t *pdpt = phys_to_virt(pml4[i] & PTE_ADDR);
+        for (unsigned j = 0; j < 512; j++) {
+            if (!(pdpt[j] & PTE_P) || (pdpt[j] & PTE_PS))
+                continue;
+            uint64_t *pd = phys_to_virt(pdpt[j] & PTE_ADDR);
+            for (unsigned k = 0; k < 512; k++)
+                if ((pd[k] & PTE_P) && !(pd[k] & PTE_PS))
+                    page_free(phys_to_virt(pd[k] & PTE_ADDR));
+            page_free(pd);
+        }
+        page_free(pdpt);
+    }
+    page_free(pml4);
+}
+
+/* The next-level table behind *e, allocating it when `create` is set. */
+static uint64_t *next_table(uint64_t *e, bool create)
+{
+    if (*e & PTE_P)
+        return (*e & PTE_PS) ? NULL : phys_to_virt(*e & PTE_ADDR);
+    if (!create)
+        return NULL;
+    uint64_t *t = page_alloc();
+    if (t)
+        *e = virt_to_phys(t) | PTE_P | PTE_W | PTE_U;
+    return t;
+}
+
+static uint64_t *walk(uint64_t *pml4, uint64_t va, bool create)
+{
+    uint64_t *t = pml4;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        t = next_table(&t[(va >> shift) & 511], create);
+        if (!t)
+            return NULL;
+    }
+    return &t[(va >> 12) & 511];
+}
+
+uint64_t *space_pte(uint64_t *pml4, uint64_t va)
+{
+    return walk(pml4, va, false);
+}
+
+int space_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    uint64_t *pte = walk(pml4, va, true);
+    if (!pte)
+        return -1;
+    *pte = (pa & PTE_ADDR) | flags | PTE_P;
+    return 0;
+}
+
+bool user_range_ok(uint64_t va, uint64_t len)
+{
+    return va >= USER_BASE && va < USER_END && len <= USER_END - va;
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/* obj/ec.c — execution contexts: creation, resuming, blocking, killing; create_ec and ec_ctrl. */
+#include "ec.h"
+#include "pd.h"
+#include "sc.h"
+#include "bkl.h"
+#include "frame.h"
+#include "paging.h"
+#include "syscall.h"
+#include "x86.h"
+
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * Make ec the running EC of this CPU and continue it the way its
+ * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
+ */
+void ec_resume(struct ec *ec)
+{
+    struct cpu *c = this_cpu();
+    c->ec = ec;
+    pd_activate(ec->pd);
+    c->regs_top = c->tss.rsp0 = (uint64_t)(&ec->regs + 1);
+    wrmsr(MSR_FS_BASE, ec->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, ec->gs_base);
+
+    switch (ec->cont) {
+    case CONT_STARTUP:
+        event_send(ec, EV_STARTUP);
+    case CONT_EVENT:
+        event_send(ec, ec->event);
+    case CONT_CALL:
+        ec->cont = CONT_SYSRET;
+        sys_finish(ec, sys_call(ec, &ec->regs));
+    case CONT_SYSRET:
+    case CONT_IRET:
+        break;
+    default:
+        panic("[ec] ec#%u resumed while blocked (cont %d)", ec->obj.id, ec->cont);
+    }
+
+    if (unlikely(ec->recall)) {
+        ec->recall = false;
+        if (cap_get(ec->pd, ec->event_base + EV_RECALL, OBJ_PT, 0))
+            event_send(ec, EV_RECALL);
+    }
+    if (ec->cont == CONT_SYSRET) {
+        bkl_unlock();
+        ret_user_sysret(&ec->regs);
+    }
+    /* A handler may have written any rip/rsp: iret to a non-canonical one would fault in the kernel. */
+    if (unlikely(!canonical(ec->regs.rip) || !canonical(ec->regs.rsp))) {
+        ec->regs.err = 0;
+        event_send(ec, 13);
+    }
+    bkl_unlock();
+    ret_user_iret(&ec->regs);
+}
+
+/* Stop the running EC; whoever wakes it finds its SC in wait_sc. */
+void ec_block(struct ec *ec, enum ec_cont cont)
+{
+    struct cpu *c = this_cpu();
+    ec->cont = cont;
+    ec->wait_sc = c->sc;
+    if (c->sc)
+        c->sc->consumed += rdtsc() - c->sc_start;
+    c->sc = NULL;
+    c->ec = NULL;
+}
+
+void ec_wake(struct ec *ec)
+{
+    if (ec->wait_sc)
+        sched_enqueue(ec->wait_sc);
+}
+
+/*
+ * A fault nobody handles: stop only this EC. If it was serving a call, the
+ * caller's call returns ABORT; a faulting EC waiting for this handler's
+ * reply to its own event dies too (a chain, unwound in a loop).
+ */
+void ec_kill(struct ec *ec, const char *why)
+{
+    for (;;) {
+        kprintf("[ec] ec#%u (pd#%u) killed: %s at rip %#lx\n", ec->obj.id, ec->pd->obj.id, why, ec->regs.rip);
+        ec->cont = CONT_DEAD;
+        while (ec->waiters) {                    /* they retry and see a dead handler */
+            struct ec *w = ec->waiters;
+            ec->waiters = w->wait_next;
+            ec_wake(w);
+        }
+        struct ec *caller = ec->caller;
+        if (!caller)
+            break;
+        ec->caller = NULL;
+        caller->callee = NULL;
+        if (caller->cont != CONT_EVENT_WAIT) {
+            caller->regs.rdi = ABORT;
+            caller->cont = CONT_SYSRET;
+            ec_resume(caller);
+        }
+        ec = caller;
+        why = "its event handler died";
+    }
+    ec_block(ec, CONT_DEAD);
+    sched_schedule();
+}
+
+/*
+ * create_ec: ARG1 = destination selector + flags (global), ARG2 = PD,
+ * ARG3 = CPU | UTCB address, ARG4 = stack pointer, ARG5 = event base.
+ */
+int sys_create_ec(struct ec *cur, struct cpu_regs *r)
+{
+    sel_t dst = hc_sel(r);
+    unsigned flags = hc_flags(r);
+    uint64_t utcb_va = EC_UTCB(arg3(r));
+    unsigned cpu = EC_CPU(arg3(r));
+    if (flags & CREATE_EC_VCPU)
+        return BAD_FTR;                          /* vCPUs: the EPT stage */
+    if (flags & ~CREATE_EC_GLOBAL)
+        return BAD_PAR;
+    if (!cap_free(cur->pd, dst))
+        return BAD_CAP;
+    struct pd *pd = cap_get(cur->pd, arg2(r), OBJ_PD, PERM_CREATE);
+    if (!pd)
+        return BAD_CAP;
+    if (cpu >= cpu_count)
+        return BAD_CPU;
+    if (!utcb_va || !user_range_ok(utcb_va, PAGE_SIZE))
+        return BAD_PAR;
+    uint64_t *pte = space_pte(pd->pml4, utcb_va);
+    if (pte && (*pte & PTE_P))
+        return BAD_PAR;                          /* something is mapped there already */
+    if (arg5(r) > SEL_MAX - NUM_EVENTS)
+        return BAD_PAR;
+    if (cap_reserve(cur->pd, dst) != SUCCESS)
+        return OOM;
+
+    struct ec *ec = kobj_alloc(OBJ_EC);
+    struct utcb *utcb = page_alloc();
+    if (!ec || !utcb || space_map(pd->pml4, utcb_va, virt_to_phys(utcb), PTE_U | PTE_W | PTE_NX)) {
+        if (ec) kobj_free(ec);
+        if (utcb) page_free(utcb);
+        return OOM;
+    }
+    ec->pd = pd;
+    pd->obj.refs++;
+    ec->utcb = utcb;
+    ec->utcb_va = utcb_va;
+    ec->cpu = cpu;
+    ec->global = flags & CREATE_EC_GLOBAL;
+    ec->sp0 = arg4(r);
+    ec->event_base = arg5(r);
+    ec->regs.cs = SEL_UCODE;
+    ec->regs.ss = SEL_UDATA;
+    ec->regs.rflags = RFLAGS_IF | 0x2;
+    ec->regs.rsp = ec->sp0;
+    ec->cont = ec->global ? CONT_STARTUP : CONT_SYSRET;
+    return cap_insert(cur->pd, dst, &ec->obj, PERM_ALL);
+}
+
+/* ec_ctrl: ARG1 = EC selector + sub-operation (recall). */
+int sys_ec_ctrl(struct ec *cur, struct cpu_regs *r)
+{
+    if (hc_flags(r) != EC_CTRL_RECALL)
+        return BAD_PAR;
+    struct ec *ec = cap_get(cur->pd, hc_sel(r), OBJ_EC, PERM_CTRL);
+    if (!ec)
+        return BAD_CAP;
+    if (!ec->global)
+        return BAD_PAR;
+    ec->recall = true;
+    struct cpu *t = &cpus[ec->cpu];
+    if (t != this_cpu() && t->ec == ec)
+        sched_kick(ec->cpu);                     /* make it enter the kernel soon */
+    return SUCCESS;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/* obj/pd.c — protection domains and the create_pd hypercall. */
+#include "pd.h"
+#include "ec.h"
+#include "frame.h"
+#include "paging.h"
+#include "syscall.h"
+#include "x86.h"
+
+struct pd *pd_create(bool passthrough)
+{
+    struct pd *pd = kobj_alloc(OBJ_PD);
+    if (!pd)
+        return NULL;
+    pd->caps = page_alloc();
+    pd->pml4 = space_create();
+    if (passthrough)
+        pd->iobitmap = pages_alloc(1);          /* all zero: every port allowed */
+    if (!pd->caps || !pd->pml4 || (passthrough && !pd->iobitmap)) {
+        if (pd->caps) page_free(pd->caps);
+        if (pd->pml4) space_destroy(pd->pml4);
+        if (pd->iobitmap) pages_free(pd->iobitmap, 1);
+        kobj_free(pd);
+        return NULL;
+    }
+    pd->passthrough = passthrough;
+    return pd;
+}
+
+/* Switch this CPU to pd's address space and port permissions (only what differs). */
+void pd_activate(struct pd *pd)
+{
+    struct cpu *c = this_cpu();
+    if (c->pd != pd) {
+        write_cr3(virt_to_phys(pd->pml4));
+        c->pd = pd;
+    }
+    if (!pd->iobitmap) {
+        c->tss.iomap_base = TSS_IOMAP_OFF;
+    } else {
+        if (c->io_pd != pd) {
+            memcpy(c->tss.iomap, pd->iobitmap, sizeof c->tss.iomap);
+            c->io_pd = pd;
+        }
+        c->tss.iomap_base = TSS_IOMAP_ON;
+    }
+}
+
+/*
+ * create_pd: ARG1 = destination selector + flags (passthrough),
+ * ARG2 = parent PD selector, ARG3 = CRD to delegate (must be null for now).
+ */
+int sys_create_pd(struct ec *ec, struct cpu_regs *r)
+{
+    sel_t dst = hc_sel(r);
+    bool passthrough = hc_flags(r) & CREATE_PD_PASSTHROUGH;
+    if (hc_flags(r) & ~CREATE_PD_PASSTHROUGH)
+        return BAD_PAR;
+    if (!cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE))
+        return BAD_CAP;
+    if (!cap_free(ec->pd, dst))
+        return BAD_CAP;
+    if (passthrough && !ec->pd->passthrough)
+        return BAD_PAR;
+    if (arg3(r) != 0)
+        return BAD_FTR;                         /* delegation at creation: capabilities stage */
+    if (cap_reserve(ec->pd, dst) != SUCCESS)
+        return OOM;
+    struct pd *pd = pd_create(passthrough);
+    if (!pd)
+        return OOM;
+    return cap_insert(ec->pd, dst, &pd->obj, PERM_ALL);
+}

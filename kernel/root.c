@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/* root.c — the roottask: its PD, its ELF image, stack, UTCB, HIP and initial capabilities. */
+#include "root.h"
+#include "ec.h"
+#include "pd.h"
+#include "sc.h"
+#include "frame.h"
+#include "paging.h"
+#include "lapic.h"
+#include "lib/elf.h"
+#include "x86.h"
+
+/* Copy one PT_LOAD segment into fresh frames; pages shared with a previous segment are reused. */
+static const char *load_segment(struct pd *pd, const uint8_t *file, const struct elf_seg *s)
+{
+    uint64_t flags = PTE_U | ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : PTE_NX);
+    for (uint64_t va = ALIGN_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+        uint64_t *pte = space_pte(pd->pml4, va);
+        uint8_t *page;
+        if (pte && (*pte & PTE_P)) {
+            page = phys_to_virt(*pte & PTE_ADDR);
+            *pte |= flags & (PTE_W);
+            if (!(flags & PTE_NX))
+                *pte &= ~PTE_NX;
+        } else {
+            page = page_alloc();
+            if (!page || space_map(pd->pml4, va, virt_to_phys(page), flags))
+                return "out of memory loading the roottask";
+        }
+        /* The part of [vaddr, vaddr+filesz) that falls in this page comes from the file. */
+        uint64_t lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+        if (lo < hi)
+            memcpy(page + (lo - va), file + s->offset + (lo - s->vaddr), hi - lo);
+    }
+    return NULL;
+}
+
+static const char *map_fresh(struct pd *pd, uint64_t va, uint64_t flags, void **out)
+{
+    void *p = page_alloc();
+    if (!p || space_map(pd->pml4, va, virt_to_phys(p), flags))
+        return "out of memory building the roottask";
+    if (out)
+        *out = p;
+    return NULL;
+}
+
+const char *root_create(const struct boot_info *bi, struct hip *hip)
+{
+    if (bi->nmods == 0)
+        return "no boot modules: grub.cfg must load the roottask as the first module2";
+    const struct boot_module *m = &bi->mods[0];
+    if (m->end > DIRECT_MAP_SIZE)
+        return "roottask module lies above the direct map";
+    const uint8_t *file = phys_to_virt(m->start);
+    struct elf_info elf;
+    const char *why;
+    struct elf_limits lim = { .lo = USER_BASE, .hi = ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE };
+    if (elf_parse(file, m->end - m->start, &lim, &elf, &why))
+        return why;
+    if (elf.has_interp)
+        return "roottask is a dynamic executable (PT_INTERP)";
+
+    struct pd *pd = pd_create(true);
+    struct ec *ec = kobj_alloc(OBJ_EC);
+    struct sc *sc = kobj_alloc(OBJ_SC);
+    if (!pd || !ec || !sc)
+        return "out of memory creating the root objects";
+    for (unsigned i = 0; i < elf.nseg; i++)
+        if ((why = load_segment(pd, file, &elf.seg[i])))
+            return why;
+    for (unsigned i = 1; i <= ROOT_STACK_PAGES; i++)
+        if ((why = map_fresh(pd, ROOT_STACK_TOP - i * PAGE_SIZE, PTE_U | PTE_W | PTE_NX, NULL)))
+            return why;
+    void *utcb;
+    if ((why = map_fresh(pd, ROOT_UTCB, PTE_U | PTE_W | PTE_NX, &utcb)))
+        return why;
+    if (space_map(pd->pml4, ROOT_HIP, virt_to_phys(hip), PTE_U | PTE_NX))
+        return "out of memory mapping the HIP";
+
+    ec->pd = pd;
+    ec->utcb = utcb;
+    ec->utcb_va = ROOT_UTCB;
+    ec->cpu = 0;
+    ec->global = true;
+    ec->event_base = SEL_EXC_BASE;
+    ec->regs = (struct cpu_regs){
+        .rip = elf.entry, .rsp = ROOT_STACK_TOP, .rdi = ROOT_HIP, .rsi = ROOT_UTCB,
+        .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | 0x2 };
+    ec->cont = CONT_IRET;
+    sc->ec = ec;
+    sc->cpu = 0;
+    sc->prio = ROOT_PRIO;
+    sc->quantum = sc->left = ROOT_QUANTUM_US * TICK_HZ / 1000000;
+    ec->sc = ec->wait_sc = sc;
+    pd->obj.refs++;
+
+    if (cap_insert(pd, SEL_ROOT_PD, &pd->obj, PERM_ALL) || cap_insert(pd, SEL_ROOT_EC, &ec->obj, PERM_ALL) ||
+        cap_insert(pd, SEL_ROOT_SC, &sc->obj, PERM_ALL))
+        return "out of memory for the root capabilities";
+
+    hip->frames_free = frame_free_count();
+    kprintf("[root] roottask: entry %#lx, %u segments [%#lx, %#lx), cmdline \"%s\"\n",
+            elf.entry, elf.nseg, elf.lo, elf.hi, m->cmdline);
+    sched_enqueue(sc);
+    return NULL;
+}

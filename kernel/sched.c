@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/* sched.c — per-CPU run queues: fixed priorities, round robin within one, tick-driven quanta. */
+#include "sc.h"
+#include "ec.h"
+#include "sm.h"
+#include "bkl.h"
+#include "lapic.h"
+#include "paging.h"
+#include "x86.h"
+
+struct spinlock kernel_lock;
+
+/*
+ * Run queue of a CPU: one circular list per priority and a bitmap of the
+ * non-empty ones, so picking the best is two bit scans.
+ *
+ *   bitmap: ...0100...1   head[p] -> sc <-> sc <-> sc (circular)
+ */
+static void rq_insert(struct runqueue *rq, struct sc *sc)
+{
+    struct sc **h = &rq->head[sc->prio];
+    if (!*h) {
+        sc->next = sc->prev = sc;
+        *h = sc;
+        rq->bitmap[sc->prio / 64] |= 1UL << (sc->prio % 64);
+    } else {
+        sc->prev = (*h)->prev;
+        sc->next = *h;
+        (*h)->prev->next = sc;
+        (*h)->prev = sc;
+    }
+    sc->queued = true;
+}
+
+static struct sc *rq_pop(struct runqueue *rq)
+{
+    int p;
+    if (rq->bitmap[1])
+        p = 64 + 63 - __builtin_clzl(rq->bitmap[1]);
+    else if (rq->bitmap[0])
+        p = 63 - __builtin_clzl(rq->bitmap[0]);
+    else
+        return NULL;
+    struct sc *sc = rq->head[p];
+    if (sc->next == sc) {
+        rq->head[p] = NULL;
+        rq->bitmap[p / 64] &= ~(1UL << (p % 64));
+    } else {
+        sc->prev->next = sc->next;
+        sc->next->prev = sc->prev;
+        rq->head[p] = sc->next;
+    }
+    sc->queued = false;
+    return sc;
+}
+
+void sched_kick(unsigned cpu)
+{
+    lapic_ipi(cpus[cpu].apic_id, VEC_RESCHED);
+}
+
+void sched_enqueue(struct sc *sc)
+{
+    struct cpu *t = &cpus[sc->cpu];
+    if (sc->queued || t->sc == sc)
+        return;
+    rq_insert(&t->rq, sc);
+    if (t->sc && sc->prio <= t->sc->prio)
+        return;
+    if (t == this_cpu())
+        t->resched = true;
+    else
+        sched_kick(sc->cpu);
+}
+
+struct ec *sc_top(struct sc *sc)
+{
+    struct ec *e = sc->ec;
+    while (e->callee)
+        e = e->callee;
+    return e;
+}
+
+uint64_t sc_consumed(struct sc *sc)
+{
+    struct cpu *t = &cpus[sc->cpu];
+    return sc->consumed + (t->sc == sc ? rdtsc() - t->sc_start : 0);
+}
+
+/* Idle on a fresh stack: nothing to run until an interrupt makes something ready. */
+NORETURN static void idle_loop(void)
+{
+    struct cpu *c = this_cpu();
+    c->ec = NULL;
+    c->sc = NULL;
+    bkl_unlock();
+    for (;;) {
+        sti();
+        hlt();
+        cli();
+    }
+}
+
+void sched_idle(void)
+{
+    __asm__ volatile("mov %0, %%rsp\n\t jmp *%1" :: "r"(this_cpu()->kstack_top), "r"(idle_loop));
+    __builtin_unreachable();
+}
+
+void sched_schedule(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->sc) {
+        c->sc->consumed += rdtsc() - c->sc_start;
+        c->sc = NULL;
+    }
+    c->resched = false;
+    for (;;) {
+        struct sc *sc = rq_pop(&c->rq);
+        if (!sc)
+            sched_idle();
+        struct ec *ec = sc_top(sc);
+        if (ec->cont == CONT_DEAD)
+            continue;                            /* its EC died: the SC never runs again */
+        c->sc = sc;
+        c->sc_start = rdtsc();
+        ec_resume(ec);
+    }
+}
+
+bool sched_preempt_pending(void)
+{
+    return this_cpu()->resched;
+}
+
+void sched_yield_current(void)
+{
+    struct cpu *c = this_cpu();
+    struct sc *sc = c->sc;
+    if (sc) {
+        sc->consumed += rdtsc() - c->sc_start;
+        c->sc = NULL;
+        rq_insert(&c->rq, sc);
+    }
+    sched_schedule();
+}
+
+/* Timer tick: wake expired sm_down deadlines, charge the quantum. */
+void sched_tick(void)
+{
+    struct cpu *c = this_cpu();
+    c->ticks++;
+    uint64_t now = rdtsc();
+    while (c->timeouts && c->timeouts->deadline <= now)
+        sm_timeout(c->timeouts);
+    if (c->sc && --c->sc->left == 0) {
+        c->sc->left = c->sc->quantum;
+        if (c->rq.bitmap[0] | c->rq.bitmap[1])
+            c->resched = true;
+    }
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/* syscall.c — the hypercall entry: one bounds-checked table built from the hypercall list. */
+#include "syscall.h"
+#include "ec.h"
+#include "pd.h"
+#include "sc.h"
+#include "bkl.h"
+#include "x86.h"
+#include "power.h"
+
+static const hc_fn hc_table[HC_MAX] = {
+#define HC_ENTRY(num, name, summary) [num] = sys_##name,
+    FACET_HYPERCALLS(HC_ENTRY)
+#undef HC_ENTRY
+};
+
+void sys_finish(struct ec *ec, int status)
+{
+    ec->regs.rdi = (uint64_t)status;
+    if (unlikely(sched_preempt_pending()))
+        sched_yield_current();
+    ec_resume(ec);
+}
+
+/* Called from syscall_entry with the frame saved in the current EC. */
+NORETURN void syscall_handler(struct cpu_regs *r);
+void syscall_handler(struct cpu_regs *r)
+{
+    bkl_lock();
+    struct ec *ec = this_cpu()->ec;
+    ec->cont = CONT_SYSRET;
+    unsigned n = HC_NUM(r->rdi);
+    hc_fn fn = n < HC_MAX ? hc_table[n] : NULL;
+    sys_finish(ec, fn ? fn(ec, r) : BAD_HYP);
+}
+
+/* machine_ctrl: ARG1 = sub-operation; poweroff: ARG2 = exit status 0..127. Passthrough PDs only. */
+int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
+{
+    if (hc_flags(r) != MACHINE_CTRL_POWEROFF)
+        return BAD_PAR;
+    if (!ec->pd->passthrough)
+        return BAD_CAP;
+    if (arg2(r) > 127)
+        return BAD_PAR;
+    machine_poweroff((unsigned)arg2(r));
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* facet/hypercall.h — the user-side hypercall wrappers; each returns a status code. */
+#pragma once
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "uapi/hypercall.h"
+#include "uapi/layout.h"
+#include "uapi/utcb.h"
+
+typedef uint64_t sel_t;
+
+/* The one trap: ARG1..5 in rdi rsi rdx rax r8; status back in rdi[7:0], OUT2 in rsi. */
+static inline unsigned fc_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                                    uint64_t *out2)
+{
+    register uint64_t r8 __asm__("r8") = a5;
+    __asm__ volatile("syscall"
+                     : "+D"(a1), "+S"(a2), "+d"(a3), "+a"(a4), "+r"(r8)
+                     :: "rcx", "r11", "memory");
+    if (out2)
+        *out2 = a2;
+    return (unsigned)(a1 & 0xff);
+}
+
+#define FC_HC(num, flags, sel) HC_ARG1(num, flags, sel)
+
+static inline unsigned fc_call(sel_t pt) { return fc_hypercall(FC_HC(HC_call, 0, pt), 0, 0, 0, 0, 0); }
+static inline unsigned fc_call_nb(sel_t pt) { return fc_hypercall(FC_HC(HC_call, CALL_NONBLOCK, pt), 0, 0, 0, 0, 0); }
+static inline unsigned fc_reply(void) { return fc_hypercall(FC_HC(HC_reply, 0, 0), 0, 0, 0, 0, 0); }
+
+static inline unsigned fc_create_pd(sel_t dst, sel_t parent, uint64_t crd, unsigned flags)
+{
+    return fc_hypercall(FC_HC(HC_create_pd, flags, dst), parent, crd, 0, 0, 0);
+}
+
+static inline unsigned fc_create_ec(sel_t dst, sel_t pd, unsigned cpu, uint64_t utcb, uint64_t sp,
+                                    sel_t event_base, bool global)
+{
+    return fc_hypercall(FC_HC(HC_create_ec, global ? CREATE_EC_GLOBAL : 0, dst), pd,
+                        utcb | cpu, sp, event_base, 0);
+}
+
+static inline unsigned fc_create_sc(sel_t dst, sel_t pd, sel_t ec, unsigned prio, uint64_t quantum_us)
+{
+    return fc_hypercall(FC_HC(HC_create_sc, 0, dst), pd, ec, QPD(prio, quantum_us), 0, 0);
+}
+
+static inline unsigned fc_create_pt(sel_t dst, sel_t pd, sel_t ec, uint64_t mtd, uint64_t ip)
+{
+    return fc_hypercall(FC_HC(HC_create_pt, 0, dst), pd, ec, mtd, ip, 0);
+}
+
+static inline unsigned fc_create_sm(sel_t dst, sel_t pd, uint64_t count)
+{
+    return fc_hypercall(FC_HC(HC_create_sm, 0, dst), pd, count, 0, 0, 0);
+}
+
+static inline unsigned fc_ec_recall(sel_t ec)
+{
+    return fc_hypercall(FC_HC(HC_ec_ctrl, EC_CTRL_RECALL, ec), 0, 0, 0, 0, 0);
+}
+
+static inline unsigned fc_sc_consumed(sel_t sc, uint64_t *ticks)
+{
+    return fc_hypercall(FC_HC(HC_sc_ctrl, 0, sc), 0, 0, 0, 0, ticks);
+}
+
+static inline unsigned fc_pt_ctrl(sel_t pt, uint64_t id)
+{
+    return fc_hypercall(FC_HC(HC_pt_ctrl, 0, pt), id, 0, 0, 0, 0);
+}
+
+static inline unsigned fc_sm_up(sel_t sm)
+{
+    return fc_hypercall(FC_HC(HC_sm_ctrl, SM_CTRL_UP, sm), 0, 0, 0, 0, 0);
+}
+
+/* Down; with deadline != 0 give up with TIMEOUT when the TSC reaches it. */
+static inline unsigned fc_sm_down(sel_t sm, uint64_t deadline)
+{
+    return fc_hypercall(FC_HC(HC_sm_ctrl, SM_CTRL_DOWN, sm), deadline >> 32, deadline & 0xffffffff, 0, 0, 0);
+}
+
+static inline unsigned fc_poweroff(unsigned status)
+{
+    return fc_hypercall(FC_HC(HC_machine_ctrl, MACHINE_CTRL_POWEROFF, 0), status, 0, 0, 0, 0);
+}
+
+static inline uint64_t fc_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+const char *fc_status_name(unsigned status);

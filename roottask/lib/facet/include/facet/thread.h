@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* facet/thread.h — threads (global EC + SC) and portal handlers (local EC + PT) in one call each. */
+#pragma once
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "facet/hypercall.h"
+#include "uapi/hip.h"
+
+#define FC_STACK_SIZE   16384          /* every runtime stack: aligned to its size */
+
+struct fc_thread;
+typedef void (*fc_thread_fn)(void *arg);
+/* A portal handler: receives the portal id and its UTCB; returning replies. */
+typedef void (*fc_portal_fn)(uint64_t id, struct utcb *utcb);
+
+/* Lives at the top of each runtime stack: how a thread finds its UTCB. */
+struct fc_thread {
+    struct utcb *utcb;
+    sel_t ec, sc;                     /* its EC (and SC for threads) */
+    sel_t event_base;                 /* its 32 event selectors */
+    unsigned cpu;
+    fc_thread_fn fn;
+    void *arg;
+    fc_portal_fn handler;
+    uint64_t pad[2];                  /* keeps sizeof a multiple of 16 */
+};
+
+extern const struct hip *fc_hip;
+
+void fc_runtime_init(const struct hip *hip, struct utcb *root_utcb);
+struct utcb *fc_utcb(void);            /* the calling EC's UTCB */
+struct fc_thread *fc_self(void);
+sel_t fc_sel_alloc(unsigned count);    /* count selectors, aligned to count (a power of two) */
+uint64_t fc_utcb_alloc(void);          /* a free UTCB address in the roottask */
+
+/* A global EC on `cpu` running fn(arg) with its own SC; its startup goes through a portal. */
+unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *arg, struct fc_thread **out);
+/* A local EC on `cpu` whose portals all run handler; *ec = its selector. */
+unsigned fc_handler_create(unsigned cpu, fc_portal_fn handler, sel_t *ec);
+/* A portal at `pt` into handler EC `ec`, passing `id`. */
+unsigned fc_portal_bind(sel_t pt, sel_t ec, uint64_t mtd, uint64_t id);
+/* A local EC on `cpu` and a portal at `pt` leading to handler; mtd for kernel-initiated messages. */
+unsigned fc_portal_create(sel_t pt, unsigned cpu, uint64_t mtd, fc_portal_fn handler, uint64_t id);

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/* src/main.c — the roottask: banner, HIP, then the scenario its command line names. */
+#include <stdio.h>
+#include <string.h>
+#include "scenario.h"
+#include "lib/hip.h"
+
+static const struct scenario scenarios[] = {
+    { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
+};
+
+void report_status(const char *tag, const char *name, unsigned status)
+{
+    printf("[%s] %s status=%u (%s)\n", tag, name, status, fc_status_name(status));
+}
+
+/* The value of key=... in the command line, copied into buf; "" if absent. */
+static void cmdline_get(const char *cmdline, const char *key, char *buf, size_t cap)
+{
+    size_t klen = strlen(key);
+    buf[0] = 0;
+    for (const char *p = cmdline; *p; ) {
+        while (*p == ' ')
+            p++;
+        if (!strncmp(p, key, klen) && p[klen] == '=') {
+            p += klen + 1;
+            size_t n = 0;
+            while (p[n] && p[n] != ' ' && n + 1 < cap) {
+                buf[n] = p[n];
+                n++;
+            }
+            buf[n] = 0;
+            return;
+        }
+        while (*p && *p != ' ')
+            p++;
+    }
+}
+
+static const char *mem_type(int32_t t)
+{
+    switch (t) {
+    case HIP_MEM_AVAILABLE: return "available";
+    case HIP_MEM_RESERVED:  return "reserved";
+    case HIP_MEM_ACPI:      return "acpi";
+    case HIP_MEM_NVS:       return "nvs";
+    case HIP_MEM_BAD:       return "bad";
+    case HIP_MEM_KERNEL:    return "kernel";
+    case HIP_MEM_MODULE:    return "module";
+    default:                return "other";
+    }
+}
+
+static void hip_print(const struct hip *h)
+{
+    printf("[hip] checksum %s, %u bytes, version %u\n", hip_valid(h) ? "valid" : "INVALID", h->length, h->version);
+    for (unsigned i = 0; i < h->num_mem; i++)
+        printf("[hip] mem %#018lx-%#018lx %s\n", h->mem[i].addr, h->mem[i].addr + h->mem[i].size,
+               mem_type(h->mem[i].type));
+    printf("[hip] memory available_kib=%lu frames_free=%lu\n", h->mem_total >> 10, h->frames_free);
+    for (unsigned i = 0; i < h->num_mods; i++)
+        printf("[hip] module %u size=%lu cmdline=\"%s\"\n", i, h->mod[i].size, h->mod[i].cmdline);
+    printf("[hip] modules=%u\n", h->num_mods);
+    for (unsigned i = 0; i < h->num_cpus; i++)
+        printf("[hip] cpu %u apic=%u\n", i, h->cpu[i].apic_id);
+    printf("[hip] cpus=%u\n", h->num_cpus);
+    printf("[hip] tsc_khz=%u lapic_khz=%u sel_max=%u\n", h->tsc_khz, h->lapic_khz, h->sel_max);
+    printf("[hip] features vmx=%u ept=%u svm=%u npt=%u\n", !!(h->features & HIP_FEAT_VMX),
+           !!(h->features & HIP_FEAT_EPT), !!(h->features & HIP_FEAT_SVM), !!(h->features & HIP_FEAT_NPT));
+}
+
+void fc_start(const struct hip *hip, struct utcb *utcb) __attribute__((noreturn));
+void fc_start(const struct hip *hip, struct utcb *utcb)
+{
+    fc_runtime_init(hip, utcb);
+    const char *cmdline = hip->num_mods ? hip->mod[0].cmdline : "";
+    printf("[root] Facet roottask, command line \"%s\"\n", cmdline);
+    hip_print(hip);
+
+    char name[32];
+    cmdline_get(cmdline, "scenario", name, sizeof name);
+    int status = 125;
+    const struct scenario *sc = NULL;
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+        if (!strcmp(scenarios[i].name, name))
+            sc = &scenarios[i];
+    if (!sc) {
+        printf("[root] unknown scenario \"%s\"; known:", name);
+        for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+            printf(" %s", scenarios[i].name);
+        printf("\n");
+    } else {
+        printf("[root] scenario %s: %s\n", sc->name, sc->what);
+        status = sc->run();
+        printf("[root] scenario %s finished, status %d\n", sc->name, status);
+    }
+    unsigned s = fc_poweroff((unsigned)status);
+    printf("[root] poweroff failed: %s\n", fc_status_name(s));
+    for (;;)
+        ;
+}

@@ -100,6 +100,12 @@ facet_boot() {
     return 0
 }
 
+# Does process group $1 have a member that is not a zombie? (Zombies wait
+# for init, which may take its time to reap them.)
+_facet_group_alive() {
+    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+}
+
 # Kill the process group named in a tools/boot pid file, if it is still the
 # same one (same start time). Prints a warning when it had to.
 _facet_reap() {
@@ -112,7 +118,7 @@ _facet_reap() {
             echo "facet: emulator group $pgid outlived tools/boot; killing it" >&2
             kill -TERM -- "-$pgid" 2>/dev/null
             for ((i = 0; i < 20; i++)); do
-                kill -0 -- "-$pgid" 2>/dev/null || break
+                _facet_group_alive "$pgid" || break
                 sleep 0.1
             done
             kill -KILL -- "-$pgid" 2>/dev/null

@@ -14,7 +14,8 @@ static uint64_t next_utcb = UTCB_AREA;
 static uint8_t stacks[MAX_STACKS][FC_STACK_SIZE] __attribute__((aligned(FC_STACK_SIZE)));
 static unsigned next_stack;
 static volatile int alloc_lock;
-static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];      /* one startup handler EC per CPU, made on demand */
+static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];
+static sel_t graveyard;                             /* finished threads wait here forever */      /* one startup handler EC per CPU, made on demand */
 
 _Static_assert(sizeof(struct fc_thread) == 80, "start.S THREAD_SIZE");
 
@@ -72,6 +73,9 @@ void fc_runtime_init(const struct hip *hip, struct utcb *root_utcb)
     self->ec = SEL_ROOT_EC;
     self->sc = SEL_ROOT_SC;
     self->event_base = SEL_EXC_BASE;
+    graveyard = fc_sel_alloc(1);
+    if (fc_create_sm(graveyard, SEL_ROOT_PD, 0) != SUCCESS)
+        printf("[root] cannot create the runtime's semaphore\n");
 }
 
 extern char fc_portal_entry[], fc_thread_entry[];
@@ -128,11 +132,6 @@ void fc_thread_main(struct fc_thread *t)
 {
     t->fn(t->arg);
     /* No EC destruction before the capabilities stage: park on a semaphore nobody ups. */
-    static sel_t graveyard;
-    lock();
-    if (!graveyard && fc_create_sm(graveyard = fc_sel_alloc(1), SEL_ROOT_PD, 0) != SUCCESS)
-        graveyard = 0;
-    unlock();
     for (;;)
         fc_sm_down(graveyard, 0);
 }

@@ -27,11 +27,11 @@ $(DEPS): tools/deps.sh
 
 # ---------------------------------------------------------------- kernel
 # Only the compiler's own freestanding headers (stdint.h, stdarg.h ...), never the host libc's.
-NOSTDINC := -nostdinc -isystem $(shell $(CC) -print-file-name=include)
+NOSTDINC = -nostdinc -isystem $(shell $(CC) -print-file-name=include)
 Q := @
 # Freestanding, no red zone (interrupts use the same stack), no SSE (the
 # kernel does not save FPU state for itself), top 2 GiB (-mcmodel=kernel).
-KERNEL_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+KERNEL_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -mcmodel=kernel -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -58,7 +58,7 @@ $(KERNEL): $(KERNEL_OBJ) kernel/kernel.ld
 
 # ---------------------------------------------------------------- roottask
 # User code: freestanding too; no SSE until the kernel saves FPU state per EC.
-USER_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \

@@ -101,7 +101,7 @@ result_line() {     # result_line RESULT STATUS: the one stdout line
 }
 
 @test "boot: silence -> idle after --idle seconds" {
-    fake 125 hang --idle 1
+    fake 125 hang --idle 0.5
     result_line idle -
     took_less_than 3
     [[ $stderr == *"no new serial output"* ]]
@@ -109,7 +109,7 @@ result_line() {     # result_line RESULT STATUS: the one stdout line
 }
 
 @test "boot: endless output -> timeout at --deadline" {
-    fake 124 chatter --deadline 1 --idle 5
+    fake 124 chatter --deadline 0.5 --idle 5
     result_line timeout -
     [[ $stderr == *"[fake] tick"* ]]
     no_survivors
@@ -148,7 +148,7 @@ result_line() {     # result_line RESULT STATUS: the one stdout line
 }
 
 @test "boot: FACET_TIME_SCALE scales the limits, FACET_NO_TIMEOUT lifts them" {
-    FACET_TIME_SCALE=0.25 fake 125 hang --idle 4
+    FACET_TIME_SCALE=0.25 fake 125 hang --idle 4   # 1 s, not 4
     took_less_than 3
     FACET_NO_TIMEOUT=1 fake 0 slow --idle 0.2 --deadline 0.2
     result_line ok 0

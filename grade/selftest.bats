@@ -11,6 +11,8 @@ bats_require_minimum_version 1.5.0
 load lib/facet
 
 setup_file() {
+    # The selftest sets its own limits and emulators.
+    unset FACET_GRADE_DIR FACET_NO_TIMEOUT FACET_TIME_SCALE EMU
     export ROOT=$BATS_TEST_DIRNAME/..
     export BOOT=$ROOT/tools/boot SUMMARIZE=$ROOT/tools/summarize
     export FAKE=$BATS_TEST_DIRNAME/fixtures/fake-emu
@@ -28,7 +30,7 @@ setup_file() {
 teardown_file() { facet_teardown; }
 
 # Paths below assume the boots live in $BATS_FILE_TMPDIR.
-setup() { unset FACET_GRADE_DIR; }
+setup() { unset FACET_GRADE_DIR FACET_NO_TIMEOUT FACET_TIME_SCALE EMU; }
 
 # The probe: 32-bit ELF at 1 MiB, one GRUB entry, no menu delay.
 build_probe() {
@@ -49,7 +51,7 @@ mark() { echo "facet-selftest-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER"; }
 fake() {
     local want=$1 mode=$2
     shift 2
-    run "-$want" --separate-stderr "$BOOT" --emu-cmd "$FAKE" --log "$BATS_TEST_TMPDIR/serial.log" \
+    run "-$want" --separate-stderr "$BOOT" --emu qemu --emu-cmd "$FAKE" --log "$BATS_TEST_TMPDIR/serial.log" \
         "$@" -- "--fake=$mode" "--mark=$(mark)" "$FAKE_ISO"
 }
 

@@ -24,13 +24,14 @@ FACET_BOOT=${FACET_BOOT:-$FACET_ROOT/tools/boot}
 
 # bats-support and bats-assert (Debian: /usr/lib/bats). If one is missing the
 # graders still load; its functions then fail with the reason.
+_FACET_BATS_LIB=${FACET_BATS_LIB:-/usr/lib/bats}
 _facet_missing() {
-    echo "facet: $1 is not installed (looked in ${FACET_BATS_LIB:-/usr/lib/bats});" \
+    echo "facet: $1 is not installed (looked in $_FACET_BATS_LIB);" \
          "run tools/deps.sh or apt-get install bats-support bats-assert" >&2
     return 1
 }
 _facet_load_bats_libs() {
-    local base=${FACET_BATS_LIB:-/usr/lib/bats} f
+    local base=$_FACET_BATS_LIB f
     if [[ -f $base/bats-support/load.bash ]]; then
         # shellcheck disable=SC1091
         source "$base/bats-support/load.bash"
@@ -56,14 +57,9 @@ _facet_load_bats_libs() {
 }
 _facet_load_bats_libs
 
-# Where the boots of this grader file keep their files.
-facet_dir() {
-    if [[ -z ${FACET_GRADE_DIR:-} && -z ${BATS_FILE_TMPDIR:-} ]]; then
-        FACET_GRADE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/facet-grade.XXXXXX")
-        export FACET_GRADE_DIR
-    fi
-    printf '%s\n' "${FACET_GRADE_DIR:-$BATS_FILE_TMPDIR}"
-}
+# Where the boots of this grader file keep their files. (Outside bats,
+# facet_boot makes a temporary FACET_GRADE_DIR.)
+facet_dir() { printf '%s\n' "${FACET_GRADE_DIR:-${BATS_FILE_TMPDIR:-}}"; }
 
 facet_log() { printf '%s/%s.log\n' "$(facet_dir)" "$1"; }
 
@@ -83,6 +79,10 @@ facet_iso() {
 facet_boot() {
     local name=$1 iso=$2 dir code=0
     shift 2
+    if [[ -z $(facet_dir) ]]; then
+        FACET_GRADE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/facet-grade.XXXXXX") || return 0
+        export FACET_GRADE_DIR
+    fi
     dir=$(facet_dir)
     mkdir -p "$dir"
     rm -f "$dir/$name".{result,exit,report}
@@ -106,25 +106,26 @@ _facet_group_alive() {
     ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
 }
 
-# Kill the process group named in a tools/boot pid file, if it is still the
-# same one (same start time). Prints a warning when it had to.
+# Kill the process group named in a tools/boot pid file if it is still ours:
+# its leader has the recorded start time, or the leader is gone (Linux hands
+# out no pid that is still a live group's id). Warns when it had to.
 _facet_reap() {
     local pidfile=$1 pgid start st i
     [[ -f $pidfile ]] || return 0
     read -r pgid start <"$pidfile" || { rm -f "$pidfile"; return 0; }
+    rm -f "$pidfile"
     if { read -r st <"/proc/$pgid/stat"; } 2>/dev/null; then
         read -ra st <<<"${st##*) }"
-        if [[ ${st[19]} == "$start" ]]; then
-            echo "facet: emulator group $pgid outlived tools/boot; killing it" >&2
-            kill -TERM -- "-$pgid" 2>/dev/null
-            for ((i = 0; i < 20; i++)); do
-                _facet_group_alive "$pgid" || break
-                sleep 0.1
-            done
-            kill -KILL -- "-$pgid" 2>/dev/null
-        fi
+        [[ ${st[19]} == "$start" ]] || return 0
     fi
-    rm -f "$pidfile"
+    _facet_group_alive "$pgid" || return 0
+    echo "facet: emulator group $pgid outlived tools/boot; killing it" >&2
+    kill -TERM -- "-$pgid" 2>/dev/null
+    for ((i = 0; i < 20; i++)); do
+        _facet_group_alive "$pgid" || return 0
+        sleep 0.1
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null
     return 0
 }
 

@@ -32,7 +32,7 @@ void intr_handler(struct cpu_regs *r)
     default:
         if (r->vector < 32) {                    /* a fault of the running EC: a message to its handler */
             if (r->vector == 14)
-                ec->fault_addr = read_cr2();
+                ec->extra.fault_addr = read_cr2();
             event_send(ec, (unsigned)r->vector);
         }
         kprintf("[intr] cpu%u: unexpected vector %lu\n", c->id, r->vector);

@@ -25,3 +25,10 @@ void serial_putc(char c)
         ;
     outb(COM1, (uint8_t)c);
 }
+
+/* Wait until the last byte has left the UART: an emulator that stops drops what is queued. */
+void serial_flush(void)
+{
+    for (int i = 0; i < 1000000 && !(inb(COM1 + 5) & 0x40); i++)
+        ;
+}

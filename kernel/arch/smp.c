@@ -21,6 +21,7 @@ void cpu_local_init(struct cpu *c)
 {
     gdt_init(c);
     idt_load();
+    __asm__ volatile("mov %%cr0, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr0" ::: "rax");  /* AM: #AC for ring 3 */
     syscall_init();
     lapic_init();
     c->rq = (struct runqueue){0};

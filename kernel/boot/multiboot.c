@@ -39,7 +39,7 @@ static int parse_mmap(const uint8_t *t, uint32_t size, struct boot_info *bi, con
         *why = "memory map entry size invalid";
         return -1;
     }
-    for (uint32_t off = 16; off + esz <= size; off += esz) {
+    for (uint32_t off = 16; esz <= size - off; off += esz) {   /* no wrap: off <= size */
         const uint8_t *e = t + off;
         if (bi->nmem == BOOT_MAX_MEM) {
             bi->dropped_mem++;
@@ -103,11 +103,11 @@ int mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_in
         case MB2_TAG_ACPI_OLD:
         case MB2_TAG_ACPI_NEW: {
             uint32_t n = size - 8 < sizeof bi->rsdp ? size - 8 : sizeof bi->rsdp;
-            if (bi->has_rsdp && type == MB2_TAG_ACPI_OLD)
-                break;                      /* prefer the v2 RSDP */
+            if (n < 20 || (bi->has_rsdp && type == MB2_TAG_ACPI_OLD))
+                break;                      /* too short to be an RSDP; or prefer the v2 one */
             for (uint32_t i = 0; i < sizeof bi->rsdp; i++)
                 bi->rsdp[i] = i < n ? t[8 + i] : 0;
-            bi->has_rsdp = n >= 20;
+            bi->has_rsdp = true;
             break;
         }
         default:

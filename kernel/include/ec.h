@@ -5,6 +5,7 @@
 #include "kobj.h"
 #include "cpu.h"
 #include "uapi/utcb.h"
+#include "utcb.h"
 
 struct pd;
 struct sc;
@@ -35,8 +36,7 @@ struct ec {
     uint64_t utcb_va;            /* where the UTCB is mapped in pd */
     uint64_t event_base;
     uint64_t sp0;                /* local EC: stack pointer at each portal entry */
-    uint64_t fs_base, gs_base;
-    uint64_t fault_addr;         /* cr2 of the last page fault */
+    struct exc_extra extra;      /* fault address, fs/gs bases */
     unsigned cpu;
     bool global;
     bool recall;                 /* ec_ctrl recall pending */

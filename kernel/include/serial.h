@@ -3,3 +3,4 @@
 #pragma once
 void serial_init(void);
 void serial_putc(char c);
+void serial_flush(void);

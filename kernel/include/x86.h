@@ -15,7 +15,7 @@
 #define MSR_TSC_DEADLINE    0x6e0
 
 #define RFLAGS_IF           (1UL << 9)
-#define RFLAGS_USER_MASK    0x0cd5UL     /* CF PF AF ZF SF TF DF OF, user-settable */
+#define RFLAGS_USER_MASK    0x240dd5UL   /* CF PF AF ZF SF TF DF OF AC ID: what popf lets ring 3 set */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }

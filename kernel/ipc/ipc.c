@@ -6,6 +6,7 @@
 #include "sc.h"
 #include "syscall.h"
 #include "x86.h"
+#include "utcb.h"
 
 /* Queue ec behind a busy handler; it retries when the handler replies. */
 NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
@@ -61,60 +62,8 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
             return TIMEOUT;
         wait_for(h, ec, CONT_CALL);
     }
-    memcpy(h->utcb->mr, ec->utcb->mr, n * sizeof(uint64_t));
-    h->utcb->head.items = UTCB_ITEMS(n, 0);
+    utcb_copy_words(h->utcb, ec->utcb, n);
     ipc_enter(ec, pt, CONT_IPC_WAIT);
-}
-
-/* Copy the groups `mtd` selects from the EC's saved state into a handler's UTCB. */
-static void state_to_utcb(const struct ec *ec, uint64_t mtd, unsigned event, struct utcb *u)
-{
-    const struct cpu_regs *s = &ec->regs;
-    struct utcb_exc *x = &u->exc;
-    u->head.items = 0;
-    x->mtd = mtd;
-    x->vector = event;
-    if (mtd & MTD_GPR_ACDB) { x->rax = s->rax; x->rcx = s->rcx; x->rdx = s->rdx; x->rbx = s->rbx; }
-    if (mtd & MTD_GPR_BSD)  { x->rbp = s->rbp; x->rsi = s->rsi; x->rdi = s->rdi; }
-    if (mtd & MTD_RSP)      x->rsp = s->rsp;
-    if (mtd & MTD_RIP_LEN)  { x->rip = s->rip; x->inst_len = 0; }
-    if (mtd & MTD_RFLAGS)   x->rflags = s->rflags;
-    if (mtd & MTD_GPR_R8_R15) {
-        x->r8 = s->r8; x->r9 = s->r9; x->r10 = s->r10; x->r11 = s->r11;
-        x->r12 = s->r12; x->r13 = s->r13; x->r14 = s->r14; x->r15 = s->r15;
-    }
-    if (mtd & MTD_QUAL) {
-        x->qual[0] = event < 32 ? s->err : 0;
-        x->qual[1] = event == 14 ? ec->fault_addr : 0;
-    }
-    if (mtd & MTD_CR)
-        x->cr2 = event == 14 ? ec->fault_addr : 0;
-    if (mtd & MTD_FS_GS)    { x->fs_base = ec->fs_base; x->gs_base = ec->gs_base; }
-}
-
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
-/* The reply to a kernel-initiated message: write the selected groups back. */
-static void utcb_to_state(struct ec *ec, uint64_t mtd, const struct utcb *u)
-{
-    struct cpu_regs *s = &ec->regs;
-    const struct utcb_exc *x = &u->exc;
-    if (mtd & MTD_GPR_ACDB) { s->rax = x->rax; s->rcx = x->rcx; s->rdx = x->rdx; s->rbx = x->rbx; }
-    if (mtd & MTD_GPR_BSD)  { s->rbp = x->rbp; s->rsi = x->rsi; s->rdi = x->rdi; }
-    if (mtd & MTD_RSP)      s->rsp = x->rsp;
-    if (mtd & MTD_RIP_LEN)  s->rip = x->rip;
-    if (mtd & MTD_RFLAGS)   s->rflags = (x->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | 0x2;
-    if (mtd & MTD_GPR_R8_R15) {
-        s->r8 = x->r8; s->r9 = x->r9; s->r10 = x->r10; s->r11 = x->r11;
-        s->r12 = x->r12; s->r13 = x->r13; s->r14 = x->r14; s->r15 = x->r15;
-    }
-    if ((mtd & MTD_FS_GS) && canonical(x->fs_base) && canonical(x->gs_base)) {
-        ec->fs_base = x->fs_base;
-        ec->gs_base = x->gs_base;
-    }
 }
 
 /*
@@ -142,7 +91,7 @@ void event_send(struct ec *ec, unsigned event)
     if (h->caller)
         wait_for(h, ec, CONT_EVENT);
     ec->event_mtd = pt->mtd;
-    state_to_utcb(ec, pt->mtd, event, h->utcb);
+    utcb_save_state(h->utcb, pt->mtd, event, &ec->regs, &ec->extra);
     ipc_enter(ec, pt, CONT_EVENT_WAIT);
 }
 
@@ -154,14 +103,13 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
     if (!c)
         return BAD_PAR;                              /* nobody called: a global EC, or a stale reply */
     if (c->cont == CONT_EVENT_WAIT) {
-        utcb_to_state(c, c->event_mtd, h->utcb);
+        utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
         c->cont = CONT_IRET;
     } else {
         unsigned n = UTCB_UNTYPED(h->utcb->head.items);
         if (n > UTCB_WORDS)
             return BAD_PAR;
-        memcpy(c->utcb->mr, h->utcb->mr, n * sizeof(uint64_t));
-        c->utcb->head.items = UTCB_ITEMS(n, 0);
+        utcb_copy_words(c->utcb, h->utcb, n);
         c->regs.rdi = SUCCESS;
         c->cont = CONT_SYSRET;
     }

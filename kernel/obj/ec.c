@@ -9,11 +9,6 @@
 #include "syscall.h"
 #include "x86.h"
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /*
  * Make ec the running EC of this CPU and continue it the way its
  * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
@@ -24,8 +19,8 @@ void ec_resume(struct ec *ec)
     c->ec = ec;
     pd_activate(ec->pd);
     c->regs_top = c->tss.rsp0 = (uint64_t)(&ec->regs + 1);
-    wrmsr(MSR_FS_BASE, ec->fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, ec->gs_base);
+    wrmsr(MSR_FS_BASE, ec->extra.fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, ec->extra.gs_base);
 
     switch (ec->cont) {
     case CONT_STARTUP:

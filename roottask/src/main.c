@@ -7,6 +7,7 @@
 
 static const struct scenario scenarios[] = {
     { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
+    { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
 };
 
 void report_status(const char *tag, const char *name, unsigned status)

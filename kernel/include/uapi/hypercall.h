@@ -72,6 +72,6 @@ enum hc_status {
 #define QPD_PRIO(q)            ((unsigned)((q) & 0xff))
 #define QPD_QUANTUM(q)         ((q) >> 12)
 
-/* create_ec ARG3: [11:0] CPU number, [63:12] UTCB page number (0 = none, vCPU only). */
+/* create_ec ARG3: [11:0] CPU number, [63:12] page-aligned UTCB address (bits 11:0 hold the CPU). */
 #define EC_CPU(a3)             ((unsigned)((a3) & 0xfff))
 #define EC_UTCB(a3)            ((a3) & ~0xfffUL)

@@ -188,6 +188,45 @@ static void stopping_thread(void *arg)
     printf("[stop] ERROR: resumed after a fault that should have stopped it\n");
 }
 
+/* ---- the startup message sets a new thread's first registers ---------------------------- */
+
+static uint8_t probe_stack[4096] __attribute__((aligned(16)));
+static sel_t probe_done;
+
+static void startup_probe(uint64_t rdi, uint64_t rsi)
+{
+    uint64_t sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+    printf("[ipc] startup set rip, rsp and registers: rdi=%#lx rsi=%#lx on_probe_stack=%d\n", rdi, rsi,
+           sp > (uint64_t)probe_stack && sp <= (uint64_t)probe_stack + sizeof probe_stack);
+    fc_sm_up(probe_done);
+    for (;;)
+        fc_sm_down(probe_done + 1, 0);         /* an empty selector: BAD_CAP, no wait; never mind */
+}
+
+static void probe_startup_handler(uint64_t id, struct utcb *u)
+{
+    u->exc.rip = (uint64_t)startup_probe;
+    u->exc.rsp = (uint64_t)(probe_stack + sizeof probe_stack - 8);   /* as if called */
+    u->exc.rdi = 0x5eed;
+    u->exc.rsi = id;
+}
+
+static void test_startup(unsigned cpu)
+{
+    sel_t evt = fc_sel_alloc(NUM_EVENTS), ec = fc_sel_alloc(1), sc = fc_sel_alloc(1), h;
+    probe_done = fc_sel_alloc(2);
+    fc_create_sm(probe_done, SEL_ROOT_PD, 0);
+    fc_handler_create(cpu, probe_startup_handler, &h);
+    fc_portal_bind(evt + EV_STARTUP, h, MTD_RIP_LEN | MTD_RSP | MTD_GPR_BSD, 0x77);
+    unsigned s = fc_create_ec(ec, SEL_ROOT_PD, cpu, fc_utcb_alloc(), 0, evt, true);
+    if (s == SUCCESS)
+        s = fc_create_sc(sc, SEL_ROOT_PD, ec, ROOT_PRIO, 1000);
+    if (s == SUCCESS)
+        s = fc_sm_down(probe_done, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * 1000);
+    report_status("ipc", "startup_probe", s);
+}
+
 /* ---- the scenario ------------------------------------------------------------------------ */
 
 int scenario_portals(void)
@@ -210,6 +249,8 @@ int scenario_portals(void)
     report_status("ipc", "echo_too_many_words", fc_call(echo0));
     u->head.items = UTCB_ITEMS(0, 1);
     report_status("ipc", "echo_typed_items", fc_call(echo0));
+
+    test_startup(cpu);
 
     /* A handler on another CPU. */
     if (fc_hip->num_cpus > 1) {

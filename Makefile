@@ -133,7 +133,7 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/bad-hypercalls.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/bench.iso
 
 check: $(UNIT_TESTS) $(GRADE_ISOS) abi-check
 	@tools/check $(UNIT_TESTS)
@@ -141,9 +141,13 @@ check: $(UNIT_TESTS) $(GRADE_ISOS) abi-check
 abi-check:
 	@tools/abi-check
 
+# Round-trip costs under QEMU TCG -icount (deterministic) and KVM where the host has VMX/SVM.
+bench: $(BUILD)/iso/bench.iso
+	@tools/bench
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check abi-check clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check abi-check bench clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -19,8 +19,10 @@ void ec_resume(struct ec *ec)
     c->ec = ec;
     pd_activate(ec->pd);
     c->regs_top = c->tss.rsp0 = (uint64_t)(&ec->regs + 1);
-    wrmsr(MSR_FS_BASE, ec->extra.fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, ec->extra.gs_base);
+    if (unlikely(c->fs_base != ec->extra.fs_base))     /* wrmsr is slow: only when it differs */
+        wrmsr(MSR_FS_BASE, c->fs_base = ec->extra.fs_base);
+    if (unlikely(c->gs_base != ec->extra.gs_base))
+        wrmsr(MSR_KERNEL_GS_BASE, c->gs_base = ec->extra.gs_base);
 
     switch (ec->cont) {
     case CONT_STARTUP:

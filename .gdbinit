@@ -26,7 +26,13 @@ if not any(o.filename.endswith("/build/kernel.elf") for o in gdb.objfiles()):
     # No address: gdb (>= 8.3) uses the ELF's own section addresses (0x400000...).
     gdb.execute("add-symbol-file build/roottask.elf")
 if gdb.selected_inferior().pid == 0:
-    gdb.execute("target remote localhost:" + (os.environ.get("GDBPORT") or "1234"))
+    # gdb retries a refused connection for about 15 s (set tcp connect-timeout).
+    port = os.environ.get("GDBPORT") or "1234"
+    try:
+        gdb.execute("target remote localhost:" + port)
+    except gdb.error as e:
+        gdb.write("facet: %s\nfacet: is `make qemu-gdb` running, with the same GDBPORT (%s)? "
+                  "Then: target remote localhost:%s\n" % (e, port, port), gdb.STDERR)
 end
 
 # Redefining on that second read would ask "Redefine command ...?": not asked with confirm off.
@@ -46,8 +52,8 @@ define facet-this-cpu
   end
 end
 document facet-this-cpu
-Set $cpu to the kernel's number (cpus[$cpu]) of the CPU gdb's selected thread runs on,
-or -1 before the kernel set up its per-CPU data. `thread N` selects QEMU's vCPU N-1.
+Set $cpu to the kernel's number of the CPU gdb has selected (-1 before per-CPU set-up).
+Usage: facet-this-cpu. $cpu indexes cpus[]. `thread N` selects QEMU's vCPU N-1.
 end
 
 define facet-ec
@@ -71,17 +77,19 @@ define facet-ec
   end
 end
 document facet-ec
-facet-ec [CPU]: the EC running on a CPU (default: the one gdb stopped on): ids, continuation,
-the user rip/rsp saved at its last kernel entry, its SC. Sets $ec: try `p *$ec`, `p *$ec->pd`.
+Print the EC running on a CPU: ids, continuation, saved user rip/rsp, its SC.
+Usage: facet-ec [CPU]   (default: the CPU gdb stopped on)
+rip/rsp are the user state saved at its last kernel entry. Sets $ec: try `p *$ec`,
+`p *$ec->pd`, `facet-regs &$ec->regs`.
 end
 
 define facet-regs
   set $_r = (struct cpu_regs *)($arg0)
-  printf "rip %#018lx  rsp %#018lx  rflags %#lx  cs %#lx  ss %#lx\n", $_r->rip, $_r->rsp, $_r->rflags, $_r->cs, $_r->ss
-  printf "rax %#018lx  rbx %#018lx  rcx %#018lx  rdx %#018lx\n", $_r->rax, $_r->rbx, $_r->rcx, $_r->rdx
-  printf "rsi %#018lx  rdi %#018lx  rbp %#018lx\n", $_r->rsi, $_r->rdi, $_r->rbp
-  printf "r8  %#018lx  r9  %#018lx  r10 %#018lx  r11 %#018lx\n", $_r->r8, $_r->r9, $_r->r10, $_r->r11
-  printf "r12 %#018lx  r13 %#018lx  r14 %#018lx  r15 %#018lx\n", $_r->r12, $_r->r13, $_r->r14, $_r->r15
+  printf "rip 0x%016lx  rsp 0x%016lx  rflags %#lx  cs %#lx  ss %#lx\n", $_r->rip, $_r->rsp, $_r->rflags, $_r->cs, $_r->ss
+  printf "rax 0x%016lx  rbx 0x%016lx  rcx 0x%016lx  rdx 0x%016lx\n", $_r->rax, $_r->rbx, $_r->rcx, $_r->rdx
+  printf "rsi 0x%016lx  rdi 0x%016lx  rbp 0x%016lx\n", $_r->rsi, $_r->rdi, $_r->rbp
+  printf "r8  0x%016lx  r9  0x%016lx  r10 0x%016lx  r11 0x%016lx\n", $_r->r8, $_r->r9, $_r->r10, $_r->r11
+  printf "r12 0x%016lx  r13 0x%016lx  r14 0x%016lx  r15 0x%016lx\n", $_r->r12, $_r->r13, $_r->r14, $_r->r15
   if $_r->vector == 0x100
     printf "hypercall %lu, flags %#lx, selector %#lx\n", $_r->rdi & 0xff, ($_r->rdi >> 8) & 0xf, $_r->rdi >> 12
   else
@@ -89,8 +97,9 @@ define facet-regs
   end
 end
 document facet-regs
-facet-regs ADDR: print the struct cpu_regs at ADDR: `facet-regs r` in syscall_handler or
-intr_handler, `facet-regs &$ec->regs` after facet-ec. Decodes rdi of a hypercall frame.
+Print a saved register frame (struct cpu_regs); decodes rdi of a hypercall frame.
+Usage: facet-regs ADDR   e.g. `facet-regs r` in syscall_handler or kernel_fault,
+`facet-regs &$ec->regs` after facet-ec.
 end
 
 define facet-cpus
@@ -111,7 +120,8 @@ define facet-cpus
   end
 end
 document facet-cpus
-facet-cpus: each CPU the kernel brought online: number, APIC id, running EC, its SC's priority.
+Print each CPU the kernel brought online: number, APIC id, running EC, its SC's priority.
+Usage: facet-cpus
 end
 
 if $_facet_confirm

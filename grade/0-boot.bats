@@ -115,7 +115,7 @@ pingpong_expected() {
 BAD_TABLE="
 unknown_13 3
 unknown_255 3
-revoke_not_built 3
+assign_gsi_not_built 3
 create_pd_bad_parent 4
 create_pd_taken_sel 4
 create_pd_crd 6

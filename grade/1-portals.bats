@@ -50,9 +50,9 @@ check_echo() {
     for b in p1 p2; do check_echo $b 508; done
 }
 
-@test "too many words: BAD_PAR; typed items before stage 2: BAD_FTR (1 pt)" {
+@test "too many words: BAD_PAR; a typed item for a handler with no receive window: BAD_PAR (1 pt)" {
     facet_grep p2 '^\[ipc\] echo_too_many_words status=5 '
-    facet_grep p2 '^\[ipc\] echo_typed_items status=6 '
+    facet_grep p2 '^\[ipc\] echo_typed_item_no_window status=5 '
 }
 
 @test "a handler on another CPU: BAD_CPU (1 pt)" {

@@ -8,6 +8,8 @@
 #include "paging.h"
 #include "lapic.h"
 #include "lib/elf.h"
+#include "lib/hip.h"
+#include "resource.h"
 #include "x86.h"
 
 /* Copy one PT_LOAD segment into fresh frames; pages shared with a previous segment are reused. */
@@ -78,6 +80,18 @@ const char *root_create(const struct boot_info *bi, struct hip *hip)
     if (space_map(pd->pml4, ROOT_HIP, virt_to_phys(hip), PTE_U | PTE_NX))
         return "out of memory mapping the HIP";
 
+    /* The roottask's memory window: the roots of every memory delegation. */
+    uint64_t max_frame = 0;
+    for (unsigned i = 0; i < root_range_count; i++) {
+        const struct frame_range *rr = &root_ranges[i];
+        if (space_map_range(pd->pml4, ROOT_MEM_WINDOW + rr->start, rr->start, rr->end - rr->start, PTE_U | PTE_W | PTE_NX))
+            return "out of memory mapping the roottask's memory";
+        hip_add_mem(hip, rr->start, rr->end - rr->start, HIP_MEM_ROOT);
+        max_frame = MAX(max_frame, rr->end >> PAGE_SHIFT);
+    }
+    mem_init(max_frame);
+    pd->root = true;
+
     ec->pd = pd;
     ec->utcb = utcb;
     ec->utcb_va = ROOT_UTCB;
@@ -92,12 +106,14 @@ const char *root_create(const struct boot_info *bi, struct hip *hip)
     sc->cpu = 0;
     sc->prio = ROOT_PRIO;
     sc->quantum = sc->left = ROOT_QUANTUM_US * TICK_HZ / 1000000;
-    ec->sc = ec->wait_sc = sc;
-    pd->obj.refs++;
-
-    if (cap_insert(pd, SEL_ROOT_PD, &pd->obj, PERM_ALL) || cap_insert(pd, SEL_ROOT_EC, &ec->obj, PERM_ALL) ||
-        cap_insert(pd, SEL_ROOT_SC, &sc->obj, PERM_ALL))
+    ec->sc = sc;
+    kobj_get(&pd->obj);                            /* the EC's */
+    kobj_get(&ec->obj);                            /* the SC's */
+    if (cap_reserve(pd, SEL_ROOT_PD) || cap_reserve(pd, SEL_ROOT_EC) || cap_reserve(pd, SEL_ROOT_SC))
         return "out of memory for the root capabilities";
+    cap_insert(pd, SEL_ROOT_PD, &pd->obj, PERM_ALL, NULL);
+    cap_insert(pd, SEL_ROOT_EC, &ec->obj, PERM_ALL, NULL);
+    cap_insert(pd, SEL_ROOT_SC, &sc->obj, PERM_ALL, NULL);
 
     hip->frames_free = frame_free_count();
     kprintf("[root] roottask: entry %#lx, %u segments [%#lx, %#lx), cmdline \"%s\"\n",

@@ -54,6 +54,44 @@ static struct sc *rq_pop(struct runqueue *rq)
     return sc;
 }
 
+void sched_dequeue(struct sc *sc)
+{
+    if (!sc->queued)
+        return;
+    struct runqueue *rq = &cpus[sc->cpu].rq;
+    if (sc->next == sc) {
+        rq->head[sc->prio] = NULL;
+        rq->bitmap[sc->prio / 64] &= ~(1UL << (sc->prio % 64));
+    } else {
+        sc->prev->next = sc->next;
+        sc->next->prev = sc->prev;
+        if (rq->head[sc->prio] == sc)
+            rq->head[sc->prio] = sc->next;
+    }
+    sc->queued = false;
+}
+
+/* The SC this CPU runs: the CPU holds a reference so a revoked SC stays valid until it leaves. */
+static void set_sc(struct cpu *c, struct sc *sc)
+{
+    if (c->sc) {
+        c->sc->consumed += rdtsc() - c->sc_start;
+        kobj_put(&c->sc->obj);
+    }
+    if (sc) {
+        kobj_get(&sc->obj);
+        c->sc_start = rdtsc();
+    }
+    c->sc = sc;
+}
+
+void sched_stop_current(void)
+{
+    struct cpu *c = this_cpu();
+    set_sc(c, NULL);
+    ec_set_current(c, NULL);
+}
+
 void sched_kick(unsigned cpu)
 {
     lapic_ipi(cpus[cpu].apic_id, VEC_RESCHED);
@@ -62,7 +100,7 @@ void sched_kick(unsigned cpu)
 void sched_enqueue(struct sc *sc)
 {
     struct cpu *t = &cpus[sc->cpu];
-    if (sc->queued || t->sc == sc)
+    if (sc->queued || t->sc == sc || sc->obj.dead)
         return;
     rq_insert(&t->rq, sc);
     if (t->sc && sc->prio <= t->sc->prio)
@@ -90,9 +128,9 @@ uint64_t sc_consumed(struct sc *sc)
 /* Idle on a fresh stack: nothing to run until an interrupt makes something ready. */
 NORETURN static void idle_loop(void)
 {
-    struct cpu *c = this_cpu();
-    c->ec = NULL;
-    c->sc = NULL;
+    sched_stop_current();
+    if (kobj_reap_pending())
+        kobj_reap();
     bkl_unlock();
     for (;;) {
         sti();
@@ -110,36 +148,35 @@ void sched_idle(void)
 void sched_schedule(void)
 {
     struct cpu *c = this_cpu();
-    if (c->sc) {
-        c->sc->consumed += rdtsc() - c->sc_start;
-        c->sc = NULL;
-    }
+    set_sc(c, NULL);
     c->resched = false;
+    if (kobj_reap_pending())
+        kobj_reap();
     for (;;) {
         struct sc *sc = rq_pop(&c->rq);
         if (!sc)
             sched_idle();
         struct ec *ec = sc_top(sc);
-        if (ec->cont == CONT_DEAD)
-            continue;                            /* its EC died: the SC never runs again */
-        c->sc = sc;
-        c->sc_start = rdtsc();
+        if (sc->obj.dead || ec->cont == CONT_DEAD)
+            continue;                            /* revoked, or its EC died: never runs again */
+        set_sc(c, sc);
         ec_resume(ec);
     }
 }
 
+/* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked. */
 bool sched_preempt_pending(void)
 {
-    return this_cpu()->resched;
+    struct cpu *c = this_cpu();
+    return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);
 }
 
 void sched_yield_current(void)
 {
     struct cpu *c = this_cpu();
     struct sc *sc = c->sc;
-    if (sc) {
-        sc->consumed += rdtsc() - c->sc_start;
-        c->sc = NULL;
+    if (sc && !sc->obj.dead) {
+        set_sc(c, NULL);
         rq_insert(&c->rq, sc);
     }
     sched_schedule();

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* cap/space.c — object-space lookup and insertion. */
+/* cap/space.c — object-space lookup, insertion and revocation. */
 #include "cap.h"
 #include "pd.h"
 #include "frame.h"
 #include "uapi/hypercall.h"
 
-static struct cap *slot(struct pd *pd, sel_t sel)
+struct cap *cap_slot(struct pd *pd, sel_t sel)
 {
     if (sel >= SEL_MAX)
         return NULL;
@@ -15,8 +15,8 @@ static struct cap *slot(struct pd *pd, sel_t sel)
 
 void *cap_get(struct pd *pd, sel_t sel, enum obj_type type, uint64_t perm)
 {
-    struct cap *c = slot(pd, sel);
-    if (!c || !c->obj || c->obj->type != type || (c->perm & perm) != perm)
+    struct cap *c = cap_slot(pd, sel);
+    if (!c || !c->obj || c->obj->type != type || (c->perm & perm) != perm || c->obj->dead)
         return NULL;
     return c->obj;
 }
@@ -25,7 +25,7 @@ bool cap_free(struct pd *pd, sel_t sel)
 {
     if (sel >= SEL_MAX)
         return false;
-    struct cap *c = slot(pd, sel);
+    struct cap *c = cap_slot(pd, sel);
     return !c || !c->obj;
 }
 
@@ -39,24 +39,59 @@ int cap_reserve(struct pd *pd, sel_t sel)
     return SUCCESS;
 }
 
-int cap_insert(struct pd *pd, sel_t sel, struct kobj *obj, uint64_t perm)
+void cap_insert(struct pd *pd, sel_t sel, struct kobj *obj, uint64_t perm, struct cap *parent)
 {
-    if (!cap_free(pd, sel))
-        return BAD_CAP;
-    int s = cap_reserve(pd, sel);
-    if (s != SUCCESS)
-        return s;
-    struct cap *c = slot(pd, sel);
+    struct cap *c = cap_slot(pd, sel);
     c->obj = obj;
     c->perm = perm & PERM_ALL;
-    obj->refs++;
-    return SUCCESS;
+    c->pd = pd;
+    c->sel = sel;
+    mdb_add_child(parent ? &parent->mdb : NULL, &c->mdb);
+    obj->caps++;
 }
 
-void capspace_destroy(struct capspace *cs)
+static void clear(struct cap *c)
+{
+    struct kobj *o = c->obj;
+    c->obj = NULL;
+    c->perm = 0;
+    kobj_cap_gone(o);
+}
+
+static void clear_derived(struct mdb *m, void *ctx)
+{
+    (void)ctx;
+    clear(container_of(m, struct cap, mdb));
+}
+
+void cap_revoke(struct cap *c, bool self)
+{
+    if (!c->obj)
+        return;
+    mdb_prune(&c->mdb, clear_derived, NULL);
+    if (self) {
+        mdb_detach(&c->mdb);
+        clear(c);
+    }
+}
+
+void capspace_clear(struct pd *pd)
+{
+    struct capspace *cs = pd->caps;
+    for (unsigned i = 0; i < CAP_LEAVES; i++) {
+        struct cap *leaf = cs->leaf[i];
+        if (!leaf)
+            continue;
+        for (unsigned j = 0; j < CAPS_PER_LEAF; j++)
+            cap_revoke(&leaf[j], true);
+    }
+}
+
+void capspace_free(struct pd *pd)
 {
     for (unsigned i = 0; i < CAP_LEAVES; i++)
-        if (cs->leaf[i])
-            page_free(cs->leaf[i]);
-    page_free(cs);
+        if (pd->caps->leaf[i])
+            page_free(pd->caps->leaf[i]);
+    pages_free(pd->caps, CAPSPACE_ORDER);
+    pd->caps = NULL;
 }

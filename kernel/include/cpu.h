@@ -74,6 +74,7 @@ struct cpu {
     struct pd *io_pd;            /* whose I/O bitmap is in the TSS */
     uint64_t sc_start;           /* TSC when the current SC was dispatched */
     uint64_t fs_base, gs_base;   /* user FS base and (inactive) GS base loaded in the MSRs */
+    volatile uint64_t tlb_acked; /* the last TLB shootdown this CPU has carried out */
     uint64_t ticks;
     bool resched;                /* a better SC is ready, or the quantum ran out */
     struct runqueue rq;

@@ -49,6 +49,7 @@ struct ec {
     struct ec *callee;           /* the handler serving this EC's call */
     struct ec *waiters;          /* ECs waiting for this (busy) handler, FIFO */
     struct ec *wait_next;
+    struct ec *waiting_for;      /* the busy handler this EC waits for */
     struct sc *wait_sc;          /* the SC that was running when this EC blocked */
 
     /* semaphores */
@@ -62,6 +63,15 @@ NORETURN void ec_resume(struct ec *ec);          /* make ec current on this CPU 
 NORETURN void ec_kill(struct ec *ec, const char *why);  /* report, stop it, schedule */
 void ec_block(struct ec *ec, enum ec_cont cont);  /* stop running ec (it stays current until scheduling) */
 void ec_wake(struct ec *ec);                      /* make a blocked ec's SC runnable again */
+void ec_die(struct ec *ec);                       /* last capability gone: stop it, unlink it everywhere */
+void ec_release(struct ec *ec);                   /* nothing refers to it: unmap and free its UTCB */
+void ec_set_current(struct cpu *c, struct ec *ec); /* the EC a CPU runs (holds a reference) */
+
+/* ipc/ipc.c */
+void chain_link(struct ec *caller, struct ec *handler);
+void chain_unlink(struct ec *caller, struct ec *handler);
+void waiter_remove(struct ec *ec);                /* off the busy handler's queue it waits in */
+void waiters_wake_all(struct ec *handler);        /* they retry (and see the handler dead) */
 
 /* ipc/ipc.c: deliver a kernel-initiated message (exception, startup, recall). */
 NORETURN void event_send(struct ec *ec, unsigned event);

@@ -12,3 +12,10 @@ void     page_free(void *va);
 void     pages_free(void *va, unsigned order);
 uint64_t frame_free_count(void);
 uint64_t frame_total_count(void);
+
+/* The roottask's memory: RAM outside the kernel pool, mapped in its window. */
+#define MAX_ROOT_RANGES 16
+struct frame_range { uint64_t start, end; };
+extern struct frame_range root_ranges[MAX_ROOT_RANGES];
+extern unsigned root_range_count;
+extern uint64_t root_frames;

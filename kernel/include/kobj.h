@@ -1,20 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* kobj.h — the header every kernel object starts with, and the object caches. */
+/* kobj.h — the header every kernel object starts with; lifetime by capabilities and references. */
 #pragma once
 
 #include "kernel.h"
 
 enum obj_type { OBJ_NONE, OBJ_PD, OBJ_EC, OBJ_SC, OBJ_PT, OBJ_SM, OBJ_TYPES };
 
+/*
+ * An object lives while a capability names it (caps > 0). When the last
+ * one goes it dies: it stops working (an SC is never scheduled again, an
+ * EC never runs, a PD loses its capabilities and mappings). It is freed
+ * once no kernel pointer holds it either (refs == 0): an SC still points
+ * to its EC, a CPU to the EC it runs, a handler to the caller it serves.
+ */
 struct kobj {
     uint8_t  type;            /* enum obj_type */
-    uint32_t refs;            /* capabilities and kernel references */
+    bool     dead;            /* the last capability is gone */
+    bool     queued;          /* on the reap list */
+    uint32_t caps;            /* capability slots naming it */
+    uint32_t refs;            /* kernel pointers to it */
     uint32_t id;              /* a serial number for console reports (pd#3, ec#7) */
+    struct kobj *reap_next;
 };
 
 void  kobj_init(struct kobj *o, enum obj_type type);
 void *kobj_alloc(enum obj_type type);     /* zeroed object from its slab cache, or NULL */
+void  kobj_free(void *obj);               /* back to its cache (object never published) */
 void  kobj_cache_init(void);
 void  kobj_report(void);                  /* [mm] line with objects in use per type */
+uint64_t kobj_in_use(void);               /* all objects of all types */
 const char *kobj_type_name(enum obj_type type);
-void  kobj_free(void *obj);               /* back to its cache (object never published) */
+
+static inline void kobj_get(struct kobj *o) { o->refs++; }
+void kobj_put(struct kobj *o);            /* drop a kernel reference */
+void kobj_cap_gone(struct kobj *o);       /* a capability naming it was removed */
+void kobj_reap(void);                     /* kill and free what is due, without recursion */
+static inline bool kobj_reap_pending(void) { extern struct kobj *reap_list; return reap_list != NULL; }

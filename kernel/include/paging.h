@@ -22,3 +22,5 @@ void      space_destroy(uint64_t *pml4); /* frees the user-half tables (not the 
 int       space_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags); /* 0 or -1 (OOM) */
 uint64_t *space_pte(uint64_t *pml4, uint64_t va);    /* the 4 KiB PTE for va, or NULL */
 bool      user_range_ok(uint64_t va, uint64_t len);  /* inside [USER_BASE, USER_END) */
+bool      space_lookup(uint64_t *pml4, uint64_t va, uint64_t *pa, uint64_t *flags);
+int       space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags);

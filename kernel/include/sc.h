@@ -27,3 +27,6 @@ NORETURN void sched_yield_current(void);      /* requeue the current SC and resc
 struct ec *sc_top(struct sc *sc);             /* the EC that runs on sc: end of its call chain */
 uint64_t sc_consumed(struct sc *sc);
 void sched_kick(unsigned cpu);                /* IPI: make that CPU reschedule */
+void sched_dequeue(struct sc *sc);            /* off its run queue, if it is on one */
+void sched_stop_current(void);                /* this CPU runs no SC/EC now (accounting done) */
+void sc_die(struct sc *sc);

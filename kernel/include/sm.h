@@ -13,3 +13,5 @@ struct sm {
 };
 
 void sm_timeout(struct ec *ec);      /* a deadline passed: take ec off its SM with TIMEOUT */
+void sm_forget(struct ec *ec);       /* off its SM without waking it (it is dying) */
+void sm_die(struct sm *sm);

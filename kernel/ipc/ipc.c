@@ -5,8 +5,26 @@
 #include "pt.h"
 #include "sc.h"
 #include "syscall.h"
+#include "delegate.h"
 #include "x86.h"
 #include "utcb.h"
+
+/* The caller waits for the handler; each holds the other until the link is cut. */
+void chain_link(struct ec *caller, struct ec *h)
+{
+    h->caller = caller;
+    caller->callee = h;
+    kobj_get(&caller->obj);
+    kobj_get(&h->obj);
+}
+
+void chain_unlink(struct ec *caller, struct ec *h)
+{
+    h->caller = NULL;
+    caller->callee = NULL;
+    kobj_put(&caller->obj);
+    kobj_put(&h->obj);
+}
 
 /* Queue ec behind a busy handler; it retries when the handler replies. */
 NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
@@ -15,17 +33,46 @@ NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
     while (*p)
         p = &(*p)->wait_next;
     ec->wait_next = NULL;
+    ec->waiting_for = h;
     *p = ec;
     ec_block(ec, cont);
     sched_schedule();
+}
+
+static struct ec *waiter_pop(struct ec *h)
+{
+    struct ec *w = h->waiters;
+    if (w) {
+        h->waiters = w->wait_next;
+        w->wait_next = NULL;
+        w->waiting_for = NULL;
+    }
+    return w;
+}
+
+void waiter_remove(struct ec *ec)
+{
+    for (struct ec **p = &ec->waiting_for->waiters; *p; p = &(*p)->wait_next)
+        if (*p == ec) {
+            *p = ec->wait_next;
+            break;
+        }
+    ec->wait_next = NULL;
+    ec->waiting_for = NULL;
+}
+
+void waiters_wake_all(struct ec *h)
+{
+    struct ec *w;
+    while ((w = waiter_pop(h)))
+        ec_wake(w);
 }
 
 /* Enter the portal's handler on the caller's SC; the caller waits in `wait`. */
 NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wait)
 {
     struct ec *h = pt->ec;
-    h->caller = caller;
-    caller->callee = h;
+    chain_link(caller, h);
     caller->cont = wait;
     h->regs.rip = pt->ip;
     h->regs.rsp = h->sp0;
@@ -35,7 +82,7 @@ NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wa
     ec_resume(h);
 }
 
-/* call: ARG1 = portal selector + flags (non-blocking). Untyped words go UTCB to UTCB. */
+/* call: ARG1 = portal selector + flags (non-blocking). Words and typed items go UTCB to UTCB. */
 int sys_call(struct ec *ec, struct cpu_regs *r)
 {
     struct pt *pt = cap_get(ec->pd, hc_sel(r), OBJ_PT, PERM_CALL);
@@ -49,11 +96,9 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
     if (h->cont == CONT_DEAD)
         return ABORT;
     uint64_t items = ec->utcb->head.items;
-    unsigned n = UTCB_UNTYPED(items);
-    if (n > UTCB_WORDS)
+    unsigned n = UTCB_UNTYPED(items), t = UTCB_TYPED(items);
+    if (n + 2 * t > UTCB_WORDS)
         return BAD_PAR;
-    if (UTCB_TYPED(items))
-        return BAD_FTR;                              /* typed items: the capabilities stage */
     for (struct ec *e = ec; e; e = e->caller)
         if (e == h)
             return ABORT;                            /* the handler is waiting for us: deadlock */
@@ -62,7 +107,13 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
             return TIMEOUT;
         wait_for(h, ec, CONT_CALL);
     }
+    if (t) {
+        int s = xfer_items(ec, h, n, t);
+        if (s != SUCCESS)
+            return s;
+    }
     utcb_copy_words(h->utcb, ec->utcb, n);
+    h->utcb->head.items = UTCB_ITEMS(n, t);
     ipc_enter(ec, pt, CONT_IPC_WAIT);
 }
 
@@ -95,7 +146,7 @@ void event_send(struct ec *ec, unsigned event)
     ipc_enter(ec, pt, CONT_EVENT_WAIT);
 }
 
-/* reply: back to the caller with the handler's words (or state), and wait for the next call. */
+/* reply: back to the caller with the handler's words and items (or state), wait for the next call. */
 int sys_reply(struct ec *h, struct cpu_regs *r)
 {
     (void)r;
@@ -105,20 +156,26 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
     if (c->cont == CONT_EVENT_WAIT) {
         utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
         c->cont = CONT_IRET;
-    } else {
-        unsigned n = UTCB_UNTYPED(h->utcb->head.items);
-        if (n > UTCB_WORDS)
+    } else if (c->cont != CONT_DEAD) {
+        uint64_t items = h->utcb->head.items;
+        unsigned n = UTCB_UNTYPED(items), t = UTCB_TYPED(items);
+        if (n + 2 * t > UTCB_WORDS)
             return BAD_PAR;
+        if (t) {
+            int s = xfer_items(h, c, n, t);
+            if (s != SUCCESS)
+                return s;
+        }
         utcb_copy_words(c->utcb, h->utcb, n);
+        c->utcb->head.items = UTCB_ITEMS(n, t);
         c->regs.rdi = SUCCESS;
         c->cont = CONT_SYSRET;
     }
-    h->caller = NULL;
-    c->callee = NULL;
-    if (h->waiters) {
-        struct ec *w = h->waiters;
-        h->waiters = w->wait_next;
+    chain_unlink(c, h);
+    struct ec *w = waiter_pop(h);
+    if (w)
         ec_wake(w);
-    }
+    if (c->cont == CONT_DEAD)
+        sched_yield_current();                       /* the caller died meanwhile: whatever is left of the chain */
     ec_resume(c);
 }

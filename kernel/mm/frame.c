@@ -9,7 +9,32 @@ extern char kernel_phys_start[], kernel_phys_end[];
 
 static struct buddy buddy;
 static struct spinlock frame_lock;
-static uint64_t frames_total;
+static uint64_t frames_total;                /* the kernel's pool */
+static uint64_t pool_quota;                  /* frames the kernel keeps; the rest is the roottask's */
+struct frame_range root_ranges[MAX_ROOT_RANGES];
+unsigned root_range_count;
+uint64_t root_frames;
+
+/* RAM for the kernel's pool first, then for the roottask (contiguous ranges merged). */
+static void give(uint64_t s, uint64_t e)
+{
+    uint64_t pages = (e - s) >> PAGE_SHIFT, k = MIN(pages, pool_quota - frames_total);
+    if (k) {
+        buddy_free_range(&buddy, s >> PAGE_SHIFT, k);
+        frames_total += k;
+        s += k << PAGE_SHIFT;
+    }
+    if (s >= e)
+        return;
+    struct frame_range *last = root_range_count ? &root_ranges[root_range_count - 1] : NULL;
+    if (last && last->end == s)
+        last->end = e;
+    else if (root_range_count < MAX_ROOT_RANGES)
+        root_ranges[root_range_count++] = (struct frame_range){ s, e };
+    else
+        return;                              /* beyond our table: left unused */
+    root_frames += (e - s) >> PAGE_SHIFT;
+}
 
 /* Physical ranges that are RAM but not ours to hand out. */
 struct range { uint64_t start, end; };
@@ -50,10 +75,8 @@ static void free_ram(uint64_t s, uint64_t e)
     while (s < e) {
         const struct range *r = overlap(s, e);
         uint64_t stop = r ? MAX(r->start, s) : e;
-        if (stop > s) {
-            buddy_free_range(&buddy, s >> PAGE_SHIFT, (stop - s) >> PAGE_SHIFT);
-            frames_total += (stop - s) >> PAGE_SHIFT;
-        }
+        if (stop > s)
+            give(s, stop);
         s = r ? r->end : e;
     }
 }
@@ -92,12 +115,20 @@ void frame_init(const struct boot_info *bi)
         panic("[mm] no room for %lu KiB of frame metadata", meta_size >> 10);
     reserve(meta, meta + meta_size);
 
+    /* A quarter of RAM (32 MiB at least, half at most) for kernel objects and page tables. */
+    uint64_t usable_pages = 0;
+    for (unsigned i = 0; i < bi->nmem; i++)
+        if (usable(&bi->mem[i], &s, &e))
+            usable_pages += (e - s) >> PAGE_SHIFT;
+    pool_quota = MIN(MAX(usable_pages / 4, 8192UL), usable_pages / 2);
+
     buddy_init(&buddy, phys_to_virt(meta), 0, npages);
     for (unsigned i = 0; i < bi->nmem; i++)
         if (usable(&bi->mem[i], &s, &e))
             free_ram(s, e);
-    kprintf("[mm] %lu MiB usable, %lu frames free, metadata %lu KiB at %#lx\n",
-            (frames_total << PAGE_SHIFT) >> 20, buddy_free_count(&buddy), meta_size >> 10, meta);
+    kprintf("[mm] kernel pool %lu MiB (%lu frames free), roottask memory %lu MiB in %u ranges, metadata %lu KiB\n",
+            (frames_total << PAGE_SHIFT) >> 20, buddy_free_count(&buddy), (root_frames << PAGE_SHIFT) >> 20,
+            root_range_count, meta_size >> 10);
 }
 
 void *pages_alloc(unsigned order)

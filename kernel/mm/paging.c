@@ -44,7 +44,7 @@ void space_destroy(uint64_t *pml4)
             uint64_t *pd = phys_to_virt(pdpt[j] & PTE_ADDR);
             for (unsigned k = 0; k < 512; k++)
                 if ((pd[k] & PTE_P) && !(pd[k] & PTE_PS))
-                    page_free(phys_to_virt(pd[k] & PTE_ADDR));
+                    page_free(phys_to_virt(pd[k] & PTE_ADDR));   /* a page table */
             page_free(pd);
         }
         page_free(pdpt);
@@ -93,4 +93,46 @@ int space_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags)
 bool user_range_ok(uint64_t va, uint64_t len)
 {
     return va >= USER_BASE && va < USER_END && len <= USER_END - va;
+}
+
+/* Translate va in pml4, 4 KiB or 2 MiB pages: physical address and PTE flags, or false. */
+bool space_lookup(uint64_t *pml4, uint64_t va, uint64_t *pa, uint64_t *flags)
+{
+    uint64_t *t = pml4;
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        uint64_t e = t[(va >> shift) & 511];
+        if (!(e & PTE_P))
+            return false;
+        if (shift == 12 || (shift == 21 && (e & PTE_PS))) {
+            uint64_t size = 1UL << shift;
+            *pa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1) & ~0xfffUL);
+            *flags = e & ~PTE_ADDR;
+            return true;
+        }
+        if (e & PTE_PS)
+            return false;                            /* 1 GiB pages are not used */
+        t = phys_to_virt(e & PTE_ADDR);
+    }
+    return false;
+}
+
+/* Map [va, va+size) to [pa, ...) with 2 MiB pages where both are aligned, else 4 KiB. */
+int space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+    for (uint64_t off = 0; off < size; ) {
+        uint64_t v = va + off, p = pa + off;
+        if (!(v & 0x1fffff) && !(p & 0x1fffff) && size - off >= 0x200000) {
+            uint64_t *t = pml4;
+            for (int shift = 39; shift > 21; shift -= 9)
+                if (!(t = next_table(&t[(v >> shift) & 511], true)))
+                    return -1;
+            t[(v >> 21) & 511] = p | flags | PTE_P | PTE_PS;
+            off += 0x200000;
+        } else {
+            if (space_map(pml4, v, p, flags))
+                return -1;
+            off += PAGE_SIZE;
+        }
+    }
+    return 0;
 }

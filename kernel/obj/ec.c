@@ -8,15 +8,28 @@
 #include "paging.h"
 #include "syscall.h"
 #include "x86.h"
+#include "sm.h"
+#include "resource.h"
 
 /*
  * Make ec the running EC of this CPU and continue it the way its
  * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
  */
+void ec_set_current(struct cpu *c, struct ec *ec)
+{
+    if (c->ec == ec)
+        return;
+    if (ec)
+        kobj_get(&ec->obj);
+    if (c->ec)
+        kobj_put(&c->ec->obj);
+    c->ec = ec;
+}
+
 void ec_resume(struct ec *ec)
 {
     struct cpu *c = this_cpu();
-    c->ec = ec;
+    ec_set_current(c, ec);
     pd_activate(ec->pd);
     c->regs_top = c->tss.rsp0 = (uint64_t)(&ec->regs + 1);
     if (unlikely(c->fs_base != ec->extra.fs_base))     /* wrmsr is slow: only when it differs */
@@ -63,16 +76,15 @@ void ec_block(struct ec *ec, enum ec_cont cont)
     struct cpu *c = this_cpu();
     ec->cont = cont;
     ec->wait_sc = c->sc;
-    if (c->sc)
-        c->sc->consumed += rdtsc() - c->sc_start;
-    c->sc = NULL;
-    c->ec = NULL;
+    sched_stop_current();
 }
 
 void ec_wake(struct ec *ec)
 {
-    if (ec->wait_sc)
-        sched_enqueue(ec->wait_sc);
+    struct sc *sc = ec->wait_sc;
+    ec->wait_sc = NULL;                            /* set only while blocked */
+    if (sc)
+        sched_enqueue(sc);
 }
 
 /*
@@ -85,16 +97,11 @@ void ec_kill(struct ec *ec, const char *why)
     for (;;) {
         kprintf("[ec] ec#%u (pd#%u) killed: %s at rip %#lx\n", ec->obj.id, ec->pd->obj.id, why, ec->regs.rip);
         ec->cont = CONT_DEAD;
-        while (ec->waiters) {                    /* they retry and see a dead handler */
-            struct ec *w = ec->waiters;
-            ec->waiters = w->wait_next;
-            ec_wake(w);
-        }
+        waiters_wake_all(ec);
         struct ec *caller = ec->caller;
         if (!caller)
             break;
-        ec->caller = NULL;
-        caller->callee = NULL;
+        chain_unlink(caller, ec);
         if (caller->cont != CONT_EVENT_WAIT) {
             caller->regs.rdi = ABORT;
             caller->cont = CONT_SYSRET;
@@ -105,6 +112,42 @@ void ec_kill(struct ec *ec, const char *why)
     }
     ec_block(ec, CONT_DEAD);
     sched_schedule();
+}
+
+/* The last capability is gone: it never runs again; whoever it served gets ABORT. */
+void ec_die(struct ec *ec)
+{
+    if (ec->sm)
+        sm_forget(ec);
+    if (ec->waiting_for)
+        waiter_remove(ec);
+    waiters_wake_all(ec);
+    struct ec *caller = ec->caller;
+    if (caller) {
+        chain_unlink(caller, ec);
+        if (caller->cont == CONT_EVENT_WAIT) {
+            caller->cont = CONT_DEAD;              /* its fault can never be handled now */
+        } else {
+            caller->regs.rdi = ABORT;
+            caller->cont = CONT_SYSRET;
+        }
+        ec_wake(ec);                               /* if it was blocked, the caller's SC runs again */
+    }
+    ec->cont = CONT_DEAD;
+    for (unsigned i = 0; i < cpu_count; i++)
+        if (cpus[i].ec == ec && &cpus[i] != this_cpu())
+            sched_kick(i);                         /* it is running there: make that CPU reschedule */
+}
+
+void ec_release(struct ec *ec)
+{
+    uint64_t *pte = space_pte(ec->pd->pml4, ec->utcb_va);
+    if (pte && (*pte & PTE_P) && (*pte & PTE_ADDR) == virt_to_phys(ec->utcb)) {
+        *pte = 0;
+        tlb_shootdown();                           /* no CPU may keep using the frame */
+    }
+    page_free(ec->utcb);
+    kobj_put(&ec->pd->obj);
 }
 
 /*
@@ -146,7 +189,7 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
         return OOM;
     }
     ec->pd = pd;
-    pd->obj.refs++;
+    kobj_get(&pd->obj);
     ec->utcb = utcb;
     ec->utcb_va = utcb_va;
     ec->cpu = cpu;
@@ -158,7 +201,8 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     ec->regs.rflags = RFLAGS_IF | 0x2;
     ec->regs.rsp = ec->sp0;
     ec->cont = ec->global ? CONT_STARTUP : CONT_SYSRET;
-    return cap_insert(cur->pd, dst, &ec->obj, PERM_ALL);
+    cap_insert(cur->pd, dst, &ec->obj, PERM_ALL, NULL);
+    return SUCCESS;
 }
 
 /* ec_ctrl: ARG1 = EC selector + sub-operation (recall). */

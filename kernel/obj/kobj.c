@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* obj/kobj.c — slab caches for the kernel objects, backed by the frame allocator. */
+/* obj/kobj.c — slab caches for the kernel objects, and their deaths and frees. */
 #include "kobj.h"
 #include "slab.h"
 #include "frame.h"
@@ -19,6 +19,8 @@ static const char *const names[OBJ_TYPES] = { "none", "pd", "ec", "sc", "pt", "s
 static const uint32_t sizes[OBJ_TYPES] = {
     0, sizeof(struct pd), sizeof(struct ec), sizeof(struct sc), sizeof(struct pt), sizeof(struct sm) };
 
+struct kobj *reap_list;
+
 const char *kobj_type_name(enum obj_type type)
 {
     return type < OBJ_TYPES ? names[type] : "?";
@@ -33,7 +35,6 @@ void kobj_cache_init(void)
 void kobj_init(struct kobj *o, enum obj_type type)
 {
     o->type = (uint8_t)type;
-    o->refs = 0;
     o->id = ++next_id[type];
 }
 
@@ -45,15 +46,76 @@ void *kobj_alloc(enum obj_type type)
     return o;
 }
 
+void kobj_free(void *obj)
+{
+    struct kobj *o = obj;
+    slab_free(&caches[o->type], obj);
+}
+
+static void reap_queue(struct kobj *o)
+{
+    if (o->queued)
+        return;
+    o->queued = true;
+    o->reap_next = reap_list;
+    reap_list = o;
+}
+
+void kobj_put(struct kobj *o)
+{
+    if (--o->refs == 0 && o->dead && o->caps == 0)
+        reap_queue(o);
+}
+
+void kobj_cap_gone(struct kobj *o)
+{
+    if (--o->caps == 0)
+        reap_queue(o);
+}
+
+/* Kill (last capability gone) and free (nothing refers to it): may queue more objects. */
+void kobj_reap(void)
+{
+    while (reap_list) {
+        struct kobj *o = reap_list;
+        reap_list = o->reap_next;
+        o->queued = false;
+        if (o->caps)
+            continue;                              /* it got a capability again meanwhile */
+        if (!o->dead) {
+            o->dead = true;
+            switch (o->type) {
+            case OBJ_PD: pd_die((struct pd *)o); break;
+            case OBJ_EC: ec_die((struct ec *)o); break;
+            case OBJ_SC: sc_die((struct sc *)o); break;
+            case OBJ_SM: sm_die((struct sm *)o); break;
+            default: break;
+            }
+        }
+        if (o->refs)
+            continue;                              /* freed when the last reference goes */
+        switch (o->type) {
+        case OBJ_PD: pd_release((struct pd *)o); break;
+        case OBJ_EC: ec_release((struct ec *)o); break;
+        case OBJ_SC: kobj_put(&((struct sc *)o)->ec->obj); break;
+        case OBJ_PT: kobj_put(&((struct pt *)o)->ec->obj); break;
+        default: break;
+        }
+        kobj_free(o);
+    }
+}
+
+uint64_t kobj_in_use(void)
+{
+    uint64_t n = 0;
+    for (int t = OBJ_PD; t < OBJ_TYPES; t++)
+        n += caches[t].objs_in_use;
+    return n;
+}
+
 void kobj_report(void)
 {
     kprintf("[mm] objects in use: pd %lu, ec %lu, sc %lu, pt %lu, sm %lu; %lu frames free\n",
             caches[OBJ_PD].objs_in_use, caches[OBJ_EC].objs_in_use, caches[OBJ_SC].objs_in_use,
             caches[OBJ_PT].objs_in_use, caches[OBJ_SM].objs_in_use, frame_free_count());
-}
-
-void kobj_free(void *obj)
-{
-    struct kobj *o = obj;
-    slab_free(&caches[o->type], obj);
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* obj/pd.c — protection domains and the create_pd hypercall. */
+/* obj/pd.c — protection domains: creation, activation on a CPU, death; create_pd. */
 #include "pd.h"
 #include "ec.h"
 #include "frame.h"
 #include "paging.h"
+#include "resource.h"
 #include "syscall.h"
 #include "x86.h"
 
@@ -12,14 +13,12 @@ struct pd *pd_create(bool passthrough)
     struct pd *pd = kobj_alloc(OBJ_PD);
     if (!pd)
         return NULL;
-    pd->caps = page_alloc();
+    pd->caps = pages_alloc(CAPSPACE_ORDER);
     pd->pml4 = space_create();
     if (passthrough)
         pd->iobitmap = pages_alloc(1);          /* all zero: every port allowed */
     if (!pd->caps || !pd->pml4 || (passthrough && !pd->iobitmap)) {
-        if (pd->caps) page_free(pd->caps);
-        if (pd->pml4) space_destroy(pd->pml4);
-        if (pd->iobitmap) pages_free(pd->iobitmap, 1);
+        pd_release(pd);
         kobj_free(pd);
         return NULL;
     }
@@ -46,9 +45,34 @@ void pd_activate(struct pd *pd)
     }
 }
 
+/* The last capability to the PD is gone: everything it holds or delegated goes too. */
+void pd_die(struct pd *pd)
+{
+    capspace_clear(pd);
+    mem_teardown(pd);
+    io_teardown(pd);
+}
+
+/* Nothing runs in it any more: give its tables back. */
+void pd_release(struct pd *pd)
+{
+    for (unsigned i = 0; i < cpu_count; i++) {
+        if (cpus[i].pd == pd)                   /* stale: never loaded again, but not dangling */
+            cpus[i].pd = NULL;
+        if (cpus[i].io_pd == pd)
+            cpus[i].io_pd = NULL;
+    }
+    if (pd->caps)
+        capspace_free(pd);
+    if (pd->pml4)
+        space_destroy(pd->pml4);
+    if (pd->iobitmap)
+        pages_free(pd->iobitmap, 1);
+}
+
 /*
  * create_pd: ARG1 = destination selector + flags (passthrough),
- * ARG2 = parent PD selector, ARG3 = CRD to delegate (must be null for now).
+ * ARG2 = parent PD selector, ARG3 = CRD of object capabilities to delegate into it.
  */
 int sys_create_pd(struct ec *ec, struct cpu_regs *r)
 {
@@ -63,11 +87,12 @@ int sys_create_pd(struct ec *ec, struct cpu_regs *r)
     if (passthrough && !ec->pd->passthrough)
         return BAD_PAR;
     if (arg3(r) != 0)
-        return BAD_FTR;                         /* delegation at creation: capabilities stage */
+        return BAD_FTR;                         /* use pd_ctrl delegate after creation */
     if (cap_reserve(ec->pd, dst) != SUCCESS)
         return OOM;
     struct pd *pd = pd_create(passthrough);
     if (!pd)
         return OOM;
-    return cap_insert(ec->pd, dst, &pd->obj, PERM_ALL);
+    cap_insert(ec->pd, dst, &pd->obj, PERM_ALL, NULL);
+    return SUCCESS;
 }

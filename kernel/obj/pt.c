@@ -33,10 +33,11 @@ int sys_create_pt(struct ec *cur, struct cpu_regs *r)
     if (!pt)
         return OOM;
     pt->ec = ec;
-    ec->obj.refs++;
+    kobj_get(&ec->obj);
     pt->mtd = arg4(r);
     pt->ip = arg5(r);
-    return cap_insert(cur->pd, dst, &pt->obj, PERM_ALL);
+    cap_insert(cur->pd, dst, &pt->obj, PERM_ALL, NULL);
+    return SUCCESS;
 }
 
 /* pt_ctrl: ARG1 = PT selector, ARG2 = the id its handler receives. Also the cheapest hypercall. */

@@ -30,13 +30,13 @@ int sys_create_sc(struct ec *cur, struct cpu_regs *r)
     if (!sc)
         return OOM;
     sc->ec = ec;
+    kobj_get(&ec->obj);
     sc->cpu = ec->cpu;
     sc->prio = prio;
     sc->quantum = (uint32_t)MAX(1, quantum_us * TICK_HZ / 1000000);
     sc->left = sc->quantum;
     ec->sc = sc;
-    ec->wait_sc = sc;
-    cap_insert(cur->pd, dst, &sc->obj, PERM_ALL);    /* cannot fail: reserved and free */
+    cap_insert(cur->pd, dst, &sc->obj, PERM_ALL, NULL);
     sched_enqueue(sc);
     return SUCCESS;
 }
@@ -51,4 +51,14 @@ int sys_sc_ctrl(struct ec *cur, struct cpu_regs *r)
         return BAD_CAP;
     set_out2(r, sc_consumed(sc));
     return SUCCESS;
+}
+
+/* The last capability is gone: never scheduled again. */
+void sc_die(struct sc *sc)
+{
+    sched_dequeue(sc);
+    if (sc->ec->sc == sc)
+        sc->ec->sc = NULL;
+    if (cpus[sc->cpu].sc == sc && &cpus[sc->cpu] != this_cpu())
+        sched_kick(sc->cpu);
 }

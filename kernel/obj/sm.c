@@ -26,8 +26,8 @@ static void timeout_remove(struct ec *ec)
         }
 }
 
-/* Take ec off its semaphore's wait list and let it run with `status` as its result. */
-static void sm_release(struct ec *ec, int status)
+/* Take ec off its semaphore's wait list (and its deadline off the CPU's list). */
+void sm_forget(struct ec *ec)
 {
     struct sm *sm = ec->sm;
     struct ec **p = &sm->waiters, *prev = NULL;
@@ -45,6 +45,12 @@ static void sm_release(struct ec *ec, int status)
     ec->sm = NULL;
     ec->sm_next = NULL;
     ec->deadline = 0;
+}
+
+/* Wake ec from its semaphore with `status` as the result of its down. */
+static void sm_release(struct ec *ec, int status)
+{
+    sm_forget(ec);
     ec->regs.rdi = (uint64_t)status;
     ec_wake(ec);
 }
@@ -70,7 +76,8 @@ int sys_create_sm(struct ec *ec, struct cpu_regs *r)
     if (!sm)
         return OOM;
     sm->count = arg3(r);
-    return cap_insert(ec->pd, dst, &sm->obj, PERM_ALL);
+    cap_insert(ec->pd, dst, &sm->obj, PERM_ALL, NULL);
+    return SUCCESS;
 }
 
 /*
@@ -116,4 +123,11 @@ int sys_sm_ctrl(struct ec *ec, struct cpu_regs *r)
         timeout_insert(ec);
     ec_block(ec, CONT_SYSRET);
     sched_schedule();
+}
+
+/* The last capability is gone: its waiters' downs return ABORT. */
+void sm_die(struct sm *sm)
+{
+    while (sm->waiters)
+        sm_release(sm->waiters, ABORT);
 }

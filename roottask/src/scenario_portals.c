@@ -248,7 +248,7 @@ int scenario_portals(void)
     u->head.items = UTCB_ITEMS(UTCB_WORDS + 1, 0);
     report_status("ipc", "echo_too_many_words", fc_call(echo0));
     u->head.items = UTCB_ITEMS(0, 1);
-    report_status("ipc", "echo_typed_items", fc_call(echo0));
+    report_status("ipc", "echo_typed_item_no_window", fc_call(echo0));
 
     test_startup(cpu);
 

@@ -19,6 +19,7 @@
 #define HIP_MEM_BAD         5
 #define HIP_MEM_KERNEL     (-1)   /* kernel image and its boot-time data */
 #define HIP_MEM_MODULE     (-2)   /* a boot module */
+#define HIP_MEM_ROOT       (-3)   /* the roottask's memory, mapped at ROOT_MEM_WINDOW + addr */
 
 /* Feature bits (features). */
 #define HIP_FEAT_VMX          (1u << 0)

@@ -15,6 +15,8 @@
     X(4,  create_sc,    "create a scheduling context for a global EC")     \
     X(5,  create_pt,    "create a portal bound to a local EC")             \
     X(6,  create_sm,    "create a semaphore")                              \
+    X(7,  revoke,       "revoke capabilities (and what was derived from them)") \
+    X(8,  pd_ctrl,      "delegate capabilities between PDs")               \
     X(9,  ec_ctrl,      "control an EC (recall)")                          \
     X(10, sc_ctrl,      "query a scheduling context (consumed time)")      \
     X(11, pt_ctrl,      "set a portal's id")                               \
@@ -29,8 +31,6 @@ enum hc_number {
 };
 
 /* Numbers Hedron assigns that Facet has not implemented yet (return BAD_HYP). */
-#define HC_REVOKE      7
-#define HC_PD_CTRL     8
 #define HC_ASSIGN_GSI  14
 
 /* Status codes (OUT1[7:0]). */
@@ -65,6 +65,14 @@ enum hc_status {
 #define SM_CTRL_UP             0
 #define SM_CTRL_DOWN           1
 #define MACHINE_CTRL_POWEROFF  2     /* Facet's: ARG2 = exit status 0..127 */
+#define PD_CTRL_DELEGATE       2
+
+/* revoke flags (ARG1[11:8]). */
+#define REVOKE_SELF            0x1   /* the named capabilities too, not only what was derived */
+#define REVOKE_REMOTE          0x2   /* in the PD named by ARG3 instead of the caller's */
+
+/* pd_ctrl delegate flags (ARG4). */
+#define DELEGATE_GUEST         0x2   /* into the guest-physical space (EPT stage) */
 
 /* create_sc ARG4 ("qpd"): [7:0] priority 1..PRIO_MAX, [63:12] quantum in microseconds. */
 #define PRIO_MAX               127

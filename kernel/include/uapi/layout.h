@@ -14,6 +14,8 @@
 #define ROOT_UTCB        0x00007fffffffd000UL   /* the root EC's UTCB */
 #define ROOT_STACK_TOP   0x00007fffffff0000UL   /* grows down */
 #define ROOT_STACK_PAGES 16
+/* The roottask's memory: every frame of user memory (HIP type HIP_MEM_ROOT) at this offset. */
+#define ROOT_MEM_WINDOW  0x0000400000000000UL
 
 /*
  * The roottask's object space at start. Selectors 0..31 are the root EC's

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* cap/mdb.c — derivation trees: link, detach, and prune without recursion. */
+#include "mdb.h"
+
+void mdb_add_child(struct mdb *parent, struct mdb *n)
+{
+    n->parent = parent;
+    n->child = NULL;
+    n->next = NULL;
+    if (parent) {
+        n->next = parent->child;
+        parent->child = n;
+    }
+}
+
+void mdb_detach(struct mdb *n)
+{
+    if (n->parent) {
+        struct mdb **p = &n->parent->child;
+        while (*p != n)
+            p = &(*p)->next;
+        *p = n->next;
+    }
+    n->parent = n->next = NULL;
+}
+
+void mdb_prune(struct mdb *n, void (*fn)(struct mdb *m, void *ctx), void *ctx)
+{
+    /* Always take a leaf on the leftmost path: it is its parent's first child. */
+    while (n->child) {
+        struct mdb *leaf = n->child;
+        while (leaf->child)
+            leaf = leaf->child;
+        leaf->parent->child = leaf->next;
+        leaf->parent = leaf->next = NULL;
+        fn(leaf, ctx);
+    }
+}
+
+size_t mdb_count(const struct mdb *n)
+{
+    size_t count = 0;
+    const struct mdb *m = n->child;
+    while (m) {
+        count++;
+        if (m->child) {
+            m = m->child;
+            continue;
+        }
+        while (m != n && !m->next)
+            m = m->parent;
+        m = m == n ? NULL : m->next;
+    }
+    return count;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* resource.h — memory and I/O-port capabilities: delegated pages and ports, with their derivations. */
+#pragma once
+
+#include "kernel.h"
+#include "mdb.h"
+
+struct pd;
+
+/*
+ * One delegated page (or port) in one PD. Nodes of the same frame (port)
+ * are chained, so revoke and teardown find them from the resource.
+ */
+struct rnode {
+    struct mdb mdb;
+    struct pd *pd;
+    uint64_t key;                /* page number in pd (memory), port number (I/O) */
+    uint64_t res;                /* frame number (memory), port number (I/O) */
+    struct rnode *res_next;      /* next node of the same frame or port */
+    uint32_t perm;
+};
+
+void mem_init(uint64_t max_pfn);
+/* Check (check_only) or do the delegation of 2^order pages; status code. */
+int  mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
+                  unsigned order, unsigned perm, bool check_only);
+void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self);
+void mem_teardown(struct pd *pd);          /* a dying PD: every delegated page and what came of it */
+
+int  io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only);
+void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self);
+void io_teardown(struct pd *pd);
+
+void tlb_shootdown(void);                  /* every CPU drops stale translations (and I/O bitmaps) */
+void tlb_ack(void);                        /* this CPU: flush and acknowledge */
+bool tlb_pending(void);

@@ -101,8 +101,9 @@ all: $(ISO)
 
 # ---------------------------------------------------------------- run and debug
 QEMU_ACCEL = $(shell tools/accel $(ACCEL))
+QEMU_EXTRA ?=
 QEMU_BASE   = qemu-system-x86_64 -machine q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel $(QEMU_ACCEL) -cdrom $(ISO) -boot d
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel $(QEMU_ACCEL) -cdrom $(ISO) -boot d $(QEMU_EXTRA)
 
 # The guest's power-off status s reaches us as (s << 1) | 1: map it back, keep Ctrl-A X working.
 qemu: $(ISO)
@@ -114,11 +115,11 @@ qemu-nox: $(ISO)
 
 qemu-gdb: $(ISO)
 	@echo "*** QEMU is waiting for GDB: run 'make gdb' in another terminal (Ctrl-A X quits)" >&2
-	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 GDBPORT ?= 1234
 gdb: $(KERNEL) $(ROOTTASK)
-	gdb -q -iex "set auto-load safe-path $(CURDIR)" -x .gdbinit
+	GDBPORT=$(GDBPORT) gdb -q -iex "set auto-load local-gdbinit off" -x .gdbinit
 
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))

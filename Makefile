@@ -84,12 +84,28 @@ $(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(ROOT_OBJ)
 
+# ---------------------------------------------------------------- native programs
+# Each roottask/apps/<name>.c is one program: its runtime (crt0, console through the
+# console portal), the small libc and the shared pure code. They land in the userland tar.
+APPS        := $(basename $(notdir $(wildcard roottask/apps/*.c)))
+APP_LIB_C   := $(wildcard roottask/apps/lib/*.c) roottask/lib/c/printf.c roottask/lib/c/string2.c \
+	roottask/lib/facet/console_client.c $(SHARED_C)
+APP_LIB_OBJ := $(patsubst %.c,$(BUILD)/user/%.o,$(APP_LIB_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(wildcard roottask/apps/lib/*.S))
+APP_BINS    := $(addprefix $(BUILD)/userland/bin/,$(APPS))
+
+$(BUILD)/userland/bin/%: $(BUILD)/user/roottask/apps/%.o $(APP_LIB_OBJ) roottask/apps/app.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/apps/app.ld -o $@ $< $(APP_LIB_OBJ)
+
 # ---------------------------------------------------------------- userland and ISOs
 USERLAND := $(BUILD)/userland.tar
 USERLAND_FILES := $(wildcard userland/*)
-$(USERLAND): $(USERLAND_FILES) $(DEPS)
-	@mkdir -p $(dir $@)
-	tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf $@ -C userland .
+$(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(DEPS)
+	@mkdir -p $(BUILD)/userland
+	@cp -r userland/. $(BUILD)/userland/
+	@echo "  TAR     $@"
+	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf $@ -C $(BUILD)/userland .
 
 # One ISO per scenario: build/iso/<scenario>.iso boots the roottask with scenario=<scenario>.
 $(BUILD)/iso/%.iso: $(KERNEL) $(ROOTTASK) $(USERLAND) tools/mkiso

@@ -91,6 +91,11 @@ const char *root_create(const struct boot_info *bi, struct hip *hip)
     }
     mem_init(max_frame);
     pd->root = true;
+    for (unsigned i = 0; i < bi->nmods; i++) {
+        uint64_t s0 = ALIGN_DOWN(bi->mods[i].start, PAGE_SIZE), e0 = ALIGN_UP(bi->mods[i].end, PAGE_SIZE);
+        if (space_map_range(pd->pml4, ROOT_MODULE_WINDOW + s0, s0, e0 - s0, PTE_U | PTE_NX))
+            return "out of memory mapping the boot modules";
+    }
 
     ec->pd = pd;
     ec->utcb = utcb;

@@ -7,6 +7,7 @@
 #include "bkl.h"
 #include "x86.h"
 #include "power.h"
+#include "frame.h"
 
 static const hc_fn hc_table[HC_MAX] = {
 #define HC_ENTRY(num, name, summary) [num] = sys_##name,
@@ -34,13 +35,23 @@ void syscall_handler(struct cpu_regs *r)
     sys_finish(ec, fn ? fn(ec, r) : BAD_HYP);
 }
 
-/* machine_ctrl: ARG1 = sub-operation; poweroff: ARG2 = exit status 0..127. Passthrough PDs only. */
+/*
+ * machine_ctrl: ARG1 = sub-operation. Passthrough PDs only.
+ * poweroff: ARG2 = exit status 0..127. stats: OUT2 = free kernel frames, OUT3 = objects in use.
+ */
 int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
 {
-    if (hc_flags(r) != MACHINE_CTRL_POWEROFF)
+    unsigned op = hc_flags(r);
+    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS)
         return BAD_PAR;
     if (!ec->pd->passthrough)
         return BAD_CAP;
+    if (op == MACHINE_CTRL_STATS) {
+        kobj_reap();
+        set_out2(r, frame_free_count());
+        r->rdx = kobj_in_use();
+        return SUCCESS;
+    }
     if (arg2(r) > 127)
         return BAD_PAR;
     machine_poweroff((unsigned)arg2(r));

@@ -6,6 +6,7 @@
 #include "bkl.h"
 #include "lapic.h"
 #include "x86.h"
+#include "resource.h"
 
 NORETURN void intr_handler(struct cpu_regs *r);
 void intr_handler(struct cpu_regs *r)
@@ -13,6 +14,15 @@ void intr_handler(struct cpu_regs *r)
     bool user = r->cs & 3;
     if (!user && r->vector < 32)
         kernel_fault(r);                         /* before the lock: we may hold it already */
+    if (r->vector == VEC_TLB) {
+        /* Before the lock: its holder is waiting for this acknowledgement. */
+        tlb_ack();
+        lapic_eoi();
+        if (user)
+            ret_user_iret(r);                    /* nothing else changed for the running EC */
+        bkl_lock();
+        sched_schedule();                        /* we were idle */
+    }
     bkl_lock();
     struct cpu *c = this_cpu();
     struct ec *ec = user ? c->ec : NULL;

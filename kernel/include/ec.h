@@ -70,6 +70,7 @@ void ec_set_current(struct cpu *c, struct ec *ec); /* the EC a CPU runs (holds a
 /* ipc/ipc.c */
 void chain_link(struct ec *caller, struct ec *handler);
 void chain_unlink(struct ec *caller, struct ec *handler);
+void chain_abort(struct ec *bottom);              /* handlers above a dead EC or SC give up */
 void waiter_remove(struct ec *ec);                /* off the busy handler's queue it waits in */
 void waiters_wake_all(struct ec *handler);        /* they retry (and see the handler dead) */
 

@@ -8,6 +8,7 @@
 #include "delegate.h"
 #include "x86.h"
 #include "utcb.h"
+#include "sm.h"
 
 /* The caller waits for the handler; each holds the other until the link is cut. */
 void chain_link(struct ec *caller, struct ec *h)
@@ -26,6 +27,44 @@ void chain_unlink(struct ec *caller, struct ec *h)
     kobj_put(&h->obj);
 }
 
+static struct ec *waiter_pop(struct ec *h)
+{
+    struct ec *w = h->waiters;
+    if (w) {
+        h->waiters = w->wait_next;
+        w->wait_next = NULL;
+        w->waiting_for = NULL;
+    }
+    return w;
+}
+
+/*
+ * The bottom of a call chain (or its SC) died: every handler above it
+ * abandons its invocation. Its next call starts afresh at the portal IP.
+ */
+void chain_abort(struct ec *bottom)
+{
+    struct ec *h = bottom->callee;
+    while (h) {
+        struct ec *next = h->callee;
+        chain_unlink(h->caller, h);
+        if (h->sm)
+            sm_forget(h);
+        if (h->waiting_for)
+            waiter_remove(h);
+        h->wait_sc = NULL;
+        if (h->cont != CONT_DEAD)
+            h->cont = CONT_SYSRET;
+        struct ec *w = waiter_pop(h);
+        if (w)
+            ec_wake(w);
+        for (unsigned i = 0; i < cpu_count; i++)
+            if (cpus[i].ec == h && &cpus[i] != this_cpu())
+                sched_kick(i);
+        h = next;
+    }
+}
+
 /* Queue ec behind a busy handler; it retries when the handler replies. */
 NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
 {
@@ -37,17 +76,6 @@ NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
     *p = ec;
     ec_block(ec, cont);
     sched_schedule();
-}
-
-static struct ec *waiter_pop(struct ec *h)
-{
-    struct ec *w = h->waiters;
-    if (w) {
-        h->waiters = w->wait_next;
-        w->wait_next = NULL;
-        w->waiting_for = NULL;
-    }
-    return w;
 }
 
 void waiter_remove(struct ec *ec)

@@ -191,6 +191,8 @@ static const char *elf_phdrs_scan(const uint8_t *file, size_t size, const struct
         elf_phdr_read(file, eh->e_phoff, i, &ph);
         switch (ph.p_type) {
         case PT_LOAD:
+            if (ph.p_memsz == 0)
+                break;                  /* maps nothing: linkers emit these for empty sections */
             if (sc->nload == ELF_MAX_SEGS)
                 return "too many PT_LOAD segments (more than ELF_MAX_SEGS)";
             err = elf_load_check(&ph, size, lim, sc->bias);

@@ -122,6 +122,7 @@ void ec_die(struct ec *ec)
     if (ec->waiting_for)
         waiter_remove(ec);
     waiters_wake_all(ec);
+    chain_abort(ec);
     struct ec *caller = ec->caller;
     if (caller) {
         chain_unlink(caller, ec);

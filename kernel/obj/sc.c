@@ -57,6 +57,7 @@ int sys_sc_ctrl(struct ec *cur, struct cpu_regs *r)
 void sc_die(struct sc *sc)
 {
     sched_dequeue(sc);
+    chain_abort(sc->ec);                           /* handlers running on it give up */
     if (sc->ec->sc == sc)
         sc->ec->sc = NULL;
     if (cpus[sc->cpu].sc == sc && &cpus[sc->cpu] != this_cpu())

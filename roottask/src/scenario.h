@@ -14,6 +14,7 @@ struct scenario {
 int scenario_boot(void);
 int scenario_portals(void);
 int scenario_bench(void);
+int scenario_caps(void);
 
 /* Print one check line: "[tag] name status=N" — the grader knows which N is right. */
 void report_status(const char *tag, const char *name, unsigned status);

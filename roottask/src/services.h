@@ -3,6 +3,7 @@
 #pragma once
 
 #include "facet/thread.h"
+#include "facet/console.h"
 
 /* Echo: reply word i = (word i ^ ECHO_XOR) + i, so a caller can tell it was handled. */
 #define ECHO_XOR 0x5a5a5a5a5a5a5a5aULL
@@ -11,7 +12,6 @@ extern volatile uint64_t echo_served;
 
 /* Console: mr[0] = length, mr[1..] the bytes; printed as one line "[console] client <id>: ...". */
 void console_handler(uint64_t id, struct utcb *u);
-unsigned console_write(sel_t pt, const char *s);
 
 /* Exceptions: the state a roottask exception portal asks for. */
 #define EXC_MTD (MTD_GPR_ACDB | MTD_GPR_BSD | MTD_RSP | MTD_RIP_LEN | MTD_RFLAGS | MTD_QUAL | MTD_GPR_R8_R15)

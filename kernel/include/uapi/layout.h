@@ -16,6 +16,8 @@
 #define ROOT_STACK_PAGES 16
 /* The roottask's memory: every frame of user memory (HIP type HIP_MEM_ROOT) at this offset. */
 #define ROOT_MEM_WINDOW  0x0000400000000000UL
+/* Boot modules (roottask ELF, userland tar), read-only at this offset + their physical address. */
+#define ROOT_MODULE_WINDOW 0x0000300000000000UL
 
 /*
  * The roottask's object space at start. Selectors 0..31 are the root EC's

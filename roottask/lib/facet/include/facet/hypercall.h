@@ -87,6 +87,29 @@ static inline unsigned fc_poweroff(unsigned status)
     return fc_hypercall(FC_HC(HC_machine_ctrl, MACHINE_CTRL_POWEROFF, 0), status, 0, 0, 0, 0);
 }
 
+/* Delegate src_crd of PD src to dst_crd of PD dst (orders must match). */
+static inline unsigned fc_delegate(sel_t src, sel_t dst, uint64_t src_crd, uint64_t dst_crd)
+{
+    return fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, src), dst, src_crd, 0, dst_crd, 0);
+}
+
+/* Revoke what was derived from crd (and crd itself with REVOKE_SELF), in pd if REVOKE_REMOTE. */
+static inline unsigned fc_revoke(uint64_t crd, unsigned flags, sel_t pd)
+{
+    return fc_hypercall(FC_HC(HC_revoke, flags, 0), crd, pd, 0, 0, 0);
+}
+
+/* Kernel free frames and objects in use (passthrough PDs only). */
+static inline unsigned fc_stats(uint64_t *free_frames, uint64_t *objects)
+{
+    uint64_t a1 = FC_HC(HC_machine_ctrl, MACHINE_CTRL_STATS, 0), a2 = 0, a3 = 0, a4 = 0;
+    register uint64_t r8 __asm__("r8") = 0;
+    __asm__ volatile("syscall" : "+D"(a1), "+S"(a2), "+d"(a3), "+a"(a4), "+r"(r8) :: "rcx", "r11", "memory");
+    *free_frames = a2;
+    *objects = a3;
+    return (unsigned)(a1 & 0xff);
+}
+
 static inline uint64_t fc_rdtsc(void)
 {
     uint32_t lo, hi;

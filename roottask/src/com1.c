@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* lib/c/console.c — printf for the roottask: formats a line, then writes COM1 under a lock. */
+/* src/com1.c — the roottask's console backend: COM1 directly (it holds every I/O port). */
 #include <stdio.h>
-#include <string.h>
 #include <stdint.h>
 
 #define COM1 0x3f8
@@ -18,7 +17,7 @@ static void out(char c)
 }
 
 /* Write n bytes as one unit: no other roottask thread interleaves inside it. */
-static void console_write(const char *s, size_t n)
+void console_out(const char *s, size_t n)
 {
     while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
         __asm__ volatile("pause");
@@ -28,30 +27,4 @@ static void console_write(const char *s, size_t n)
         out(s[i]);
     }
     __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
-}
-
-int vprintf(const char *fmt, va_list ap)
-{
-    char buf[512];
-    int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
-    if (n < 0)
-        return n;
-    console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-    return n;
-}
-
-int printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vprintf(fmt, ap);
-    va_end(ap);
-    return n;
-}
-
-int puts(const char *s)
-{
-    console_write(s, strlen(s));
-    console_write("\n", 1);
-    return 0;
 }

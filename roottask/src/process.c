@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/* src/process.c — the process manager: ELF programs from the userland tar, each in its own PD. */
+#include <stdio.h>
+#include <string.h>
+#include "process.h"
+#include "services.h"
+#include "tar.h"
+#include "facet/app.h"
+#include "facet/mem.h"
+#include "lib/elf.h"
+
+#define MAX_PROCS 16
+#define SEL_PD      0           /* offsets in a process's block of 64 roottask selectors */
+#define SEL_EC      1
+#define SEL_SC      2
+#define SEL_CONSOLE 3
+#define SEL_EXIT    4
+#define SEL_NOTIFY  5
+#define SEL_EVENTS  32          /* 32 event portals, delegated to 0..31 in the process */
+
+static const uint8_t *tar_data;
+static uint64_t tar_len;
+static struct proc procs[MAX_PROCS];
+static unsigned next_id = 1;
+static sel_t echo_pt[HIP_MAX_CPUS];
+
+/* One handler EC per CPU and service, made on first use. */
+struct handlers { sel_t startup, fault, exit, console, notify, echo; };
+static struct handlers per_cpu[HIP_MAX_CPUS];
+volatile uint64_t proc_notify_verdict;
+
+static struct proc *by_slot(uint64_t id) { return &procs[(id >> 8) % MAX_PROCS]; }
+
+static void startup_handler(uint64_t id, struct utcb *u);
+static void fault_handler(uint64_t id, struct utcb *u);
+static void exit_handler(uint64_t id, struct utcb *u);
+static void notify_handler(uint64_t id, struct utcb *u);
+
+static unsigned handlers_for(unsigned cpu)
+{
+    struct handlers *h = &per_cpu[cpu];
+    if (h->startup)
+        return SUCCESS;
+    unsigned s = fc_handler_create(cpu, startup_handler, &h->startup);
+    s = s ? s : fc_handler_create(cpu, fault_handler, &h->fault);
+    s = s ? s : fc_handler_create(cpu, exit_handler, &h->exit);
+    s = s ? s : fc_handler_create(cpu, console_handler, &h->console);
+    s = s ? s : fc_handler_create(cpu, notify_handler, &h->notify);
+    if (s == SUCCESS && !echo_pt[cpu]) {
+        echo_pt[cpu] = fc_sel_alloc(1);
+        s = fc_portal_create(echo_pt[cpu], cpu, 0, echo_handler, 0);
+    }
+    return s;
+}
+
+void proc_init(const uint8_t *tar, uint64_t tar_size)
+{
+    tar_data = tar;
+    tar_len = tar_size;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        procs[i].slot = i;
+        procs[i].sel = fc_sel_alloc(64);
+        procs[i].done = fc_sel_alloc(2);
+        procs[i].hold = procs[i].done + 1;
+        fc_create_sm(procs[i].done, SEL_ROOT_PD, 0);
+        fc_create_sm(procs[i].hold, SEL_ROOT_PD, 0);
+    }
+}
+
+/* ---- the services a process calls ---------------------------------------------------- */
+
+static void startup_handler(uint64_t id, struct utcb *u)
+{
+    struct proc *p = by_slot(id);
+    u->exc.rip = p->fault_rip;                   /* the entry point, parked here by proc_spawn */
+    u->exc.rsp = APP_STACK_TOP - 8;              /* as if called */
+    u->exc.rdi = p->status;                      /* the argument */
+    u->exc.rsi = p->id;
+    p->fault_rip = 0;
+    p->status = 0;
+}
+
+/* A fault nobody in the process handles: report it, let the roottask end the process. */
+static void fault_handler(uint64_t id, struct utcb *u)
+{
+    struct proc *p = by_slot(id);
+    unsigned vector = (unsigned)(id & 0xff);
+    if (p->state == PROC_RUNNING) {
+        p->status = vector;
+        p->fault_rip = u->exc.rip;
+        p->fault_addr = u->exc.qual[1];
+        printf("[proc] process %u (%s) fault: vector %u at rip %#lx, address %#lx, error %#lx: ended\n",
+               p->id, p->name, vector, u->exc.rip, u->exc.qual[1], u->exc.qual[0]);
+        p->state = PROC_FAULTED;
+        fc_sm_up(p->done);
+    }
+    fc_sm_down(p->hold, 0);                      /* never replied: the teardown abandons this call */
+}
+
+static void exit_handler(uint64_t id, struct utcb *u)
+{
+    struct proc *p = by_slot(id);
+    if (p->state == PROC_RUNNING) {
+        p->status = u->mr[0];
+        p->state = PROC_EXITED;
+        fc_sm_up(p->done);
+    }
+    fc_sm_down(p->hold, 0);
+}
+
+/* A program without a shared page asks for a gift: a semaphore, as a typed item. */
+sel_t proc_gift_sm;
+
+/* memuser says its page is written: check it from our side, then take the page away. */
+static void notify_handler(uint64_t id, struct utcb *u)
+{
+    struct proc *p = by_slot(id);
+    if (!p->shared) {
+        u->mr[0] = 0;
+        u->mr[1] = CRD(CRD_OBJ, PERM_CTRL, 0, proc_gift_sm);   /* the item: our semaphore ... */
+        u->mr[2] = 3;                                            /* ... at window base + 3 */
+        u->head.items = UTCB_ITEMS(1, 1);
+        return;
+    }
+    uint64_t right = 0, n = u->mr[0] > 512 ? 512 : u->mr[0];
+    const volatile uint64_t *w = (const volatile uint64_t *)p->shared;
+    for (uint64_t i = 0; p->shared && i < n; i++)
+        right += w[i] == p->id * 0x100000000ULL + i * i;
+    unsigned s = fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->shared)), 0, 0);
+    printf("[proc] notify from process %u: %lu of %lu words right; page revoked, status %u\n",
+           p->id, right, n, s);
+    proc_notify_verdict = right;
+    u->mr[0] = right;
+    u->head.items = UTCB_ITEMS(1, 0);
+}
+
+/* ---- building a process ----------------------------------------------------------------- */
+
+static uint64_t page_of(struct proc *p, uint64_t va, uint64_t *va_of, unsigned *n)
+{
+    for (unsigned i = 0; i < *n; i++)
+        if (va_of[i] == va)
+            return p->pages[i];
+    return 0;
+}
+
+static unsigned give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm)
+{
+    sel_t pd = p->sel + SEL_PD;
+    return fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_MEM, perm, 0, fc_window_page(page)), CRD(CRD_MEM, perm, 0, va >> 12));
+}
+
+static uint64_t seg_perm(uint32_t flags)
+{
+    return MEM_R | ((flags & PF_W) ? MEM_W : 0) | ((flags & PF_X) ? MEM_X : 0);
+}
+
+static struct proc *fail(struct proc *p, const char *what, const char *why)
+{
+    printf("[proc] cannot start %s: %s%s%s\n", p->name, what, why ? ": " : "", why ? why : "");
+    proc_destroy(p);
+    return NULL;
+}
+
+struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio)
+{
+    (void)prio;
+    struct proc *p = NULL;
+    for (unsigned i = 0; i < MAX_PROCS && !p; i++)
+        if (procs[i].state == PROC_FREE)
+            p = &procs[i];
+    if (!p) {
+        printf("[proc] cannot start %s: too many processes\n", name);
+        return NULL;
+    }
+    memset(p->name, 0, sizeof p->name);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->id = next_id++;
+    p->cpu = cpu;
+    p->npages = 0;
+    p->shared = 0;
+    p->state = PROC_RUNNING;
+
+    char path[64];
+    snprintf(path, sizeof path, "bin/%s", name);
+    struct tar_entry e;
+    const char *why = NULL;
+    int found = tar_find(tar_data, tar_len, path, &e, &why);
+    if (found <= 0)
+        return fail(p, found < 0 ? "the userland archive is damaged" : "no such program in the userland archive", why);
+    struct elf_info elf;
+    struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = false };
+    if (elf_parse(e.data, e.size, &lim, &elf, &why))
+        return fail(p, "not a valid program", why);
+    if (elf.has_interp)
+        return fail(p, "not a valid program", "dynamic executable (PT_INTERP)");
+    if (handlers_for(cpu) != SUCCESS)
+        return fail(p, "no handlers", NULL);
+
+    sel_t s = p->sel;
+    unsigned st = fc_create_pd(s + SEL_PD, SEL_ROOT_PD, 0, 0);
+    if (st)
+        return fail(p, "create_pd failed", fc_status_name(st));
+
+    /* Pages of all segments: union of permissions first, so a shared page is delegated once. */
+    static uint64_t va_of[PROC_MAX_PAGES];
+    static unsigned perm_of[PROC_MAX_PAGES];
+    unsigned n = 0;
+    for (unsigned i = 0; i < elf.nseg; i++)
+        for (uint64_t va = elf.seg[i].vaddr & ~0xfffUL; va < elf.seg[i].vaddr + elf.seg[i].memsz; va += PAGE_SIZE) {
+            unsigned j = 0;
+            while (j < n && va_of[j] != va)
+                j++;
+            if (j == n) {
+                if (n == PROC_MAX_PAGES - APP_STACK_PAGES)
+                    return fail(p, "program too large", NULL);
+                va_of[n] = va;
+                perm_of[n] = 0;
+                p->pages[n] = fc_page_alloc();
+                if (!p->pages[n])
+                    return fail(p, "out of memory", NULL);
+                p->npages = ++n;
+            }
+            perm_of[j] |= (unsigned)seg_perm(elf.seg[i].flags);
+        }
+    for (unsigned i = 0; i < elf.nseg; i++) {
+        const struct elf_seg *g = &elf.seg[i];
+        for (uint64_t off = 0; off < g->filesz; ) {
+            uint64_t va = g->vaddr + off, chunk = PAGE_SIZE - (va & 0xfff);
+            if (chunk > g->filesz - off)
+                chunk = g->filesz - off;
+            uint64_t page = page_of(p, va & ~0xfffUL, va_of, &n);
+            memcpy((void *)(page + (va & 0xfff)), e.data + g->offset + off, chunk);
+            off += chunk;
+        }
+    }
+    for (unsigned j = 0; j < n; j++)
+        if ((st = give_page(p, p->pages[j], va_of[j], perm_of[j])))
+            return fail(p, "delegating its memory failed", fc_status_name(st));
+    for (unsigned j = 0; j < APP_STACK_PAGES; j++) {
+        uint64_t page = fc_page_alloc();
+        if (!page)
+            return fail(p, "out of memory", NULL);
+        p->pages[p->npages++] = page;
+        if ((st = give_page(p, page, APP_STACK_TOP - (j + 1) * PAGE_SIZE, MEM_R | MEM_W)))
+            return fail(p, "delegating its stack failed", fc_status_name(st));
+    }
+
+    /* Its portals: events (startup at 30), console, exit, notify; echo is shared per CPU. */
+    const struct handlers *h = &per_cpu[cpu];
+    for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
+        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
+                            v == EV_STARTUP ? MTD_RIP_LEN | MTD_RSP | MTD_GPR_BSD : EXC_MTD,
+                            ((uint64_t)p->slot << 8) | v);
+    st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, p->id);
+    st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, (uint64_t)p->slot << 8);
+    st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, (uint64_t)p->slot << 8);
+    sel_t pd = s + SEL_PD;
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 5, s + SEL_EVENTS), CRD(CRD_OBJ, PERM_CALL, 5, APP_SEL_EVENTS));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_CONSOLE), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_CONSOLE));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_EXIT), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_EXIT));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
+    if (st)
+        return fail(p, "setting up its portals failed", fc_status_name(st));
+    st = fc_create_ec(s + SEL_EC, pd, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
+    if (st)
+        return fail(p, "create_ec failed", fc_status_name(st));
+    p->fault_rip = elf.entry;                    /* read by the startup handler */
+    p->status = arg;
+    return p;
+}
+
+unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
+{
+    uint64_t page = fc_page_alloc();
+    if (!page || p->npages == PROC_MAX_PAGES)
+        return OOM;
+    for (unsigned i = 0; i < 512; i++)
+        ((uint64_t *)page)[i] = fill;
+    p->pages[p->npages++] = page;
+    p->shared = page;
+    return give_page(p, page, APP_SHARED, perm);
+}
+
+unsigned proc_start(struct proc *p, unsigned prio)
+{
+    return fc_create_sc(p->sel + SEL_SC, SEL_ROOT_PD, p->sel + SEL_EC, prio, 1000);
+}
+
+void proc_wait(struct proc *p)
+{
+    fc_sm_down(p->done, 0);
+}
+
+/* Everything it had goes: its capabilities (the PD first), then the memory, which we get back. */
+void proc_destroy(struct proc *p)
+{
+    fc_revoke(CRD(CRD_OBJ, 0, 6, p->sel), REVOKE_SELF, 0);
+    for (unsigned i = 0; i < p->npages; i++) {
+        fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[i])), 0, 0);
+        fc_page_free(p->pages[i]);
+    }
+    p->npages = 0;
+    p->shared = 0;
+    /* Its semaphores may hold counts from a run that ended: drain them. */
+    while (fc_sm_down(p->done, 1) == SUCCESS)
+        ;
+    p->state = PROC_FREE;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* src/process.h — native programs in their own PDs: start, wait, tear down. */
+#pragma once
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "facet/hypercall.h"
+
+#define PROC_MAX_PAGES 1024
+
+enum proc_state { PROC_FREE, PROC_RUNNING, PROC_EXITED, PROC_FAULTED };
+
+struct proc {
+    volatile enum proc_state state;
+    unsigned id, slot, cpu;
+    char name[32];
+    sel_t sel;                  /* the roottask's selectors for it: PD, EC, SC, portals (64) */
+    sel_t done;                 /* upped when it exits or faults */
+    sel_t hold;                 /* its exit/fault handler parks on this until the teardown */
+    uint64_t status;            /* exit status, or the fault vector */
+    uint64_t fault_rip, fault_addr;
+    uint64_t shared;            /* a page it was given at APP_SHARED (window address), or 0 */
+    unsigned npages;
+    uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
+};
+
+void proc_init(const uint8_t *tar, uint64_t tar_size);
+/* Start bin/<name> on cpu with the argument; NULL (and a console line) if it cannot. */
+struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio);
+/* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
+unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
+unsigned proc_start(struct proc *p, unsigned prio);
+void proc_wait(struct proc *p);                  /* until it exits or faults */
+void proc_destroy(struct proc *p);               /* revoke everything it had; its memory comes back */
+extern volatile uint64_t proc_notify_verdict;
+extern sel_t proc_gift_sm;                       /* what a notify without a shared page gets */

@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# grade/2-capabilities.bats — stage 2: capability spaces, delegation, revocation, and native
+# programs in their own PDs. One boot on 2 CPUs; values are recomputed here.
+
+load lib/facet
+
+setup_file() {
+    facet_boot caps "$(facet_iso capabilities)" --smp 2 --mem 256 --deadline 120
+}
+
+teardown_file() { facet_teardown; }
+
+@test "the capabilities scenario finishes with status 0 (1 pt)" {
+    facet_expect_ok caps
+}
+
+@test "a program from the userland tar runs in its own PD and exits with its status (2 pts)" {
+    # hello computes 1+..+100 and exits with arg*3 % 128 (arg 5)
+    facet_grep caps '^\[console\] client 1: hello from process 1: sum 1\.\.100 = 5050, arg 5$'
+    [ "$(facet_value caps '^\[caps\] hello: process 1 exited status=([0-9]+)$')" -eq $((5 * 3 % 128)) ]
+}
+
+@test "cross-PD echo call: eight words transformed by the roottask's service (2 pts)" {
+    facet_grep caps '^\[console\] client 2: echo across PDs: 8 words, status 0, 0 wrong$'
+    facet_grep caps '^\[caps\] echo_client: process 2 exited status=0$'
+}
+
+@test "a typed item delivers a semaphore into the program's receive window (2 pts)" {
+    # window base 64 + hotspot 3 = 67; up works there, the neighbour slot is empty (BAD_CAP)
+    facet_grep caps '^\[console\] client 2: typed item: status 0, items 1, landed at selector 67, up 0, neighbour 4$'
+    # the roottask sees the program's up on its own semaphore
+    facet_grep caps '^\[caps\] gift semaphore count after the client.s up: down status 0$'
+}
+
+@test "delegated memory: the roottask reads what the program wrote (2 pts)" {
+    facet_grep caps '^\[proc\] notify from process 3: 512 of 512 words right; page revoked, status 0$'
+}
+
+@test "revoked memory: the program's next access faults, contained and reported (2 pts)" {
+    facet_grep caps '^\[proc\] process 3 \(memuser\) fault: vector 14 at rip 0x[0-9a-f]+, address 0x10000000, error 0x4: ended$'
+    ! facet_grep caps 'ERROR: the revoked page still reads' 2>/dev/null
+}
+
+@test "read-only delegation: reading works, writing faults (error: write, user, present) (2 pts)" {
+    facet_grep caps '^\[console\] client 4: read-only page holds 0xfeed; now writing$'
+    facet_grep caps '^\[proc\] process 4 \(memuser\) fault: vector 14 at rip 0x[0-9a-f]+, address 0x10000008, error 0x7: ended$'
+}
+
+@test "a program cannot use capabilities it was never given (2 pts)" {
+    facet_grep caps '^\[console\] client 5: call an unknown portal: status 4$'
+    facet_grep caps '^\[console\] client 5: create a semaphore: status 4$'
+    facet_grep caps '^\[console\] client 5: delegate memory: status 4$'
+    facet_grep caps '^\[console\] client 5: poweroff: status 4$'
+}
+
+@test "an I/O port it was never given: #GP, contained (1 pt)" {
+    facet_grep caps '^\[proc\] process 5 \(violator\) fault: vector 13 at rip 0x[0-9a-f]+, address 0, error 0: ended$'
+    ! facet_grep caps 'ERROR: the port write went through' 2>/dev/null
+}
+
+@test "a program missing from the archive is reported (1 pt)" {
+    facet_grep caps '^\[proc\] cannot start no-such-program: no such program in the userland archive$'
+}
+
+@test "recursive revoke through three PDs, for memory and objects (3 pts)" {
+    # 0 = still held (a probe delegation succeeds), 4 = BAD_CAP (gone)
+    facet_grep caps '^\[caps\] chain root -> A -> B -> C built, status 0$'
+    facet_grep caps '^\[caps\] after delegation: memory A=0 B=0 C=0 objects A=0 B=0 C=0$'
+    facet_grep caps '^\[caps\] after revoking in B: memory A=0 B=0 C=4 objects A=0 B=0 C=4$'
+    facet_grep caps '^\[caps\] after revoking at the root: memory A=4 B=4 C=4 objects A=4 B=4 C=4$'
+    facet_grep caps '^\[caps\] root keeps its own: sm up status 0$'
+}
+
+@test "revoking ranges that hold nothing succeeds (1 pt)" {
+    facet_grep caps '^\[caps\] revoke_empty_objects status=0 '
+    facet_grep caps '^\[caps\] revoke_empty_memory status=0 '
+}
+
+BAD_TABLE="
+crd_null_kind 5
+crd_kinds_differ 5
+crd_orders_differ 5
+crd_misaligned 5
+crd_order_beyond_space 5
+crd_kernel_address 5
+crd_ports_beyond 5
+source_holds_nothing 4
+mem_without_read 5
+no_cap_to_destination 4
+destination_not_a_pd 4
+ok_first 0
+overlapping_destination 5
+object_slot_taken 0
+object_slot_taken_again 4
+io_ports 0
+io_ports_again 5
+io_renumbered 5
+delegate_guest_flag 6
+pd_ctrl_bad_subop 5
+revoke_bad_flags 5
+revoke_remote_no_pd 4
+revoke_null_crd 5
+"
+
+@test "bad CRDs and delegations get their status codes (3 pts)" {
+    local log bad=0 name want got
+    log=$(facet_log caps)
+    while read -r name want; do
+        [ -n "$name" ] || continue
+        got=$(tr -d '\r' <"$log" | sed -nE "s/^\[bad\] $name status=([0-9]+) .*/\1/p" | head -1)
+        if [ "$got" != "$want" ]; then
+            echo "$name: expected status $want, got '${got:-no line}'"
+            bad=$((bad + 1))
+        fi
+    done <<<"$BAD_TABLE"
+    [ "$bad" -eq 0 ]
+}
+
+@test "two programs run at the same time on 2 CPUs (2 pts)" {
+    local line a b w
+    line=$(facet_grep caps '^\[caps\] concurrent on 2 CPUs: consumed_a=[0-9]+ consumed_b=[0-9]+ wall=[0-9]+$')
+    a=$(sed -E 's/.*consumed_a=([0-9]+).*/\1/' <<<"$line")
+    b=$(sed -E 's/.*consumed_b=([0-9]+).*/\1/' <<<"$line")
+    w=$(sed -E 's/.*wall=([0-9]+)$/\1/' <<<"$line")
+    echo "consumed $a + $b, wall $w"
+    # run one after the other, wall would be at least a + b; in parallel it is about max(a, b)
+    [ $((w * 4)) -lt $(((a + b) * 3)) ]
+}
+
+@test "1000 processes created and destroyed with the right exit statuses (2 pts)" {
+    facet_grep caps '^\[caps\] 1000 processes: not started 0, wrong exit status 0$'
+}
+
+@test "... and no kernel memory, kernel object or roottask page is lost (3 pts)" {
+    local line
+    line=$(facet_grep caps '^\[caps\] kernel frames free before=[0-9]+ after=[0-9]+; kernel objects before=[0-9]+ after=[0-9]+; roottask pages free before=[0-9]+ after=[0-9]+$')
+    echo "$line"
+    local f0 f1 o0 o1 p0 p1
+    read -r f0 f1 o0 o1 p0 p1 < <(sed -E 's/[^0-9]+/ /g' <<<"$line" | sed -E 's/^ //')
+    [ "$f0" -gt 0 ] && [ "$f0" -eq "$f1" ] && [ "$o0" -eq "$o1" ] && [ "$p0" -eq "$p1" ]
+}

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "services.h"
+#include "process.h"
+#include "facet/mem.h"
 
 #define WARMUP 1000
 #define MAX_ITER 20000
@@ -51,6 +53,15 @@ static void measure(const char *name, void (*op)(void), uint32_t overhead)
     printf("[bench] %s median=%u min=%u iterations=%u\n", name, samples[iterations / 2], samples[0], iterations);
 }
 
+static sel_t scratch_pd;
+static uint64_t scratch_page;
+static void op_delegate_revoke(void)
+{
+    fc_delegate(SEL_ROOT_PD, scratch_pd, CRD(CRD_MEM, MEM_R | MEM_W, 0, fc_window_page(scratch_page)),
+                CRD(CRD_MEM, MEM_R | MEM_W, 0, 0x100));
+    fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(scratch_page)), 0, 0);
+}
+
 static void skip_ud(uint64_t id, struct utcb *u)
 {
     (void)id;
@@ -80,5 +91,22 @@ int scenario_bench(void)
     measure("ipc_pd_internal", op_ipc_0w, overhead);
     measure("ipc_pd_internal_8w", op_ipc_8w, overhead);
     measure("exception", op_exception, overhead);
+
+    /* Stage 2: a page delegated into another PD and revoked again (with its TLB shootdown). */
+    fc_mem_init(fc_hip);
+    scratch_pd = fc_sel_alloc(1);
+    scratch_page = fc_page_alloc();
+    fc_create_pd(scratch_pd, SEL_ROOT_PD, 0, 0);
+    measure("delegate_revoke_page", op_delegate_revoke, overhead);
+
+    /* Cross-PD IPC: a program in its own PD calls our echo service and reports its medians. */
+    if (fc_hip->num_mods > 1) {
+        proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
+        struct proc *p = proc_spawn("ipcbench", 0, 0, ROOT_PRIO);
+        if (p && proc_start(p, ROOT_PRIO) == SUCCESS) {
+            proc_wait(p);
+            proc_destroy(p);
+        }
+    }
     return 0;
 }

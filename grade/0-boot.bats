@@ -172,6 +172,13 @@ machine_ctrl_status_200 5
     facet_grep cpu2 '^\[bad\] after all: create=0 up=0 down=0$'
 }
 
+@test "256 threads killed at their first dispatch (no startup portal) do not exhaust the kernel (2 pts)" {
+    facet_grep cpu2 '^\[ec\] started 256 threads without a startup portal; the kernel is still here$'
+    local n; n=$(tr -d '\r' < "$(facet_log cpu2)" | grep -c '^\[ec\] ec#[0-9]* (pd#1) killed: no startup portal at rip 0$')
+    echo "$n threads reported killed"
+    [ "$n" -eq 256 ]
+}
+
 @test "a truncated roottask ELF is reported, not run, and the machine powers off (1 pt)" {
     facet_grep truncated '^\[root\] cannot start the roottask: truncated: '
     [ "$(facet_status truncated)" = 120 ]

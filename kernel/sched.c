@@ -145,7 +145,19 @@ void sched_idle(void)
     __builtin_unreachable();
 }
 
+/*
+ * Continuations call each other (resume -> event -> kill -> schedule ...):
+ * scheduling starts over on an empty kernel stack so no chain can grow it.
+ */
+NORETURN static void schedule_fresh(void);
+
 void sched_schedule(void)
+{
+    __asm__ volatile("mov %0, %%rsp\n\t jmp *%1" :: "r"(this_cpu()->kstack_top), "r"(schedule_fresh));
+    __builtin_unreachable();
+}
+
+static void schedule_fresh(void)
 {
     struct cpu *c = this_cpu();
     set_sc(c, NULL);

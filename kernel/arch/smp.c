@@ -32,6 +32,7 @@ NORETURN static void smp_ap_entry(void)
 {
     struct cpu *c = starting;
     write_cr3(virt_to_phys(kernel_pml4));
+    tlb_flush_global();
     cpu_local_init(c);
     kprintf("[smp] cpu%u online (apic %u)\n", c->id, c->apic_id);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

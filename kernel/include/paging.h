@@ -14,7 +14,8 @@
 #define PTE_NX      (1UL << 63)
 #define PTE_ADDR    0x000ffffffffff000UL
 
-extern uint64_t *kernel_pml4;            /* no user half: loaded while idle */
+extern uint64_t *kernel_pml4;            /* the kernel half only: what a CPU runs before its first PD */
+void      tlb_flush_global(void);
 
 void      paging_init(void);
 uint64_t *space_create(void);            /* a PML4 sharing the kernel half, or NULL */

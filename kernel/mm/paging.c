@@ -18,8 +18,16 @@ void paging_init(void)
         panic("[mm] no page for the kernel page table");
     for (unsigned i = PML4_KERNEL_FIRST; i < 512; i++)
         kernel_pml4[i] = boot_pml4[i];
-    write_cr4(read_cr4() | (1UL << 7));                /* PGE: kernel entries are global */
     write_cr3(virt_to_phys(kernel_pml4));
+    tlb_flush_global();                                /* the identity map's global entries go too */
+}
+
+/* Toggling CR4.PGE drops global translations, which a CR3 write keeps. */
+void tlb_flush_global(void)
+{
+    uint64_t cr4 = read_cr4();
+    write_cr4(cr4 & ~(1UL << 7));
+    write_cr4(cr4 | (1UL << 7));
 }
 
 uint64_t *space_create(void)

@@ -38,6 +38,8 @@ static int test_pingpong(unsigned cpu)
         pingpong_value = pingpong_value * 6364136223846793005ULL + 1442695040888963407ULL;
         fc_sm_up(sm_ping);
         fc_sm_down(sm_pong, 0);
+        if ((i + 1) % 250 == 0 && i + 1 < ROUNDS)     /* progress: a loaded host can make this slow */
+            printf("[sm] pingpong %lu of %d rounds\n", i + 1, ROUNDS);
     }
     printf("[sm] pingpong rounds=%d cpu=%u value=%#lx\n", ROUNDS, cpu, pingpong_value);
     uint64_t ticks = 0;
@@ -199,6 +201,22 @@ static int test_bad_hypercalls(void)
     return 0;
 }
 
+/* 256 threads with no startup portal: each is killed at its first dispatch, the kernel goes on. */
+static int test_many_dead_starts(void)
+{
+    unsigned created = 0;
+    sel_t base = fc_sel_alloc(512), evt = fc_sel_alloc(NUM_EVENTS);     /* no portals at evt */
+    for (unsigned i = 0; i < 256; i++) {
+        unsigned s = fc_create_ec(base + 2 * i, SEL_ROOT_PD, 0, fc_utcb_alloc(), 0, evt, true);
+        if (s == SUCCESS)
+            s = fc_create_sc(base + 2 * i + 1, SEL_ROOT_PD, base + 2 * i, 1, 1000);
+        created += s == SUCCESS;
+    }
+    sleep_ms(20);                                 /* priority 1: they run while we sleep */
+    printf("[ec] started %u threads without a startup portal; the kernel is still here\n", created);
+    return 0;
+}
+
 int scenario_boot(void)
 {
     unsigned last = fc_hip->num_cpus - 1;
@@ -208,5 +226,6 @@ int scenario_boot(void)
     r |= test_recall(last);
     r |= test_unhandled_fault();
     r |= test_bad_hypercalls();
+    r |= test_many_dead_starts();
     return r;
 }

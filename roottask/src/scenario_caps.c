@@ -157,6 +157,8 @@ static void thousand(void)
         if (p->state != PROC_EXITED || p->status != i * 7 % 128)
             wrong++;
         proc_destroy(p);
+        if ((i + 1) % 100 == 0 && i + 1 < 1000)
+            printf("[caps] %u processes so far\n", i + 1);
     }
     fc_stats(&f1, &o1);
     pages1 = fc_pages_free();

@@ -209,10 +209,10 @@ static int test_many_dead_starts(void)
     for (unsigned i = 0; i < 256; i++) {
         unsigned s = fc_create_ec(base + 2 * i, SEL_ROOT_PD, 0, fc_utcb_alloc(), 0, evt, true);
         if (s == SUCCESS)
-            s = fc_create_sc(base + 2 * i + 1, SEL_ROOT_PD, base + 2 * i, 1, 1000);
+            s = fc_create_sc(base + 2 * i + 1, SEL_ROOT_PD, base + 2 * i, 20, 1000);
         created += s == SUCCESS;
     }
-    sleep_ms(20);                                 /* priority 1: they run while we sleep */
+    sleep_ms(20);                                 /* above the spinners (10), below us: they run while we sleep */
     printf("[ec] started %u threads without a startup portal; the kernel is still here\n", created);
     return 0;
 }

@@ -32,7 +32,7 @@ void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
         x->r12 = s->r12; x->r13 = s->r13; x->r14 = s->r14; x->r15 = s->r15;
     }
     if (mtd & MTD_QUAL) {
-        x->qual[0] = event < 32 ? s->err : 0;
+        x->qual[0] = event < EV_STARTUP ? s->err : 0;     /* exceptions only, not startup or recall */
         x->qual[1] = event == 14 ? e->fault_addr : 0;
     }
     if (mtd & MTD_CR)

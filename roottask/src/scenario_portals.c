@@ -5,6 +5,7 @@
 #include <string.h>
 #include "scenario.h"
 #include "services.h"
+#include "facet/mem.h"
 
 static unsigned last_cpu(void) { return fc_hip->num_cpus - 1; }
 
@@ -126,9 +127,10 @@ static void exc_handler(uint64_t vector, struct utcb *u)
     struct utcb_exc *x = &u->exc;
     uint64_t addr = x->qual[1];
     if (vector == 14 && addr >= DEMAND_BASE && addr < DEMAND_BASE + (1UL << 30)) {
-        /* No memory delegation before the capabilities stage: a UTCB page is a fresh zeroed page. */
-        sel_t ec = fc_sel_alloc(1);
-        unsigned s = fc_create_ec(ec, SEL_ROOT_PD, 0, addr & ~0xfffUL, 0, 0, false);
+        /* A zeroed page of our memory window, delegated to ourselves at the faulting address. */
+        uint64_t page = fc_page_alloc();
+        unsigned s = page ? fc_delegate(SEL_ROOT_PD, SEL_ROOT_PD, CRD(CRD_MEM, MEM_R | MEM_W, 0, fc_window_page(page)),
+                                        CRD(CRD_MEM, MEM_R | MEM_W, 0, addr >> 12)) : OOM;
         printf("[exc] #PF at %#lx (rip %#lx): mapped a page, status=%u\n", addr, x->rip, s);
         demand_mapped++;
         return;                                /* resume at the same instruction */
@@ -232,6 +234,7 @@ static void test_startup(unsigned cpu)
 int scenario_portals(void)
 {
     unsigned cpu = last_cpu();
+    fc_mem_init(fc_hip);
     sel_t echo0 = fc_sel_alloc(1), echo_far = fc_sel_alloc(1), console = fc_sel_alloc(1);
     unsigned s = fc_portal_create(echo0, 0, 0, echo_handler, 0);
     s |= fc_portal_create(console, 0, 0, console_handler, 7);

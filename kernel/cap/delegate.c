@@ -77,7 +77,9 @@ int cap_delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_t dcrd)
 static uint64_t item_dest(uint64_t window, uint64_t crd, uint64_t hotspot)
 {
     uint64_t count = 1UL << CRD_ORDER(crd), room = 1UL << CRD_ORDER(window);
-    if (CRD_KIND(window) != CRD_KIND(crd) || hotspot & (count - 1) || hotspot + count > room || count > room)
+    /* hotspot comes from the sender: compare without an addition that could wrap. */
+    if (CRD_KIND(window) != CRD_KIND(crd) || hotspot & (count - 1) || count > room || hotspot > room - count ||
+        !crd_ok(window))
         return 0;
     return CRD(CRD_KIND(crd), CRD_PERM(window), CRD_ORDER(crd), CRD_BASE(window) + hotspot);
 }

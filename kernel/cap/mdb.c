@@ -26,14 +26,18 @@ void mdb_detach(struct mdb *n)
 
 void mdb_prune(struct mdb *n, void (*fn)(struct mdb *m, void *ctx), void *ctx)
 {
-    /* Always take a leaf on the leftmost path: it is its parent's first child. */
-    while (n->child) {
-        struct mdb *leaf = n->child;
-        while (leaf->child)
-            leaf = leaf->child;
-        leaf->parent->child = leaf->next;
-        leaf->parent = leaf->next = NULL;
-        fn(leaf, ctx);
+    /* Down to a leaf, remove it, continue from its parent: linear in the subtree. */
+    struct mdb *m = n;
+    for (;;) {
+        while (m->child)
+            m = m->child;
+        if (m == n)
+            return;
+        struct mdb *p = m->parent;
+        p->child = m->next;
+        m->parent = m->next = NULL;
+        fn(m, ctx);
+        m = p;
     }
 }
 

@@ -83,10 +83,13 @@ int tar_next(const uint8_t *tar, size_t len, size_t *pos, struct tar_entry *e, c
         e->name[o++] = (char)h[345 + i];
     if (plen)
         e->name[o++] = '/';
-    unsigned skip = (nlen >= 2 && h[0] == '.' && h[1] == '/') ? 2 : 0;
-    for (unsigned i = skip; i < nlen; i++)
+    for (unsigned i = 0; i < nlen; i++)
         e->name[o++] = (char)h[i];
     e->name[o] = 0;
+    /* GNU tar may put "./" in front of the prefix or the name: strip it from the joined path. */
+    unsigned skip = (o >= 2 && e->name[0] == '.' && e->name[1] == '/') ? 2 : 0;
+    for (unsigned i = 0; i + skip <= o; i++)
+        e->name[i] = e->name[i + skip];
     e->type = h[156] ? (char)h[156] : '0';
     e->data = h + BLOCK;
     e->size = (uint64_t)size;

@@ -16,7 +16,7 @@ struct tar_entry {
 /*
  * Walk an archive: *pos starts at 0. Returns 1 with *e filled, 0 at the end
  * of the archive, -1 with *why set on a defect (truncated header, bad
- * checksum, size not octal or beyond the archive, unterminated name).
+ * checksum, not ustar, size not octal or beyond the archive, empty name).
  */
 int tar_next(const uint8_t *tar, size_t len, size_t *pos, struct tar_entry *e, const char **why);
 /* Find a regular file by name: 1 found, 0 not there, -1 on a defect. */

@@ -323,8 +323,9 @@ TEST(item_dest_random_stays_inside_window)
         default: hot = rng_next(); break;
         }
         uint64_t d = item_dest(win, item, hot);
+        /* The window must itself be a valid range (crd_ok is tested on its own above). */
         bool fits = CRD_KIND(item) == kind && iorder <= worder && hot % (1UL << iorder) == 0 &&
-                    hot <= (1UL << worder) - (1UL << iorder);
+                    hot <= (1UL << worder) - (1UL << iorder) && crd_ok(win);
         CHECK_EQ(d != 0, fits);
         if (!d)
             continue;

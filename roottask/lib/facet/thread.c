@@ -136,7 +136,8 @@ void fc_thread_main(struct fc_thread *t)
         fc_sm_down(graveyard, 0);
 }
 
-unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *arg, struct fc_thread **out)
+/* A thread that does not run yet: bind its event portals, then fc_thread_start it. */
+unsigned fc_thread_prepare(unsigned cpu, fc_thread_fn fn, void *arg, struct fc_thread **out)
 {
     if (cpu >= fc_hip->num_cpus)
         return BAD_CPU;
@@ -159,7 +160,21 @@ unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *ar
     if (s == SUCCESS)
         s = fc_portal_bind(t->event_base + EV_STARTUP, startup_ec_of_cpu[cpu], STARTUP_MTD, (uint64_t)t);
     if (s == SUCCESS)
-        s = fc_create_sc(t->sc, SEL_ROOT_PD, t->ec, prio, 1000);
+        *out = t;
+    return s;
+}
+
+unsigned fc_thread_start(struct fc_thread *t, unsigned prio)
+{
+    return fc_create_sc(t->sc, SEL_ROOT_PD, t->ec, prio, 1000);
+}
+
+unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *arg, struct fc_thread **out)
+{
+    struct fc_thread *t;
+    unsigned s = fc_thread_prepare(cpu, fn, arg, &t);
+    if (s == SUCCESS)
+        s = fc_thread_start(t, prio);
     if (s == SUCCESS && out)
         *out = t;
     return s;

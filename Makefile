@@ -18,6 +18,23 @@ CC       := gcc
 LD       := ld
 HOSTCC   := gcc
 
+# ---------------------------------------------------------------- lab stages
+# A student file <path> has its reference version at solutions/<stage>/<path>. The stages
+# named in SOLUTIONS (all, none, or a list like "portals capabilities") build from their
+# solutions; the others from the student files. The reference repository defaults to all.
+LAB_STAGES := portals capabilities
+SOLUTIONS  ?= all
+SOL_STAGES := $(if $(filter all,$(SOLUTIONS)),$(LAB_STAGES),$(filter-out none,$(SOLUTIONS)))
+ifneq ($(filter-out $(LAB_STAGES),$(SOL_STAGES)),)
+$(error SOLUTIONS: unknown stage '$(filter-out $(LAB_STAGES),$(SOL_STAGES))' (known: all none $(LAB_STAGES)))
+endif
+STUDENT_PATHS := $(sort $(foreach s,$(LAB_STAGES),$(patsubst solutions/$(s)/%,%,$(shell find solutions/$(s) -type f 2>/dev/null))))
+# The source file a build compiles for $(1).
+src_of = $(or $(firstword $(foreach s,$(SOL_STAGES),$(wildcard solutions/$(s)/$(1)))),$(1))
+# A change of SOLUTIONS rebuilds the student files' objects (the stamp changes only then).
+SOL_STAMP := $(BUILD)/.solutions
+$(shell mkdir -p $(BUILD); [ -f $(SOL_STAMP) ] && [ "$$(cat $(SOL_STAMP))" = "$(SOL_STAGES)" ] || echo "$(SOL_STAGES)" > $(SOL_STAMP))
+
 # Every build depends on the Debian packages being there (tools/deps.sh installs them).
 DEPS := $(BUILD)/.deps-ok
 $(DEPS): tools/deps.sh
@@ -45,6 +62,15 @@ $(BUILD)/kernel/%.o: kernel/%.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# Student files: compiled from the selected version (explicit rules win over the patterns).
+define KERNEL_STUDENT_RULE
+$(BUILD)/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	$$(Q)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
+endef
+$(foreach f,$(filter kernel/%.c,$(STUDENT_PATHS)),$(eval $(call KERNEL_STUDENT_RULE,$(f))))
 
 $(BUILD)/kernel/%.o: kernel/%.S $(DEPS)
 	@mkdir -p $(dir $@)
@@ -74,6 +100,14 @@ $(BUILD)/user/%.o: %.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC [u]  $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+define USER_STUDENT_RULE
+$(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC [u]  $$<"
+	$$(Q)$$(CC) $$(USER_CFLAGS) -c $$< -o $$@
+endef
+$(foreach f,$(filter roottask/%.c,$(STUDENT_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 
 $(BUILD)/user/%.o: %.S $(DEPS)
 	@mkdir -p $(dir $@)
@@ -139,10 +173,12 @@ gdb: $(KERNEL) $(ROOTTASK)
 
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-HOST_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -Ikernel/include -MMD -MP
+# Tests include the file under test as "kernel/..."/"roottask/...": found in the selected
+# solutions first, then in the tree.
+HOST_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror $(foreach s,$(SOL_STAGES),-Isolutions/$(s)) -I. -Ikernel/include -MMD -MP
 
-$(BUILD)/tests/%: tests/%.c tests/unit.h $(DEPS)
+$(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $<
 
@@ -162,6 +198,17 @@ check:
 abi-check:
 	@tools/abi-check
 
+# Student files and solutions are identical outside their LAB blocks; every pair is complete.
+labs-check:
+	@tools/labkit check
+
+# A student repository (no solutions/, SOLUTIONS=none); one stage's solutions into one.
+handout:
+	@tools/labkit handout "$(DEST)"
+
+release:
+	@tools/labkit release "$(STAGE)" "$(DEST)"
+
 # Round-trip costs under QEMU TCG -icount (deterministic) and KVM where the host has VMX/SVM.
 bench: $(BUILD)/iso/bench.iso
 	@tools/bench
@@ -169,6 +216,6 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check bench clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release bench clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_buddy.c — host unit tests of the buddy frame allocator. */
-#include "../kernel/mm/buddy.c"
+#include "kernel/mm/buddy.c"
 #include "unit.h"
 
 /* Metadata is sized exactly, so ASan catches any access past the range. */

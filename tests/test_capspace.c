@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_capspace.c — host tests of object spaces: lookup, insertion, derivation, revocation. */
-#include "../kernel/cap/space.c"
-#include "../kernel/cap/mdb.c"
+#include "kernel/cap/space.c"
+#include "kernel/cap/mdb.c"
 #include "unit.h"
 
 /*

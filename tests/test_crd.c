@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_crd.c — host tests of CRD checks, receive windows and object delegation. */
-#include "../kernel/cap/delegate.c"
-#include "../kernel/cap/space.c"
-#include "../kernel/cap/mdb.c"
-#include "../kernel/mm/paging.c"                 /* the real user_range_ok */
+#include "kernel/cap/delegate.c"
+#include "kernel/cap/space.c"
+#include "kernel/cap/mdb.c"
+#include "kernel/mm/paging.c"                 /* the real user_range_ok */
 #include "unit.h"
 
 /*

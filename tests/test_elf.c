@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_elf.c — host tests for the ELF64 validator, one corrupted field per case. */
-#include "../kernel/lib/elf.c"
+#include "kernel/lib/elf.c"
 #include "unit.h"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_format.c — host tests for the formatting core, checked against the C library. */
-#include "../kernel/lib/format.c"
+#include "kernel/lib/format.c"
 #include "unit.h"
 
 #include <limits.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_hip.c — host tests for the HIP builder and its checksum. */
-#include "../kernel/lib/hip.c"
+#include "kernel/lib/hip.c"
 #include "unit.h"
 
 /* The HIP lives in a heap block of exactly its size, so ASan sees any write past it. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_mdb.c — host tests of the mapping database's derivation trees. */
-#include "../kernel/cap/mdb.c"
+#include "kernel/cap/mdb.c"
 #include "unit.h"
 
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_multiboot.c — host tests for the multiboot2 boot-information reader. */
-#include "../kernel/boot/multiboot.c"
+#include "kernel/boot/multiboot.c"
 #include "unit.h"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_slab.c — host unit tests of the slab object caches. */
-#include "../kernel/mm/slab.c"
+#include "kernel/mm/slab.c"
 #include "unit.h"
 
 #include <stdint.h>

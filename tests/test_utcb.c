@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* tests/test_utcb.c — the UTCB transfer: untyped words, and exception state gated by MTD bits. */
-#include "../kernel/ipc/utcb.c"
+#include "kernel/ipc/utcb.c"
 #include "unit.h"
 
 static struct utcb a, b;

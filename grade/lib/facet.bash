@@ -63,12 +63,14 @@ facet_dir() { printf '%s\n' "${FACET_GRADE_DIR:-${BATS_FILE_TMPDIR:-}}"; }
 
 facet_log() { printf '%s/%s.log\n' "$(facet_dir)" "$1"; }
 
-# The ISO of a scenario, built by the Makefile if needed. Prints its path even
+# The ISO of a scenario, built by the Makefile if needed (in $FACET_BUILD, default build;
+# SOLUTIONS in the environment chooses the stages built from solutions/). Prints its path even
 # when make fails: facet_boot then reports "no readable ISO", test by test.
 facet_iso() {
-    local iso=$FACET_ROOT/build/iso/$1.iso
-    if ! make -s -C "$FACET_ROOT" "build/iso/$1.iso" >"$(facet_dir)/$1.make" 2>&1; then
-        echo "facet: make build/iso/$1.iso failed:" >&2
+    local build=${FACET_BUILD:-build}
+    local iso=$FACET_ROOT/$build/iso/$1.iso
+    if ! make -s -C "$FACET_ROOT" BUILD="$build" "$build/iso/$1.iso" >"$(facet_dir)/$1.make" 2>&1; then
+        echo "facet: make $build/iso/$1.iso failed:" >&2
         tail -n 20 "$(facet_dir)/$1.make" >&2
     fi
     printf '%s\n' "$iso"

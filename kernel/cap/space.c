@@ -4,6 +4,7 @@
 #include "pd.h"
 #include "frame.h"
 #include "uapi/hypercall.h"
+#include "lab.h"
 
 struct cap *cap_slot(struct pd *pd, sel_t sel)
 {
@@ -16,8 +17,12 @@ struct cap *cap_slot(struct pd *pd, sel_t sel)
 void *cap_get(struct pd *pd, sel_t sel, enum obj_type type, uint64_t perm)
 {
     struct cap *c = cap_slot(pd, sel);
-    if (!c || !c->obj || c->obj->type != type || (c->perm & perm) != perm || c->obj->dead)
+    if (!c || !c->obj || c->obj->type != type || c->obj->dead)
         return NULL;
+    /* LAB capabilities BEGIN: the capability must carry every permission bit the operation asks for (docs: labs/2-capabilities/README.md#lookup) */
+    (void)perm;
+    LAB_TODO("capabilities: the permission check in cap_get");
+    /* LAB capabilities END */
     return c->obj;
 }
 

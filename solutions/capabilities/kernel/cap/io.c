@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/* cap/io.c — I/O-port capabilities: a PD's ports are the clear bits of its I/O bitmap. */
+#include "resource.h"
+#include "pd.h"
+#include "frame.h"
+#include "slab.h"
+#include "uapi/hypercall.h"
+#include "lab.h"
+
+#define PORTS 65536
+
+static struct rnode *port_nodes[PORTS];      /* per port: the PDs it was delegated to */
+struct slab_cache *rnode_cache(void);
+
+static struct rnode *find(struct pd *pd, uint64_t port)
+{
+    for (struct rnode *n = port_nodes[port]; n; n = n->res_next)
+        if (n->pd == pd)
+            return n;
+    return NULL;
+}
+
+static void allow(struct pd *pd, uint64_t port, bool on)
+{
+    if (on)
+        pd->iobitmap[port / 8] &= (uint8_t)~(1u << (port % 8));
+    else
+        pd->iobitmap[port / 8] |= (uint8_t)(1u << (port % 8));
+}
+
+int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only)
+{
+    uint64_t count = 1UL << order;
+    if (port + count > PORTS)
+        return BAD_PAR;
+    for (uint64_t i = 0; i < count; i++) {
+        if (!src->root && !find(src, port + i))
+            return BAD_CAP;                          /* the source does not have that port */
+        if (dst->root || find(dst, port + i))
+            return BAD_PAR;                          /* the destination has it already */
+    }
+    if (check_only)
+        return SUCCESS;
+    /* LAB capabilities BEGIN: give the destination an I/O bitmap if it has none, then open each port and record its node (docs: labs/2-capabilities/README.md#delegate-io) */
+    if (!dst->iobitmap) {
+        dst->iobitmap = pages_alloc(1);
+        if (!dst->iobitmap)
+            return OOM;
+        memset(dst->iobitmap, 0xff, 2 * PAGE_SIZE);
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        struct rnode *n = slab_alloc(rnode_cache());
+        if (!n)
+            return OOM;
+        struct rnode *parent = src->root ? NULL : find(src, port + i);
+        n->pd = dst;
+        n->key = n->res = port + i;
+        n->res_next = port_nodes[port + i];
+        port_nodes[port + i] = n;
+        mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
+        allow(dst, port + i, true);
+    }
+    tlb_shootdown();                                 /* CPUs running dst reload its bitmap */
+    return SUCCESS;
+    /* LAB capabilities END */
+}
+
+static void close_node(struct mdb *m, void *ctx)
+{
+    (void)ctx;
+    struct rnode *n = container_of(m, struct rnode, mdb);
+    allow(n->pd, n->res, false);
+    for (struct rnode **p = &port_nodes[n->res]; *p; p = &(*p)->res_next)
+        if (*p == n) {
+            *p = n->res_next;
+            break;
+        }
+    slab_free(rnode_cache(), n);
+}
+
+static void remove_tree(struct rnode *n, bool self)
+{
+    mdb_prune(&n->mdb, close_node, NULL);
+    if (self) {
+        mdb_detach(&n->mdb);
+        close_node(&n->mdb, NULL);
+    }
+}
+
+void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self)
+{
+    bool any = false;
+    for (uint64_t p = port; p < port + (1UL << order) && p < PORTS; p++) {
+        if (pd->root) {                              /* the root keeps its ports; all derived ones go */
+            while (port_nodes[p]) {
+                remove_tree(port_nodes[p], true);
+                any = true;
+            }
+            continue;
+        }
+        struct rnode *n = find(pd, p);
+        if (n) {
+            remove_tree(n, self);
+            any = true;
+        }
+    }
+    if (any)
+        tlb_shootdown();
+}
+
+void io_teardown(struct pd *pd)
+{
+    if (!pd->iobitmap || pd->root)
+        return;
+    for (uint64_t p = 0; p < PORTS; p++) {
+        struct rnode *n = find(pd, p);
+        if (n)
+            remove_tree(n, true);
+    }
+}

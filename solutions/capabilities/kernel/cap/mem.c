@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/* cap/mem.c — memory capabilities: delegate pages between PDs, revoke them with everything derived. */
+#include "resource.h"
+#include "pd.h"
+#include "frame.h"
+#include "paging.h"
+#include "slab.h"
+#include "memlayout.h"
+#include "uapi/hypercall.h"
+#include "uapi/utcb.h"
+#include "lab.h"
+
+static struct rnode **frame_nodes;          /* per frame: its delegated mappings */
+static uint64_t max_frame;
+static struct slab_cache rnodes;
+static bool tlb_dirty;
+
+static void *backend_alloc(void *ctx) { (void)ctx; return page_alloc(); }
+static void backend_free(void *ctx, void *page) { (void)ctx; page_free(page); }
+static const struct slab_backend frames = { backend_alloc, backend_free, NULL };
+
+struct slab_cache *rnode_cache(void);
+struct slab_cache *rnode_cache(void) { return &rnodes; }
+
+void mem_init(uint64_t max_pfn)
+{
+    unsigned order = 0;
+    while ((PAGE_SIZE << order) < max_pfn * sizeof *frame_nodes)
+        order++;
+    frame_nodes = pages_alloc(order);
+    if (!frame_nodes)
+        panic("[mm] no memory for the frame table");
+    max_frame = max_pfn;
+    slab_cache_init(&rnodes, "rnode", sizeof(struct rnode), &frames);
+}
+
+static bool in_window(const struct pd *pd, uint64_t page)
+{
+    return pd->root && page >= (ROOT_MEM_WINDOW >> PAGE_SHIFT) &&
+           page < ((ROOT_MEM_WINDOW >> PAGE_SHIFT) + max_frame);
+}
+
+static struct rnode *find(struct pd *pd, uint64_t page, uint64_t frame)
+{
+    if (frame >= max_frame)
+        return NULL;
+    for (struct rnode *n = frame_nodes[frame]; n; n = n->res_next)
+        if (n->pd == pd && n->key == page)
+            return n;
+    return NULL;
+}
+
+/* The frame behind a page of pd, or -1; *delegable: a root window page or a delegated one. */
+static int64_t source_frame(struct pd *pd, uint64_t page, struct rnode **node, unsigned *perm)
+{
+    uint64_t pa, flags;
+    if (!space_lookup(pd->pml4, page << PAGE_SHIFT, &pa, &flags))
+        return -1;
+    uint64_t frame = pa >> PAGE_SHIFT;
+    *node = NULL;
+    if (in_window(pd, page)) {
+        *perm = MEM_R | MEM_W | MEM_X;
+        return (int64_t)frame;
+    }
+    *node = find(pd, page, frame);
+    if (!*node)
+        return -1;                       /* kernel-made mappings (UTCBs, the root image) are not delegable */
+    *perm = (*node)->perm;
+    return (int64_t)frame;
+}
+
+int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
+                 unsigned order, unsigned perm, bool check_only)
+{
+    uint64_t count = 1UL << order;
+    for (uint64_t i = 0; i < count; i++) {
+        struct rnode *parent;
+        unsigned have;
+        int64_t frame = source_frame(src, src_page + i, &parent, &have);
+        if (frame < 0)
+            return BAD_CAP;                          /* nothing delegable there */
+        if (!((perm & have) & MEM_R))
+            return BAD_PAR;                          /* a mapping needs read permission */
+        uint64_t *pte = space_pte(dst->pml4, (dst_page + i) << PAGE_SHIFT);
+        if (pte && (*pte & PTE_P))
+            return BAD_PAR;                          /* the destination overlaps a mapping */
+        if (check_only)
+            continue;
+        /* LAB capabilities BEGIN: map the frame into the destination with the permitted rights and record a node derived from the source's (docs: labs/2-capabilities/README.md#delegate-memory) */
+        unsigned p = perm & have;
+        struct rnode *n = slab_alloc(&rnodes);
+        uint64_t flags = PTE_U | ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
+        if (!n || space_map(dst->pml4, (dst_page + i) << PAGE_SHIFT, (uint64_t)frame << PAGE_SHIFT, flags)) {
+            if (n)
+                slab_free(&rnodes, n);
+            return OOM;                              /* what was done so far stays (documented) */
+        }
+        n->pd = dst;
+        n->key = dst_page + i;
+        n->res = (uint64_t)frame;
+        n->perm = p;
+        n->res_next = frame_nodes[frame];
+        frame_nodes[frame] = n;
+        mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
+        /* LAB capabilities END */
+    }
+    return SUCCESS;
+}
+
+/* Unmap a node's page from its PD and free the node. */
+static void unmap_node(struct mdb *m, void *ctx)
+{
+    (void)ctx;
+    struct rnode *n = container_of(m, struct rnode, mdb);
+    uint64_t *pte = space_pte(n->pd->pml4, n->key << PAGE_SHIFT);
+    if (pte)
+        *pte = 0;
+    for (struct rnode **p = &frame_nodes[n->res]; *p; p = &(*p)->res_next)
+        if (*p == n) {
+            *p = n->res_next;
+            break;
+        }
+    slab_free(&rnodes, n);
+    tlb_dirty = true;
+}
+
+static void remove_tree(struct rnode *n, bool self)
+{
+    mdb_prune(&n->mdb, unmap_node, NULL);
+    if (self) {
+        mdb_detach(&n->mdb);
+        unmap_node(&n->mdb, NULL);
+    }
+}
+
+void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
+{
+    for (uint64_t i = 0; i < (1UL << order); i++) {
+        uint64_t pa, flags;
+        if (!space_lookup(pd->pml4, (page + i) << PAGE_SHIFT, &pa, &flags))
+            continue;
+        uint64_t frame = pa >> PAGE_SHIFT;
+        if (in_window(pd, page + i)) {
+            /* The root's own pages cannot go; everything delegated from them does. */
+            struct rnode *n = frame_nodes[frame];
+            while (n) {
+                struct rnode *next = n->res_next;
+                if (!n->mdb.parent) {
+                    remove_tree(n, true);
+                    next = frame_nodes[frame];       /* the list changed: start over */
+                }
+                n = next;
+            }
+            continue;
+        }
+        struct rnode *n = find(pd, page + i, frame);
+        if (n)
+            remove_tree(n, self);
+    }
+    if (tlb_dirty) {
+        tlb_dirty = false;
+        tlb_shootdown();
+    }
+}
+
+void mem_teardown(struct pd *pd)
+{
+    for (unsigned a = 0; a < PML4_KERNEL_FIRST; a++) {
+        if (!(pd->pml4[a] & PTE_P))
+            continue;
+        uint64_t *pdpt = phys_to_virt(pd->pml4[a] & PTE_ADDR);
+        for (unsigned b = 0; b < 512; b++) {
+            if (!(pdpt[b] & PTE_P) || (pdpt[b] & PTE_PS))
+                continue;
+            uint64_t *pdir = phys_to_virt(pdpt[b] & PTE_ADDR);
+            for (unsigned c = 0; c < 512; c++) {
+                if (!(pdir[c] & PTE_P) || (pdir[c] & PTE_PS))
+                    continue;
+                uint64_t *pt = phys_to_virt(pdir[c] & PTE_ADDR);
+                for (unsigned d = 0; d < 512; d++) {
+                    if (!(pt[d] & PTE_P))
+                        continue;
+                    uint64_t page = ((uint64_t)a << 27) | ((uint64_t)b << 18) | ((uint64_t)c << 9) | d;
+                    struct rnode *n = find(pd, page, (pt[d] & PTE_ADDR) >> PAGE_SHIFT);
+                    if (n)
+                        remove_tree(n, true);
+                }
+            }
+        }
+    }
+    if (tlb_dirty) {
+        tlb_dirty = false;
+        tlb_shootdown();
+    }
+}

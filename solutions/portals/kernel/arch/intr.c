@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/* arch/intr.c — what happens after an interrupt or exception stub: timer, IPIs, user faults. */
+#include "cpu.h"
+#include "ec.h"
+#include "sc.h"
+#include "bkl.h"
+#include "lapic.h"
+#include "x86.h"
+#include "resource.h"
+#include "lab.h"
+
+NORETURN void intr_handler(struct cpu_regs *r);
+void intr_handler(struct cpu_regs *r)
+{
+    bool user = r->cs & 3;
+    if (!user && r->vector < 32)
+        kernel_fault(r);                         /* before the lock: we may hold it already */
+    if (r->vector == VEC_TLB) {
+        /* Before the lock: its holder is waiting for this acknowledgement. */
+        tlb_ack();
+        lapic_eoi();
+        if (user)
+            ret_user_iret(r);                    /* nothing else changed for the running EC */
+        bkl_lock();
+        sched_schedule();                        /* we were idle */
+    }
+    bkl_lock();
+    struct cpu *c = this_cpu();
+    struct ec *ec = user ? c->ec : NULL;
+    if (ec)
+        ec->cont = CONT_IRET;
+
+    switch (r->vector) {
+    case VEC_TIMER:
+        lapic_eoi();
+        sched_tick();
+        break;
+    case VEC_RESCHED:
+        lapic_eoi();
+        break;
+    case VEC_SPURIOUS:
+        break;
+    default:
+        if (r->vector < 32) {                    /* a fault of the running EC: a message to its handler */
+            /* LAB portals BEGIN: a user fault becomes a message to the EC's exception portal (remember the #PF address first) (docs: labs/1-portals/README.md#exceptions) */
+            if (r->vector == 14)
+                ec->extra.fault_addr = read_cr2();
+            event_send(ec, (unsigned)r->vector);
+            /* LAB portals END */
+        }
+        kprintf("[intr] cpu%u: unexpected vector %lu\n", c->id, r->vector);
+        lapic_eoi();
+        break;
+    }
+    if (!ec)
+        sched_schedule();                        /* we were idle */
+    if (sched_preempt_pending())
+        sched_yield_current();
+    ec_resume(ec);
+}

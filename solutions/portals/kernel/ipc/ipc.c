@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/* ipc/ipc.c — call, reply, and kernel-initiated messages (exceptions, startup, recall). */
+#include "ec.h"
+#include "pd.h"
+#include "pt.h"
+#include "sc.h"
+#include "syscall.h"
+#include "delegate.h"
+#include "x86.h"
+#include "utcb.h"
+#include "sm.h"
+#include "lab.h"
+
+/* The caller waits for the handler; each holds the other until the link is cut. */
+void chain_link(struct ec *caller, struct ec *h)
+{
+    h->caller = caller;
+    caller->callee = h;
+    kobj_get(&caller->obj);
+    kobj_get(&h->obj);
+}
+
+void chain_unlink(struct ec *caller, struct ec *h)
+{
+    h->caller = NULL;
+    caller->callee = NULL;
+    kobj_put(&caller->obj);
+    kobj_put(&h->obj);
+}
+
+static struct ec *waiter_pop(struct ec *h)
+{
+    struct ec *w = h->waiters;
+    if (w) {
+        h->waiters = w->wait_next;
+        w->wait_next = NULL;
+        w->waiting_for = NULL;
+    }
+    return w;
+}
+
+/*
+ * The bottom of a call chain (or its SC) died: every handler above it
+ * abandons its invocation. Its next call starts afresh at the portal IP.
+ */
+void chain_abort(struct ec *bottom)
+{
+    struct ec *h = bottom->callee;
+    while (h) {
+        struct ec *next = h->callee;
+        chain_unlink(h->caller, h);
+        if (h->sm)
+            sm_forget(h);
+        if (h->waiting_for)
+            waiter_remove(h);
+        h->wait_sc = NULL;
+        if (h->cont != CONT_DEAD)
+            h->cont = CONT_SYSRET;
+        struct ec *w = waiter_pop(h);
+        if (w)
+            ec_wake(w);
+        for (unsigned i = 0; i < cpu_count; i++)
+            if (cpus[i].ec == h && &cpus[i] != this_cpu())
+                sched_kick(i);
+        h = next;
+    }
+}
+
+/* Queue ec behind a busy handler; it retries when the handler replies. */
+NORETURN static void wait_for(struct ec *h, struct ec *ec, enum ec_cont cont)
+{
+    struct ec **p = &h->waiters;
+    while (*p)
+        p = &(*p)->wait_next;
+    ec->wait_next = NULL;
+    ec->waiting_for = h;
+    *p = ec;
+    ec_block(ec, cont);
+    sched_schedule();
+}
+
+void waiter_remove(struct ec *ec)
+{
+    for (struct ec **p = &ec->waiting_for->waiters; *p; p = &(*p)->wait_next)
+        if (*p == ec) {
+            *p = ec->wait_next;
+            break;
+        }
+    ec->wait_next = NULL;
+    ec->waiting_for = NULL;
+}
+
+void waiters_wake_all(struct ec *h)
+{
+    struct ec *w;
+    while ((w = waiter_pop(h)))
+        ec_wake(w);
+}
+
+/* Enter the portal's handler on the caller's SC; the caller waits in `wait`. */
+NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wait)
+{
+    struct ec *h = pt->ec;
+    chain_link(caller, h);
+    caller->cont = wait;
+    h->regs.rip = pt->ip;
+    h->regs.rsp = h->sp0;
+    h->regs.rdi = pt->id;
+    h->regs.rflags = RFLAGS_IF | 0x2;
+    h->cont = CONT_SYSRET;
+    ec_resume(h);
+}
+
+/* call: ARG1 = portal selector + flags (non-blocking). Words and typed items go UTCB to UTCB. */
+int sys_call(struct ec *ec, struct cpu_regs *r)
+{
+    struct pt *pt = cap_get(ec->pd, hc_sel(r), OBJ_PT, PERM_CALL);
+    if (!pt)
+        return BAD_CAP;
+    if (hc_flags(r) & ~CALL_NONBLOCK)
+        return BAD_PAR;
+    struct ec *h = pt->ec;
+    if (h->cpu != ec->cpu)
+        return BAD_CPU;
+    if (h->cont == CONT_DEAD)
+        return ABORT;
+    uint64_t items = ec->utcb->head.items;
+    unsigned n = UTCB_UNTYPED(items), t = UTCB_TYPED(items);
+    if (n + 2 * t > UTCB_WORDS)
+        return BAD_PAR;
+    /* LAB portals BEGIN: refuse a call into our own chain, wait for a busy handler, transfer words (and items), enter the handler (docs: labs/1-portals/README.md#call) */
+    for (struct ec *e = ec; e; e = e->caller)
+        if (e == h)
+            return ABORT;                            /* the handler is waiting for us: deadlock */
+    if (h->caller) {
+        if (hc_flags(r) & CALL_NONBLOCK)
+            return TIMEOUT;
+        wait_for(h, ec, CONT_CALL);
+    }
+    if (t) {
+        int s = xfer_items(ec, h, n, t);
+        if (s != SUCCESS)
+            return s;
+    }
+    utcb_copy_words(h->utcb, ec->utcb, n);
+    h->utcb->head.items = UTCB_ITEMS(n, t);
+    ipc_enter(ec, pt, CONT_IPC_WAIT);
+    /* LAB portals END */
+}
+
+/*
+ * Send event `event` of ec (the running EC) to the portal at its
+ * event_base + event. No portal, or one on another CPU: ec dies.
+ */
+void event_send(struct ec *ec, unsigned event)
+{
+    struct pt *pt = cap_get(ec->pd, ec->event_base + event, OBJ_PT, 0);
+    if (!pt) {
+        if (event == EV_STARTUP)
+            ec_kill(ec, "no startup portal");
+        ec_kill(ec, event < 32 ? exc_name(event) : "event without a portal");
+    }
+    struct ec *h = pt->ec;
+    if (h->cpu != ec->cpu)
+        ec_kill(ec, "event portal bound to another CPU");
+    if (h->cont == CONT_DEAD || h == ec)
+        ec_kill(ec, "event handler is dead");
+    if (ec->cont == CONT_SYSRET) {                   /* keep what sysret would have set */
+        ec->regs.rcx = ec->regs.rip;
+        ec->regs.r11 = ec->regs.rflags;
+    }
+    ec->event = event;
+    if (h->caller)
+        wait_for(h, ec, CONT_EVENT);
+    ec->event_mtd = pt->mtd;
+    utcb_save_state(h->utcb, pt->mtd, event, &ec->regs, &ec->extra);
+    ipc_enter(ec, pt, CONT_EVENT_WAIT);
+}
+
+/* reply: back to the caller with the handler's words and items (or state), wait for the next call. */
+int sys_reply(struct ec *h, struct cpu_regs *r)
+{
+    (void)r;
+    struct ec *c = h->caller;
+    if (!c)
+        return BAD_PAR;                              /* nobody called: a global EC, or a stale reply */
+    if (c->cont == CONT_EVENT_WAIT) {
+        utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
+        c->cont = CONT_IRET;
+    } else if (c->cont != CONT_DEAD) {
+        /* LAB portals BEGIN: copy the handler's words (and items) back to the caller and make its call return SUCCESS (docs: labs/1-portals/README.md#reply) */
+        uint64_t items = h->utcb->head.items;
+        unsigned n = UTCB_UNTYPED(items), t = UTCB_TYPED(items);
+        if (n + 2 * t > UTCB_WORDS)
+            return BAD_PAR;
+        if (t) {
+            int s = xfer_items(h, c, n, t);
+            if (s != SUCCESS)
+                return s;
+        }
+        utcb_copy_words(c->utcb, h->utcb, n);
+        c->utcb->head.items = UTCB_ITEMS(n, t);
+        c->regs.rdi = SUCCESS;
+        c->cont = CONT_SYSRET;
+        /* LAB portals END */
+    }
+    chain_unlink(c, h);
+    struct ec *w = waiter_pop(h);
+    if (w)
+        ec_wake(w);
+    if (c->cont == CONT_DEAD)
+        sched_yield_current();                       /* the caller died meanwhile: whatever is left of the chain */
+    ec_resume(c);
+}

@@ -172,6 +172,14 @@ machine_ctrl_status_200 5
     facet_grep cpu2 '^\[bad\] after all: create=0 up=0 down=0$'
 }
 
+@test "FPU/SSE registers survive preemption by another thread using them (2 pts)" {
+    local line a b ia ib bad
+    line=$(facet_grep cpu2 '^\[fpu\] two threads on one CPU: iterations a=[0-9]+ b=[0-9]+, interleaved a=[0-9]+ b=[0-9]+, mismatches=[0-9]+$')
+    read -r a b ia ib bad < <(sed -E 's/[^0-9]+/ /g; s/^ //' <<<"${line#*CPU: }")
+    echo "iterations $a $b, interleaved $ia $ib, mismatches $bad"
+    [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ $((ia + ib)) -gt 0 ] && [ "$bad" -eq 0 ]
+}
+
 @test "256 threads killed at their first dispatch (no startup portal) do not exhaust the kernel (2 pts)" {
     facet_grep cpu2 '^\[ec\] started 256 threads without a startup portal; the kernel is still here$'
     local n; n=$(tr -d '\r' < "$(facet_log cpu2)" | grep -c '^\[ec\] ec#[0-9]* (pd#1) killed: no startup portal at rip 0$')

@@ -7,6 +7,7 @@
 #include "lapic.h"
 #include "x86.h"
 #include "resource.h"
+#include "fpu.h"
 #include "lab.h"
 
 NORETURN void intr_handler(struct cpu_regs *r);
@@ -39,6 +40,12 @@ void intr_handler(struct cpu_regs *r)
         lapic_eoi();
         break;
     case VEC_SPURIOUS:
+        break;
+    case 7:                                      /* #NM: its first FPU use since another EC's */
+        if (!user)
+            kernel_fault(r);
+        if (!fpu_trap(ec))
+            ec_kill(ec, "no memory for its FPU state");
         break;
     default:
         if (r->vector < 32) {                    /* a fault of the running EC: a message to its handler */

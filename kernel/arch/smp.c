@@ -8,6 +8,7 @@
 #include "sc.h"
 #include "x86.h"
 #include "bkl.h"
+#include "fpu.h"
 
 #define TRAMP_PHYS 0x8000
 
@@ -24,6 +25,7 @@ void cpu_local_init(struct cpu *c)
     __asm__ volatile("mov %%cr0, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr0" ::: "rax");  /* AM: #AC for ring 3 */
     syscall_init();
     lapic_init();
+    fpu_init();
     c->rq = (struct runqueue){0};
 }
 

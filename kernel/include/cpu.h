@@ -75,6 +75,8 @@ struct cpu {
     uint64_t sc_start;           /* TSC when the current SC was dispatched */
     uint64_t fs_base, gs_base;   /* user FS base and (inactive) GS base loaded in the MSRs */
     volatile uint64_t tlb_acked; /* the last TLB shootdown this CPU has carried out */
+    struct ec *fpu_owner;        /* whose state is in the FPU registers */
+    bool fpu_ts;                 /* CR0.TS is set: the next FPU use traps (#NM) */
     uint64_t ticks;
     bool resched;                /* a better SC is ready, or the quantum ran out */
     struct runqueue rq;

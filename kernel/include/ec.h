@@ -37,6 +37,8 @@ struct ec {
     uint64_t event_base;
     uint64_t sp0;                /* local EC: stack pointer at each portal entry */
     struct exc_extra extra;      /* fault address, fs/gs bases */
+    void *fpu;                   /* FXSAVE area, allocated at its first FPU use */
+    bool fpu_used;
     unsigned cpu;
     bool global;
     bool recall;                 /* ec_ctrl recall pending */

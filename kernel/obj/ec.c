@@ -10,6 +10,7 @@
 #include "x86.h"
 #include "sm.h"
 #include "resource.h"
+#include "fpu.h"
 
 /*
  * Make ec the running EC of this CPU and continue it the way its
@@ -36,6 +37,7 @@ void ec_resume(struct ec *ec)
         wrmsr(MSR_FS_BASE, c->fs_base = ec->extra.fs_base);
     if (unlikely(c->gs_base != ec->extra.gs_base))
         wrmsr(MSR_KERNEL_GS_BASE, c->gs_base = ec->extra.gs_base);
+    fpu_enter(c, ec);
 
     switch (ec->cont) {
     case CONT_STARTUP:
@@ -142,6 +144,7 @@ void ec_die(struct ec *ec)
 
 void ec_release(struct ec *ec)
 {
+    fpu_forget(ec);
     uint64_t *pte = space_pte(ec->pd->pml4, ec->utcb_va);
     if (pte && (*pte & PTE_P) && (*pte & PTE_ADDR) == virt_to_phys(ec->utcb)) {
         *pte = 0;

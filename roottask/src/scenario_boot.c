@@ -201,6 +201,40 @@ static int test_bad_hypercalls(void)
     return 0;
 }
 
+/* Two threads on one CPU keep their own value in %xmm3 while the other one runs in between. */
+static volatile uint64_t fpu_iter[2], fpu_bad[2], fpu_interleaved[2];
+static volatile bool fpu_stop;
+
+static void fpu_thread(void *arg)
+{
+    uint64_t me = (uint64_t)arg, other = 1 - me;
+    while (!fpu_stop) {
+        uint64_t mine = 0x5353000000000000ULL | (me << 32) | fpu_iter[me], got, seen = fpu_iter[other];
+        __asm__ volatile("movq %0, %%xmm3" :: "r"(mine));
+        for (volatile unsigned spin = 0; spin < 20000; spin++)
+            ;
+        __asm__ volatile("movq %%xmm3, %0" : "=r"(got));
+        fpu_bad[me] += got != mine;
+        fpu_interleaved[me] += fpu_iter[other] != seen;    /* the other thread ran meanwhile */
+        fpu_iter[me]++;
+    }
+    for (;;)
+        sleep_ms(1000);
+}
+
+static int test_fpu(void)
+{
+    for (uint64_t i = 0; i < 2; i++)
+        if (fc_thread_create(0, 30, fpu_thread, (void *)i, NULL) != SUCCESS)
+            return 1;
+    sleep_ms(100);
+    fpu_stop = true;
+    sleep_ms(10);
+    printf("[fpu] two threads on one CPU: iterations a=%lu b=%lu, interleaved a=%lu b=%lu, mismatches=%lu\n",
+           fpu_iter[0], fpu_iter[1], fpu_interleaved[0], fpu_interleaved[1], fpu_bad[0] + fpu_bad[1]);
+    return 0;
+}
+
 /* 256 threads with no startup portal: each is killed at its first dispatch, the kernel goes on. */
 static int test_many_dead_starts(void)
 {
@@ -226,6 +260,7 @@ int scenario_boot(void)
     r |= test_recall(last);
     r |= test_unhandled_fault();
     r |= test_bad_hypercalls();
+    r |= test_fpu();
     r |= test_many_dead_starts();
     return r;
 }

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/* arch/fpu.c — lazy FPU/SSE switching with CR0.TS and #NM; the kernel itself never uses the FPU. */
+#include "fpu.h"
+#include "cpu.h"
+#include "ec.h"
+#include "slab.h"
+#include "frame.h"
+#include "x86.h"
+
+#define CR0_MP (1UL << 1)
+#define CR0_EM (1UL << 2)
+#define CR0_TS (1UL << 3)
+#define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
+
+static struct slab_cache states;            /* 512-byte FXSAVE areas, 16-byte aligned */
+static void *backend_alloc(void *ctx) { (void)ctx; return page_alloc(); }
+static void backend_free(void *ctx, void *page) { (void)ctx; page_free(page); }
+static const struct slab_backend frames = { backend_alloc, backend_free, NULL };
+
+static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
+
+void fpu_init(void)
+{
+    if (!states.obj_size)
+        slab_cache_init(&states, "fpu", FPU_STATE_SIZE, &frames);
+    write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_TS);
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    this_cpu()->fpu_owner = NULL;
+    this_cpu()->fpu_ts = true;
+}
+
+void fpu_enter(struct cpu *c, struct ec *ec)
+{
+    bool owns = c->fpu_owner == ec;
+    if (owns == !c->fpu_ts)
+        return;                              /* TS already right: no CR0 write on the fast path */
+    if (owns)
+        __asm__ volatile("clts");
+    else
+        write_cr0(read_cr0() | CR0_TS);
+    c->fpu_ts = !owns;
+}
+
+bool fpu_trap(struct ec *ec)
+{
+    struct cpu *c = this_cpu();
+    if (!ec->fpu && !(ec->fpu = slab_alloc(&states)))
+        return false;
+    __asm__ volatile("clts");
+    c->fpu_ts = false;
+    if (c->fpu_owner)
+        __asm__ volatile("fxsave64 (%0)" :: "r"(c->fpu_owner->fpu) : "memory");
+    if (ec->fpu_used) {
+        __asm__ volatile("fxrstor64 (%0)" :: "r"(ec->fpu) : "memory");
+    } else {
+        uint32_t mxcsr = 0x1f80;             /* all SIMD exceptions masked, round to nearest */
+        __asm__ volatile("fninit; ldmxcsr %0" :: "m"(mxcsr));
+        ec->fpu_used = true;
+    }
+    c->fpu_owner = ec;
+    return true;
+}
+
+void fpu_forget(struct ec *ec)
+{
+    for (unsigned i = 0; i < cpu_count; i++)
+        if (cpus[i].fpu_owner == ec)
+            cpus[i].fpu_owner = NULL;        /* its registers are simply abandoned */
+    if (ec->fpu)
+        slab_free(&states, ec->fpu);
+    ec->fpu = NULL;
+}

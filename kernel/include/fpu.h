@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* fpu.h — user FPU/SSE state, switched lazily: saved only when another EC touches the FPU. */
+#pragma once
+
+#include "kernel.h"
+
+struct ec;
+struct cpu;
+
+#define FPU_STATE_SIZE 512                  /* FXSAVE area */
+
+void fpu_init(void);                        /* this CPU: enable SSE, no FPU owner */
+void fpu_enter(struct cpu *c, struct ec *ec);   /* about to run ec: trap its first FPU use unless it owns it */
+bool fpu_trap(struct ec *ec);               /* #NM from ec: give it the FPU; false if out of memory */
+void fpu_forget(struct ec *ec);             /* ec is going away */

@@ -22,7 +22,7 @@ HOSTCC   := gcc
 # A student file <path> has its reference version at solutions/<stage>/<path>. The stages
 # named in SOLUTIONS (all, none, or a list like "portals capabilities") build from their
 # solutions; the others from the student files. The reference repository defaults to all.
-LAB_STAGES := portals capabilities
+LAB_STAGES := portals capabilities ept syscall-redirection linux-emulation
 SOLUTIONS  ?= all
 SOL_STAGES := $(if $(filter all,$(SOLUTIONS)),$(LAB_STAGES),$(filter-out none,$(SOLUTIONS)))
 ifneq ($(filter-out $(LAB_STAGES),$(SOL_STAGES)),)
@@ -186,7 +186,7 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/bench.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed
 # test, so the run still ends with the one summary line.

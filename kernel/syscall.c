@@ -7,6 +7,7 @@
 #include "bkl.h"
 #include "x86.h"
 #include "power.h"
+#include "pd.h"
 #include "frame.h"
 
 static const hc_fn hc_table[HC_MAX] = {
@@ -30,6 +31,16 @@ void syscall_handler(struct cpu_regs *r)
     bkl_lock();
     struct ec *ec = this_cpu()->ec;
     ec->cont = CONT_SYSRET;
+    /*
+     * The flexible system-call layer: a foreign PD's syscall is a message to its
+     * personality, unless the NSCT marks it native. The kernel clears the toggle
+     * as it takes the native path: one toggle, one hypercall.
+     */
+    if (unlikely(ec->pd->foreign)) {
+        if (!(ec->utcb->head.flags & UTCB_NSCT))
+            event_send(ec, EV_FOREIGN_SYSCALL);
+        ec->utcb->head.flags &= ~(uint64_t)UTCB_NSCT;
+    }
     unsigned n = HC_NUM(r->rdi);
     hc_fn fn = n < HC_MAX ? hc_table[n] : NULL;
     sys_finish(ec, fn ? fn(ec, r) : BAD_HYP);

@@ -12,6 +12,8 @@ struct pd {
     uint8_t *iobitmap;           /* 8 KiB I/O permission bitmap (0 = allowed), NULL = no ports */
     bool passthrough;            /* the roottask (and PDs it marks so) */
     bool root;                   /* the roottask: its memory window and all ports are its own */
+    bool foreign;                /* its `syscall`s are messages to foreign_base + cpu (unless NSCT) */
+    sel_t foreign_base;
 };
 
 struct pd *pd_create(bool passthrough);  /* NULL on OOM */

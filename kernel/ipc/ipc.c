@@ -139,14 +139,18 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
 
 /*
  * Send event `event` of ec (the running EC) to the portal at its
- * event_base + event. No portal, or one on another CPU: ec dies.
+ * event_base + event (a foreign syscall: its PD's foreign base + CPU).
+ * No portal, or one on another CPU: ec dies.
  */
 void event_send(struct ec *ec, unsigned event)
 {
-    struct pt *pt = cap_get(ec->pd, ec->event_base + event, OBJ_PT, 0);
+    sel_t sel = event == EV_FOREIGN_SYSCALL ? ec->pd->foreign_base + ec->cpu : ec->event_base + event;
+    struct pt *pt = cap_get(ec->pd, sel, OBJ_PT, 0);
     if (!pt) {
         if (event == EV_STARTUP)
             ec_kill(ec, "no startup portal");
+        if (event == EV_FOREIGN_SYSCALL)
+            ec_kill(ec, "foreign syscall without a portal");
         ec_kill(ec, event < 32 ? exc_name(event) : "event without a portal");
     }
     struct ec *h = pt->ec;

@@ -71,15 +71,17 @@ void pd_release(struct pd *pd)
 }
 
 /*
- * create_pd: ARG1 = destination selector + flags (passthrough),
- * ARG2 = parent PD selector, ARG3 = CRD of object capabilities to delegate into it.
+ * create_pd: ARG1 = destination selector + flags (passthrough, foreign),
+ * ARG2 = parent PD selector, ARG3 = CRD (must be 0), ARG4 = foreign-syscall portal base.
  */
 int sys_create_pd(struct ec *ec, struct cpu_regs *r)
 {
     sel_t dst = hc_sel(r);
-    bool passthrough = hc_flags(r) & CREATE_PD_PASSTHROUGH;
-    if (hc_flags(r) & ~CREATE_PD_PASSTHROUGH)
+    bool passthrough = hc_flags(r) & CREATE_PD_PASSTHROUGH, foreign = hc_flags(r) & CREATE_PD_FOREIGN;
+    if (hc_flags(r) & ~(CREATE_PD_PASSTHROUGH | CREATE_PD_FOREIGN))
         return BAD_PAR;
+    if (foreign && arg4(r) > SEL_MAX - MAX_CPUS)
+        return BAD_PAR;                         /* base + cpu must stay inside the object space */
     if (!cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE))
         return BAD_CAP;
     if (!cap_free(ec->pd, dst))
@@ -93,6 +95,8 @@ int sys_create_pd(struct ec *ec, struct cpu_regs *r)
     struct pd *pd = pd_create(passthrough);
     if (!pd)
         return OOM;
+    pd->foreign = foreign;
+    pd->foreign_base = foreign ? arg4(r) : 0;
     cap_insert(ec->pd, dst, &pd->obj, PERM_ALL, NULL);
     return SUCCESS;
 }

@@ -9,6 +9,7 @@ static const struct scenario scenarios[] = {
     { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
     { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
     { "capabilities", "programs in their own PDs, delegation, revocation, 1000 processes", scenario_caps },
+    { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "bench", "round-trip costs: null hypercall, portal IPC, exceptions", scenario_bench },
 };
 

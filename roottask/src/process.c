@@ -16,6 +16,8 @@
 #define SEL_CONSOLE 3
 #define SEL_EXIT    4
 #define SEL_NOTIFY  5
+#define SEL_FOREIGN 6           /* a foreign process's syscall portal */
+#define FOREIGN_MTD (MTD_ALL_GPRS | MTD_RIP_LEN | MTD_RFLAGS | MTD_FS_GS)
 #define SEL_EVENTS  32          /* 32 event portals, delegated to 0..31 in the process */
 
 static const uint8_t *tar_data;
@@ -25,7 +27,7 @@ static unsigned next_id = 1;
 static sel_t echo_pt[HIP_MAX_CPUS];
 
 /* One handler EC per CPU and service, made on first use. */
-struct handlers { sel_t startup, fault, exit, console, notify, echo; };
+struct handlers { sel_t startup, fault, exit, console, notify, echo, foreign; };
 static struct handlers per_cpu[HIP_MAX_CPUS];
 volatile uint64_t proc_notify_verdict;
 
@@ -35,6 +37,7 @@ static void startup_handler(uint64_t id, struct utcb *u);
 static void fault_handler(uint64_t id, struct utcb *u);
 static void exit_handler(uint64_t id, struct utcb *u);
 static void notify_handler(uint64_t id, struct utcb *u);
+static void foreign_handler(uint64_t id, struct utcb *u);
 
 static unsigned handlers_for(unsigned cpu)
 {
@@ -46,6 +49,7 @@ static unsigned handlers_for(unsigned cpu)
     s = s ? s : fc_handler_create(cpu, exit_handler, &h->exit);
     s = s ? s : fc_handler_create(cpu, console_handler, &h->console);
     s = s ? s : fc_handler_create(cpu, notify_handler, &h->notify);
+    s = s ? s : fc_handler_create(cpu, foreign_handler, &h->foreign);
     if (s == SUCCESS && !echo_pt[cpu]) {
         echo_pt[cpu] = fc_sel_alloc(1);
         s = fc_portal_create(echo_pt[cpu], cpu, 0, echo_handler, 0);
@@ -134,6 +138,14 @@ static void notify_handler(uint64_t id, struct utcb *u)
     u->head.items = UTCB_ITEMS(1, 0);
 }
 
+/* The foreign-syscall dispatcher: the portal id names the process; its personality decides. */
+static void foreign_handler(uint64_t id, struct utcb *u)
+{
+    struct proc *p = by_slot(id);
+    if (p->personality)
+        p->personality(p, u);
+}
+
 /* ---- building a process ----------------------------------------------------------------- */
 
 static uint64_t page_of(struct proc *p, uint64_t va, uint64_t *va_of, unsigned *n)
@@ -162,9 +174,21 @@ static struct proc *fail(struct proc *p, const char *what, const char *why)
     return NULL;
 }
 
+static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
+
 struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio)
 {
     (void)prio;
+    return spawn(name, arg, cpu, false, NULL);
+}
+
+struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality)
+{
+    return spawn(name, arg, cpu, true, personality);
+}
+
+static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
+{
     struct proc *p = NULL;
     for (unsigned i = 0; i < MAX_PROCS && !p; i++)
         if (procs[i].state == PROC_FREE)
@@ -179,6 +203,7 @@ struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned p
     p->cpu = cpu;
     p->npages = 0;
     p->shared = 0;
+    p->personality = personality;
     p->state = PROC_RUNNING;
 
     char path[64];
@@ -198,7 +223,8 @@ struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned p
         return fail(p, "no handlers", NULL);
 
     sel_t s = p->sel;
-    unsigned st = fc_create_pd(s + SEL_PD, SEL_ROOT_PD, 0, 0);
+    unsigned st = foreign ? fc_create_pd_foreign(s + SEL_PD, SEL_ROOT_PD, APP_SEL_FOREIGN)
+                          : fc_create_pd(s + SEL_PD, SEL_ROOT_PD, 0, 0);
     if (st)
         return fail(p, "create_pd failed", fc_status_name(st));
 
@@ -261,6 +287,11 @@ struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned p
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_EXIT), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_EXIT));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
+    if (!st && foreign && personality) {
+        st = fc_portal_bind(s + SEL_FOREIGN, h->foreign, FOREIGN_MTD, (uint64_t)p->slot << 8);
+        st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
+                                   CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
+    }
     if (st)
         return fail(p, "setting up its portals failed", fc_status_name(st));
     st = fc_create_ec(s + SEL_EC, pd, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
@@ -291,6 +322,11 @@ unsigned proc_start(struct proc *p, unsigned prio)
 void proc_wait(struct proc *p)
 {
     fc_sm_down(p->done, 0);
+}
+
+unsigned proc_wait_ms(struct proc *p, unsigned ms)
+{
+    return fc_sm_down(p->done, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
 }
 
 /* Everything it had goes: its capabilities (the PD first), then the memory, which we get back. */

@@ -10,8 +10,13 @@
 
 enum proc_state { PROC_FREE, PROC_RUNNING, PROC_EXITED, PROC_FAULTED };
 
+struct proc;
+/* A personality: handles a foreign process's syscall, state in u->exc (the reply writes it back). */
+typedef void (*proc_personality)(struct proc *p, struct utcb *u);
+
 struct proc {
     volatile enum proc_state state;
+    proc_personality personality;     /* non-NULL: a foreign PD whose syscalls come here */
     unsigned id, slot, cpu;
     char name[32];
     sel_t sel;                  /* the roottask's selectors for it: PD, EC, SC, portals (64) */
@@ -27,6 +32,10 @@ struct proc {
 void proc_init(const uint8_t *tar, uint64_t tar_size);
 /* Start bin/<name> on cpu with the argument; NULL (and a console line) if it cannot. */
 struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio);
+/* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
+struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
+/* Wait at most ms milliseconds; SUCCESS or TIMEOUT. */
+unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
 unsigned proc_start(struct proc *p, unsigned prio);

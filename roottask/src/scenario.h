@@ -15,6 +15,7 @@ int scenario_boot(void);
 int scenario_portals(void);
 int scenario_bench(void);
 int scenario_caps(void);
+int scenario_sysredir(void);
 
 /* Print one check line: "[tag] name status=N" — the grader knows which N is right. */
 void report_status(const char *tag, const char *name, unsigned status);

@@ -68,6 +68,12 @@ static void skip_ud(uint64_t id, struct utcb *u)
     u->exc.rip = (uint64_t)fault_ud_resume;
 }
 
+static void bench_personality(struct proc *p, struct utcb *u)
+{
+    (void)p;
+    u->exc.rax = u->exc.rdi + u->exc.rsi;
+}
+
 int scenario_bench(void)
 {
     bench_pt = fc_sel_alloc(1);
@@ -103,6 +109,12 @@ int scenario_bench(void)
     if (fc_hip->num_mods > 1) {
         proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
         struct proc *p = proc_spawn("ipcbench", 0, 0, ROOT_PRIO);
+        if (p && proc_start(p, ROOT_PRIO) == SUCCESS) {
+            proc_wait(p);
+            proc_destroy(p);
+        }
+        /* Stage 4: a foreign syscall's round trip to a personality (the toy ABI's add). */
+        p = proc_spawn_foreign("toyforeign", 2, 0, bench_personality);
         if (p && proc_start(p, ROOT_PRIO) == SUCCESS) {
             proc_wait(p);
             proc_destroy(p);

@@ -27,6 +27,7 @@
 #define EV_STARTUP       30      /* first dispatch of a new global EC */
 #define EV_RECALL        31      /* ec_ctrl recall */
 #define NUM_EVENTS       32
+#define EV_FOREIGN_SYSCALL 0x100 /* the `vector` of a foreign PD's forwarded syscall message */
 #define SEL_ROOT_PD      32      /* the roottask's PD (passthrough) */
 #define SEL_ROOT_EC      33      /* its first EC */
 #define SEL_ROOT_SC      34      /* that EC's SC */

@@ -21,6 +21,7 @@ void console_out(const char *s, size_t n)
     if (n && line[n - 1] == '\n')
         n--;                                 /* the service prints whole lines */
     line[n] = 0;
+    fc_utcb()->head.flags |= UTCB_NSCT;      /* native, also in a foreign PD (the kernel clears it) */
     console_write(APP_SEL_CONSOLE, line);
 }
 
@@ -31,6 +32,7 @@ void app_exit(uint64_t status)
     for (;;) {
         u->mr[0] = status;
         u->head.items = UTCB_ITEMS(1, 0);
+        u->head.flags |= UTCB_NSCT;
         fc_call(APP_SEL_EXIT);               /* the roottask ends us; it never returns for long */
     }
 }

@@ -34,6 +34,12 @@ static inline unsigned fc_create_pd(sel_t dst, sel_t parent, uint64_t crd, unsig
     return fc_hypercall(FC_HC(HC_create_pd, flags, dst), parent, crd, 0, 0, 0);
 }
 
+/* A foreign PD: its syscalls become messages to the portal at foreign_base + cpu in it. */
+static inline unsigned fc_create_pd_foreign(sel_t dst, sel_t parent, sel_t foreign_base)
+{
+    return fc_hypercall(FC_HC(HC_create_pd, CREATE_PD_FOREIGN, dst), parent, 0, foreign_base, 0, 0);
+}
+
 static inline unsigned fc_create_ec(sel_t dst, sel_t pd, unsigned cpu, uint64_t utcb, uint64_t sp,
                                     sel_t event_base, bool global)
 {

@@ -209,6 +209,20 @@ handout:
 release:
 	@tools/labkit release "$(STAGE)" "$(DEST)"
 
+# ---------------------------------------------------------------- grading
+# Per-test results, a score per stage and in total; TAP, logs and a Gradescope results.json
+# in $(BUILD)/grade. STAGE=portals (or 1, or "portals capabilities") grades only those.
+# No dependency on the build: tools/grade builds, so a failed build becomes failed tests.
+grade:
+	@FACET_BUILD=$(BUILD) tools/grade $(if $(STAGE),--stage "$(STAGE)")
+
+# The Gradescope autograder bundle DEST/autograder.zip, shipping a fresh handout.
+gradescope:
+	@test -n "$(DEST)" || { echo "usage: make gradescope DEST=dir" >&2; exit 2; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	 $(MAKE) --no-print-directory handout DEST="$$tmp/kit" && \
+	 tools/gradescope "$(DEST)" "$$tmp/kit"
+
 # Round-trip costs under QEMU TCG -icount (deterministic) and KVM where the host has VMX/SVM.
 bench: $(BUILD)/iso/bench.iso
 	@tools/bench
@@ -216,6 +230,6 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release bench clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release grade gradescope bench clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

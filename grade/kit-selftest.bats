@@ -226,7 +226,8 @@ make_handout() {
 unzip_to() {        # unzip_to ZIP DIR
     mkdir -p "$2"
     if command -v unzip >/dev/null; then unzip -q "$1" -d "$2"
-    else (cd "$2" && python3 -m zipfile -e "$1" .); fi
+    elif command -v python3 >/dev/null; then (cd "$2" && python3 -m zipfile -e "$1" .)
+    else skip "neither unzip nor python3 is installed"; fi
 }
 
 @test "gradescope: the bundle grades the submission's student files with the kit's own graders" {
@@ -236,6 +237,9 @@ unzip_to() {        # unzip_to ZIP DIR
     [ -f "$BATS_TEST_TMPDIR/dest/autograder.zip" ]
     unzip_to "$BATS_TEST_TMPDIR/dest/autograder.zip" "$ag/source"
     [ -f "$ag/source/setup.sh" ] && [ -f "$ag/source/run_autograder" ] && [ -f "$ag/source/kit/tools/grade" ]
+    bash -n "$ag/source/setup.sh" && bash -n "$ag/source/run_autograder"
+    grep -q '^sh "$here/kit/tools/deps.sh"$' "$ag/source/setup.sh"
+    grep -qx 'tools/grade' "$ag/source/executables.txt"
     [ "$(cat "$ag/source/student-files.txt")" = "kernel/ipc/ipc.c
 roottask/lib/stub.c
 labs/1-portals/answers-portals.txt" ]

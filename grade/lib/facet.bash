@@ -68,7 +68,8 @@ facet_log() { printf '%s/%s.log\n' "$(facet_dir)" "$1"; }
 # when make fails: facet_boot then reports "no readable ISO", test by test.
 facet_iso() {
     local build=${FACET_BUILD:-build}
-    local iso=$FACET_ROOT/$build/iso/$1.iso
+    local iso=$build/iso/$1.iso
+    [[ $build == /* ]] || iso=$FACET_ROOT/$iso
     if ! make -s -C "$FACET_ROOT" BUILD="$build" "$build/iso/$1.iso" >"$(facet_dir)/$1.make" 2>&1; then
         echo "facet: make $build/iso/$1.iso failed:" >&2
         tail -n 20 "$(facet_dir)/$1.make" >&2

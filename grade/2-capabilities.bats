@@ -47,6 +47,11 @@ teardown_file() { facet_teardown; }
     facet_grep caps '^\[proc\] process 4 \(memuser\) fault: vector 14 at rip 0x[0-9a-f]+, address 0x10000008, error 0x7: ended$'
 }
 
+@test "a capability without the call right cannot be called (permissions are checked) (2 pts)" {
+    facet_grep caps '^\[caps\] delegate_portal_without_call status=0 '
+    facet_grep caps '^\[console\] client 5: call a portal without the call right: status 4$'
+}
+
 @test "a program cannot use capabilities it was never given (2 pts)" {
     facet_grep caps '^\[console\] client 5: call an unknown portal: status 4$'
     facet_grep caps '^\[console\] client 5: create a semaphore: status 4$'
@@ -138,5 +143,7 @@ revoke_null_crd 5
     echo "$line"
     local f0 f1 o0 o1 p0 p1
     read -r f0 f1 o0 o1 p0 p1 < <(sed -E 's/[^0-9]+/ /g' <<<"$line" | sed -E 's/^ //')
+    # only meaningful if the processes really ran
+    facet_grep caps '^\[caps\] 1000 processes: not started 0, wrong exit status 0$'
     [ "$f0" -gt 0 ] && [ "$f0" -eq "$f1" ] && [ "$o0" -eq "$o1" ] && [ "$p0" -eq "$p1" ]
 }

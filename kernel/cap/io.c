@@ -64,7 +64,7 @@ static void close_node(struct mdb *m, void *ctx)
 static void remove_tree(struct rnode *n, bool self)
 {
     mdb_prune(&n->mdb, close_node, NULL);
-    if (self) {
+    if (self && !n->mdb.child) {            /* never free a node whose derivations are still there */
         mdb_detach(&n->mdb);
         close_node(&n->mdb, NULL);
     }

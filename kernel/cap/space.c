@@ -74,7 +74,7 @@ void cap_revoke(struct cap *c, bool self)
     if (!c->obj)
         return;
     mdb_prune(&c->mdb, clear_derived, NULL);
-    if (self) {
+    if (self && !c->mdb.child) {            /* never drop a node whose derivations are still there */
         mdb_detach(&c->mdb);
         clear(c);
     }

@@ -11,6 +11,9 @@ int main(uint64_t arg, uint64_t pid)
     (void)pid;
     /* A portal selector it does not hold. */
     printf("call an unknown portal: status %u\n", fc_call(200));
+    /* A portal it holds, but without the right to call it. */
+    fc_utcb()->head.items = 0;
+    printf("call a portal without the call right: status %u\n", fc_call(APP_SEL_NOCALL));
     /* Create an object: it holds no capability to any PD. */
     printf("create a semaphore: status %u\n", fc_create_sm(APP_SEL_FIRST, 0, 0));
     /* Map memory: it holds no PD capability to delegate with. */

@@ -314,6 +314,16 @@ unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
     return give_page(p, page, APP_SHARED, perm);
 }
 
+sel_t proc_pd(const struct proc *p)
+{
+    return p->sel + SEL_PD;
+}
+
+sel_t proc_echo_portal(unsigned cpu)
+{
+    return echo_pt[cpu];
+}
+
 unsigned proc_start(struct proc *p, unsigned prio)
 {
     return fc_create_sc(p->sel + SEL_SC, SEL_ROOT_PD, p->sel + SEL_EC, prio, 1000);

@@ -39,6 +39,8 @@ unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
 unsigned proc_start(struct proc *p, unsigned prio);
+sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
+sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
 void proc_wait(struct proc *p);                  /* until it exits or faults */
 void proc_destroy(struct proc *p);               /* revoke everything it had; its memory comes back */
 extern volatile uint64_t proc_notify_verdict;

@@ -208,7 +208,16 @@ int scenario_caps(void)
     printf("[caps] gift semaphore count after the client's up: down status %u\n", fc_sm_down(proc_gift_sm, 1));
     report_end("memuser", run("memuser", 0, 0, MEM_R | MEM_W, 0));
     report_end("memuser_readonly", run("memuser", 1, 0, MEM_R, 0xfeed));
-    report_end("violator", run("violator", 1, 0, 0, 0));
+    /* The violator also gets a portal capability with every right but CALL. */
+    struct proc *v = proc_spawn("violator", 1, 0, 20);
+    if (v) {
+        report_status("caps", "delegate_portal_without_call",
+                      fc_delegate(SEL_ROOT_PD, proc_pd(v), CRD(CRD_OBJ, PERM_ALL, 0, proc_echo_portal(0)),
+                                  CRD(CRD_OBJ, PERM_ALL & ~PERM_CALL, 0, APP_SEL_NOCALL)));
+        if (proc_start(v, 20) == SUCCESS)
+            proc_wait(v);
+        report_end("violator", v);
+    }
     report_end("missing", run("no-such-program", 0, 0, 0, 0));
     recursive_revoke();
     bad_delegations();

@@ -124,13 +124,15 @@ static void unmap_node(struct mdb *m, void *ctx)
     tlb_dirty = true;
 }
 
-static void remove_tree(struct rnode *n, bool self)
+/* Remove what was derived from n, and n itself when `self`; true if n is gone. */
+static bool remove_tree(struct rnode *n, bool self)
 {
     mdb_prune(&n->mdb, unmap_node, NULL);
-    if (self) {
-        mdb_detach(&n->mdb);
-        unmap_node(&n->mdb, NULL);
-    }
+    if (!self || n->mdb.child)              /* never free a node whose derivations are still there */
+        return false;
+    mdb_detach(&n->mdb);
+    unmap_node(&n->mdb, NULL);
+    return true;
 }
 
 void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
@@ -144,12 +146,10 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
             /* The root's own pages cannot go; everything delegated from them does. */
             struct rnode *n = frame_nodes[frame];
             while (n) {
-                struct rnode *next = n->res_next;
-                if (!n->mdb.parent) {
-                    remove_tree(n, true);
-                    next = frame_nodes[frame];       /* the list changed: start over */
-                }
-                n = next;
+                if (!n->mdb.parent && remove_tree(n, true))
+                    n = frame_nodes[frame];          /* the list changed: start over */
+                else
+                    n = n->res_next;
             }
             continue;
         }

@@ -221,3 +221,20 @@ facet_value() {
     fi
     printf '%s\n' "$v"
 }
+
+# facet_status_table NAME TAG TABLE: every "name expected-status" line of TABLE must match the
+# log's "[TAG] name status=N" line; prints each mismatch, fails if there is one.
+facet_status_table() {
+    local log bad=0 name want got
+    log=$(facet_log "$1")
+    while read -r name want; do
+        [[ -n $name ]] || continue
+        got=$(tr -d '\r' <"$log" | sed -nE "s/^\[$2\] $name status=([0-9]+) .*/\1/p" | head -1)
+        if [[ $got != "$want" ]]; then
+            echo "$name: expected status $want, got '${got:-no line}'"
+            bad=$((bad + 1))
+        fi
+    done <<<"$3"
+    echo "$bad mismatches"
+    [[ $bad -eq 0 ]]
+}

@@ -28,9 +28,4 @@ void kprintf(const char *fmt, ...) PRINTF(1, 2);
 void kvprintf(const char *fmt, va_list ap);
 NORETURN void panic(const char *fmt, ...) PRINTF(1, 2);
 
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int   memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int   strncmp(const char *a, const char *b, size_t n);
+#include "lib/string.h"

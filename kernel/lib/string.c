@@ -1,14 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* lib/string.c — the mem* and str* functions the compiler and the kernel need. */
-#include <stddef.h>
 #include <stdint.h>
-
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
+#include "lib/string.h"
 
 void *memset(void *d, int c, size_t n)
 {

@@ -4,21 +4,10 @@
 #include <stdint.h>
 #include "facet/app.h"
 #include "facet/thread.h"
+#include "facet/sort.h"
 
 #define N 10000
 static uint32_t samples[N];
-
-static void sort(uint32_t *a, unsigned n)
-{
-    for (unsigned gap = n / 2; gap; gap = gap == 2 ? 1 : gap * 5 / 11)
-        for (unsigned i = gap; i < n; i++) {
-            uint32_t v = a[i];
-            unsigned j = i;
-            for (; j >= gap && a[j - gap] > v; j -= gap)
-                a[j] = a[j - gap];
-            a[j] = v;
-        }
-}
 
 static void run(const char *name, unsigned words, uint32_t overhead)
 {
@@ -31,7 +20,7 @@ static void run(const char *name, unsigned words, uint32_t overhead)
         if (i >= 1000)
             samples[i - 1000] = (uint32_t)(d > overhead ? d - overhead : 0);
     }
-    sort(samples, N);
+    fc_sort_u32(samples, N);
     printf("bench %s median=%u min=%u iterations=%u\n", name, samples[N / 2], samples[0], N);
 }
 
@@ -44,7 +33,7 @@ int main(uint64_t arg, uint64_t pid)
         uint64_t t0 = fc_rdtsc(), t1 = fc_rdtsc();
         samples[i] = (uint32_t)(t1 - t0);
     }
-    sort(samples, N);
+    fc_sort_u32(samples, N);
     uint32_t overhead = samples[0];
     run("ipc_cross_pd", 0, overhead);
     run("ipc_cross_pd_8w", 8, overhead);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "facet/app.h"
 #include "facet/thread.h"
+#include "facet/sort.h"
 
 /* The toy ABI: rax = number, rdi, rsi = arguments, result in rax. */
 static uint64_t toy(uint64_t nr, uint64_t a, uint64_t b)
@@ -53,14 +54,7 @@ int main(uint64_t arg, uint64_t pid)
             toy(1, i, i);
             t[i] = (uint32_t)(fc_rdtsc() - t0);
         }
-        for (unsigned gap = 2500; gap; gap = gap == 2 ? 1 : gap * 5 / 11)
-            for (unsigned i = gap; i < 5000; i++) {
-                uint32_t v = t[i];
-                unsigned j = i;
-                for (; j >= gap && t[j - gap] > v; j -= gap)
-                    t[j] = t[j - gap];
-                t[j] = v;
-            }
+        fc_sort_u32(t, 5000);
         printf("bench foreign_syscall median=%u min=%u iterations=5000\n", t[2500], t[0]);
         return 0;
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "services.h"
+#include "facet/sort.h"
 #include "process.h"
 #include "facet/mem.h"
 
@@ -17,19 +18,6 @@ static sel_t bench_pt, echo_pt;
 
 extern uint64_t fault_ud(uint64_t);
 extern char fault_ud_at[], fault_ud_resume[];
-
-/* Shell sort: no recursion, fast enough for 20 000 samples. */
-static void sort(uint32_t *a, unsigned n)
-{
-    for (unsigned gap = n / 2; gap; gap = gap == 2 ? 1 : gap * 5 / 11)
-        for (unsigned i = gap; i < n; i++) {
-            uint32_t v = a[i];
-            unsigned j = i;
-            for (; j >= gap && a[j - gap] > v; j -= gap)
-                a[j] = a[j - gap];
-            a[j] = v;
-        }
-}
 
 static void op_nothing(void) { }
 static void op_null_hypercall(void) { fc_pt_ctrl(bench_pt, 0); }
@@ -49,7 +37,7 @@ static void measure(const char *name, void (*op)(void), uint32_t overhead)
         uint64_t d = t1 - t0;
         samples[i] = (uint32_t)(d > overhead ? d - overhead : 0);
     }
-    sort(samples, iterations);
+    fc_sort_u32(samples, iterations);
     printf("[bench] %s median=%u min=%u iterations=%u\n", name, samples[iterations / 2], samples[0], iterations);
 }
 
@@ -89,7 +77,7 @@ int scenario_bench(void)
         uint64_t t0 = fc_rdtsc(), t1 = fc_rdtsc();
         samples[i] = (uint32_t)(t1 - t0);
     }
-    sort(samples, iterations);
+    fc_sort_u32(samples, iterations);
     uint32_t overhead = samples[0];
     printf("[bench] rdtsc_overhead=%u tsc_khz=%u\n", overhead, fc_hip->tsc_khz);
     (void)op_nothing;

@@ -71,16 +71,6 @@ static void spinner(void *arg)
         (*c)++;
 }
 
-static void sleep_ms(unsigned ms)
-{
-    static sel_t never;
-    if (!never) {
-        never = fc_sel_alloc(1);
-        fc_create_sm(never, SEL_ROOT_PD, 0);
-    }
-    fc_sm_down(never, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
-}
-
 static int test_round_robin(void)
 {
     for (int i = 0; i < 2; i++)
@@ -88,7 +78,7 @@ static int test_round_robin(void)
             printf("[sched] cannot create spinners\n");
             return 1;
         }
-    sleep_ms(50);
+    fc_sleep_ms(50);
     uint64_t a = spins[0], b = spins[1];
     printf("[sched] round robin at prio 10 while root slept 50 ms: a=%lu b=%lu\n", a, b);
     return 0;
@@ -118,10 +108,10 @@ static int test_recall(unsigned cpu)
     unsigned s = fc_portal_create(t->event_base + EV_RECALL, cpu, MTD_RIP_LEN, recall_handler, 0);
     if (s != SUCCESS)
         return 1;
-    sleep_ms(5);
+    fc_sleep_ms(5);
     report_status("ec", "recall", fc_ec_recall(t->ec));
     for (int i = 0; i < 100 && !recalls; i++)
-        sleep_ms(2);
+        fc_sleep_ms(2);
     extern char text_start[] __asm__("_start");
     printf("[ec] recall delivered=%lu rip_in_text=%d\n", recalls,
            recall_rip >= (uint64_t)text_start && recall_rip < 0x800000);
@@ -141,7 +131,7 @@ static int test_unhandled_fault(void)
 {
     unsigned s = fc_thread_create(0, ROOT_PRIO + 1, faulter, NULL, NULL);
     report_status("ec", "faulter_created", s);
-    sleep_ms(2);
+    fc_sleep_ms(2);
     return 0;
 }
 
@@ -219,7 +209,7 @@ static void fpu_thread(void *arg)
         fpu_iter[me]++;
     }
     for (;;)
-        sleep_ms(1000);
+        fc_sleep_ms(1000);
 }
 
 static int test_fpu(void)
@@ -227,9 +217,9 @@ static int test_fpu(void)
     for (uint64_t i = 0; i < 2; i++)
         if (fc_thread_create(0, 30, fpu_thread, (void *)i, NULL) != SUCCESS)
             return 1;
-    sleep_ms(100);
+    fc_sleep_ms(100);
     fpu_stop = true;
-    sleep_ms(10);
+    fc_sleep_ms(10);
     printf("[fpu] two threads on one CPU: iterations a=%lu b=%lu, interleaved a=%lu b=%lu, mismatches=%lu\n",
            fpu_iter[0], fpu_iter[1], fpu_interleaved[0], fpu_interleaved[1], fpu_bad[0] + fpu_bad[1]);
     return 0;
@@ -246,7 +236,7 @@ static int test_many_dead_starts(void)
             s = fc_create_sc(base + 2 * i + 1, SEL_ROOT_PD, base + 2 * i, 20, 1000);
         created += s == SUCCESS;
     }
-    sleep_ms(20);                                 /* above the spinners (10), below us: they run while we sleep */
+    fc_sleep_ms(20);                                 /* above the spinners (10), below us: they run while we sleep */
     printf("[ec] started %u threads without a startup portal; the kernel is still here\n", created);
     return 0;
 }

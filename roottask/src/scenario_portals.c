@@ -8,16 +8,6 @@
 
 static unsigned last_cpu(void) { return fc_hip->num_cpus - 1; }
 
-static void sleep_ms(unsigned ms)
-{
-    static sel_t never;
-    if (!never) {
-        never = fc_sel_alloc(1);
-        fc_create_sm(never, SEL_ROOT_PD, 0);
-    }
-    fc_sm_down(never, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
-}
-
 /* ---- echo with 0, 1, many and the maximum number of words ---------------------------- */
 
 static uint64_t word_in(unsigned i, unsigned n) { return i * 0x9e3779b97f4a7c15ULL + n; }
@@ -153,7 +143,7 @@ static void exc_handler(uint64_t vector, struct utcb *u)
     exc_report("exc", u);
     printf("[exc] unexpected exception: leaving the thread blocked\n");
     for (;;)
-        sleep_ms(1000);
+        fc_sleep_ms(1000);
 }
 
 static sel_t fault_done;
@@ -182,7 +172,7 @@ static void stop_handler(uint64_t id, struct utcb *u)
     exc_report("stop", u);
     printf("[stop] worker stopped\n");
     for (;;)
-        sleep_ms(1000);                        /* never reply: the faulting EC stays blocked */
+        fc_sleep_ms(1000);                        /* never reply: the faulting EC stays blocked */
 }
 
 static void stopping_thread(void *arg)
@@ -305,9 +295,9 @@ int scenario_portals(void)
     fc_create_sm(busy_done, SEL_ROOT_PD, 0);
     fc_portal_create(busy_pt, cpu, 0, busy_handler, 0);
     fc_thread_create(cpu, ROOT_PRIO, busy_client, (void *)1, NULL);
-    sleep_ms(5);
+    fc_sleep_ms(5);
     fc_thread_create(cpu, ROOT_PRIO, busy_client, (void *)2, NULL);
-    sleep_ms(5);
+    fc_sleep_ms(5);
     fc_sm_up(busy_gate);
     fc_sm_down(busy_done, 0);
     fc_sm_down(busy_done, 0);
@@ -342,7 +332,7 @@ int scenario_portals(void)
         return 1;
     fc_portal_bind(t->event_base + 6, stop_ec, EXC_MTD, 6);
     fc_thread_start(t, ROOT_PRIO);
-    sleep_ms(10);
+    fc_sleep_ms(10);
 
     echo_words(echo0, 2);
     return 0;

@@ -1,12 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* string.h — the string functions of the roottask's small libc. */
 #pragma once
-#include <stddef.h>
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
+#include "lib/string.h"
 int strcmp(const char *a, const char *b);
 char *strchr(const char *s, int c);

@@ -37,6 +37,7 @@ uint64_t fc_utcb_alloc(void);          /* a free UTCB address in the roottask */
 /* A global EC on `cpu` that will run fn(arg), not started: bind its event portals first. */
 unsigned fc_thread_prepare(unsigned cpu, fc_thread_fn fn, void *arg, struct fc_thread **out);
 unsigned fc_thread_start(struct fc_thread *t, unsigned prio);   /* give it its SC */
+void fc_sleep_ms(unsigned ms);          /* this EC waits ms milliseconds */
 /* prepare + start: a global EC on `cpu` running fn(arg); its startup goes through a portal. */
 unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *arg, struct fc_thread **out);
 /* A local EC on `cpu` whose portals all run handler; *ec = its selector. */

@@ -15,8 +15,8 @@ static uint64_t next_utcb = UTCB_AREA;
 static uint8_t stacks[MAX_STACKS][FC_STACK_SIZE] __attribute__((aligned(FC_STACK_SIZE)));
 static unsigned next_stack;
 static volatile int alloc_lock;
-static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];
-static sel_t graveyard;                             /* finished threads wait here forever */      /* one startup handler EC per CPU, made on demand */
+static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];      /* one startup handler EC per CPU, made on demand */
+static sel_t graveyard;                             /* finished threads wait here forever */
 
 _Static_assert(sizeof(struct fc_thread) == 80, "start.S THREAD_SIZE");
 
@@ -181,4 +181,10 @@ unsigned fc_thread_create(unsigned cpu, unsigned prio, fc_thread_fn fn, void *ar
     if (s == SUCCESS && out)
         *out = t;
     return s;
+}
+
+/* Sleep: a down with a deadline on a semaphore nobody ups. */
+void fc_sleep_ms(unsigned ms)
+{
+    fc_sm_down(graveyard, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
 }

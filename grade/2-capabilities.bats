@@ -49,18 +49,26 @@ teardown_file() { facet_teardown; }
 
 @test "a capability without the call right cannot be called (permissions are checked) (2 pts)" {
     facet_grep caps '^\[caps\] delegate_portal_without_call status=0 '
-    facet_grep caps '^\[console\] client 5: call a portal without the call right: status 4$'
+    facet_grep caps '^\[console\] client 6: call a portal without the call right: status 4$'
+}
+
+@test "2 MiB delegated as one large page: revoking one 4 KiB page of it takes all of it (2 pts)" {
+    facet_grep caps '^\[caps\] delegate_2mib_large_page status=0 '
+    facet_grep caps '^\[proc\] large notify from process 5: first word right, last word right; revoked page 256 of it, status 0$'
+    # page 0 is gone although only page 256 was revoked: it was one 2 MiB mapping
+    facet_grep caps '^\[proc\] process 5 \(bigmem\) fault: vector 14 at rip 0x[0-9a-f]+, address 0x10000000, error 0x4: ended$'
+    ! facet_grep caps 'ERROR: the first page survived' 2>/dev/null
 }
 
 @test "a program cannot use capabilities it was never given (2 pts)" {
-    facet_grep caps '^\[console\] client 5: call an unknown portal: status 4$'
-    facet_grep caps '^\[console\] client 5: create a semaphore: status 4$'
-    facet_grep caps '^\[console\] client 5: delegate memory: status 4$'
-    facet_grep caps '^\[console\] client 5: poweroff: status 4$'
+    facet_grep caps '^\[console\] client 6: call an unknown portal: status 4$'
+    facet_grep caps '^\[console\] client 6: create a semaphore: status 4$'
+    facet_grep caps '^\[console\] client 6: delegate memory: status 4$'
+    facet_grep caps '^\[console\] client 6: poweroff: status 4$'
 }
 
 @test "an I/O port it was never given: #GP, contained (1 pt)" {
-    facet_grep caps '^\[proc\] process 5 \(violator\) fault: vector 13 at rip 0x[0-9a-f]+, address 0, error 0: ended$'
+    facet_grep caps '^\[proc\] process 6 \(violator\) fault: vector 13 at rip 0x[0-9a-f]+, address 0, error 0: ended$'
     ! facet_grep caps 'ERROR: the port write went through' 2>/dev/null
 }
 
@@ -98,6 +106,8 @@ ok_first 0
 overlapping_destination 5
 object_slot_taken 0
 object_slot_taken_again 4
+large_page 0
+small_page_inside_large 5
 io_ports 0
 io_ports_again 5
 io_renumbered 5

@@ -24,4 +24,5 @@ int       space_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags); /
 uint64_t *space_pte(uint64_t *pml4, uint64_t va);    /* the 4 KiB PTE for va, or NULL */
 bool      user_range_ok(uint64_t va, uint64_t len);  /* inside [USER_BASE, USER_END) */
 bool      space_lookup(uint64_t *pml4, uint64_t va, uint64_t *pa, uint64_t *flags);
+uint64_t *space_pde(uint64_t *pml4, uint64_t va, bool create);   /* the 2 MiB-level entry */
 int       space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags);

@@ -18,6 +18,7 @@ struct rnode {
     uint64_t res;                /* frame number (memory), port number (I/O) */
     struct rnode *res_next;      /* next node of the same frame or port */
     uint32_t perm;
+    uint8_t order;               /* memory: 0 = a 4 KiB page, 9 = a 2 MiB page (listed under its first frame) */
 };
 
 void mem_init(uint64_t max_pfn);

@@ -144,3 +144,13 @@ int space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uin
     }
     return 0;
 }
+
+/* The page-directory entry (2 MiB level) for va, creating the levels above it if asked. */
+uint64_t *space_pde(uint64_t *pml4, uint64_t va, bool create)
+{
+    uint64_t *t = pml4;
+    for (int shift = 39; shift > 21; shift -= 9)
+        if (!(t = next_table(&t[(va >> shift) & 511], create)))
+            return NULL;
+    return &t[(va >> 21) & 511];
+}

@@ -119,6 +119,17 @@ sel_t proc_gift_sm;
 static void notify_handler(uint64_t id, struct utcb *u)
 {
     struct proc *p = by_slot(id);
+    if (u->mr[0] == 2 && p->large) {
+        /* bigmem: both ends of its 2 MiB, then revoke one page in the middle of it. */
+        const volatile uint64_t *w = (const volatile uint64_t *)p->large;
+        bool first = w[0] == p->id * 1000 + 1, last = w[0x200000 / 8 - 1] == p->id * 1000 + 2;
+        unsigned s = fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->large) + 256), 0, 0);
+        printf("[proc] large notify from process %u: first word %s, last word %s; revoked page 256 of it, status %u\n",
+               p->id, first ? "right" : "WRONG", last ? "right" : "WRONG", s);
+        u->mr[0] = first && last;
+        u->head.items = UTCB_ITEMS(1, 0);
+        return;
+    }
     if (!p->shared) {
         u->mr[0] = 0;
         u->mr[1] = CRD(CRD_OBJ, PERM_CTRL, 0, proc_gift_sm);   /* the item: our semaphore ... */
@@ -203,6 +214,7 @@ static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool for
     p->cpu = cpu;
     p->npages = 0;
     p->shared = 0;
+    p->large = 0;
     p->personality = personality;
     p->state = PROC_RUNNING;
 
@@ -302,6 +314,15 @@ static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool for
     return p;
 }
 
+unsigned proc_share_large(struct proc *p, uint64_t chunk)
+{
+    if (!chunk)
+        return OOM;
+    p->large = chunk;                    /* not ours to free: fc_large_chunk() stays reserved */
+    return fc_delegate(SEL_ROOT_PD, p->sel + SEL_PD, CRD(CRD_MEM, MEM_R | MEM_W, 9, fc_window_page(chunk)),
+                       CRD(CRD_MEM, MEM_R | MEM_W, 9, APP_SHARED >> 12));
+}
+
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
 {
     uint64_t page = fc_page_alloc();
@@ -347,8 +368,11 @@ void proc_destroy(struct proc *p)
         fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[i])), 0, 0);
         fc_page_free(p->pages[i]);
     }
+    if (p->large)
+        fc_revoke(CRD(CRD_MEM, 0, 9, fc_window_page(p->large)), 0, 0);
     p->npages = 0;
     p->shared = 0;
+    p->large = 0;
     /* Its semaphores may hold counts from a run that ended: drain them. */
     while (fc_sm_down(p->done, 1) == SUCCESS)
         ;

@@ -25,6 +25,7 @@ struct proc {
     uint64_t status;            /* exit status, or the fault vector */
     uint64_t fault_rip, fault_addr;
     uint64_t shared;            /* a page it was given at APP_SHARED (window address), or 0 */
+    uint64_t large;             /* or a 2 MiB piece given there as one large page */
     unsigned npages;
     uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
 };
@@ -39,6 +40,8 @@ unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
 unsigned proc_start(struct proc *p, unsigned prio);
+/* Give it the 2 MiB at window address chunk at APP_SHARED, as one large page. */
+unsigned proc_share_large(struct proc *p, uint64_t chunk);
 sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
 sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
 void proc_wait(struct proc *p);                  /* until it exits or faults */

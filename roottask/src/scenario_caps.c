@@ -125,6 +125,8 @@ static void bad_delegations(void)
     D("overlapping_destination", SEL_ROOT_PD, pd, CRD(CRD_MEM, MEM_R, 0, wp), CRD(CRD_MEM, MEM_R, 0, 0x100));
     D("object_slot_taken", SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_ALL, 0, sm), CRD(CRD_OBJ, PERM_ALL, 0, 10));
     D("object_slot_taken_again", SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_ALL, 0, sm), CRD(CRD_OBJ, PERM_ALL, 0, 10));
+    D("large_page", SEL_ROOT_PD, pd, CRD(CRD_MEM, MEM_R, 9, fc_window_page(fc_large_chunk())), CRD(CRD_MEM, MEM_R, 9, 0x40000));
+    D("small_page_inside_large", SEL_ROOT_PD, pd, CRD(CRD_MEM, MEM_R, 0, wp), CRD(CRD_MEM, MEM_R, 0, 0x40005));
     D("io_ports", SEL_ROOT_PD, pd, CRD(CRD_IO, 0, 3, 0x3f8), CRD(CRD_IO, 0, 3, 0x3f8));
     D("io_ports_again", SEL_ROOT_PD, pd, CRD(CRD_IO, 0, 3, 0x3f8), CRD(CRD_IO, 0, 3, 0x3f8));
     D("io_renumbered", SEL_ROOT_PD, pd, CRD(CRD_IO, 0, 0, 0x80), CRD(CRD_IO, 0, 0, 0x81));
@@ -208,6 +210,14 @@ int scenario_caps(void)
     printf("[caps] gift semaphore count after the client's up: down status %u\n", fc_sm_down(proc_gift_sm, 1));
     report_end("memuser", run("memuser", 0, 0, MEM_R | MEM_W, 0));
     report_end("memuser_readonly", run("memuser", 1, 0, MEM_R, 0xfeed));
+    /* 2 MiB as one large page: revoking any part of it takes all of it. */
+    struct proc *big = proc_spawn("bigmem", 0, 0, 20);
+    if (big) {
+        report_status("caps", "delegate_2mib_large_page", proc_share_large(big, fc_large_chunk()));
+        if (proc_start(big, 20) == SUCCESS)
+            proc_wait(big);
+        report_end("bigmem", big);
+    }
     /* The violator also gets a portal capability with every right but CALL. */
     struct proc *v = proc_spawn("violator", 1, 0, 20);
     if (v) {

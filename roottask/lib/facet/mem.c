@@ -6,6 +6,7 @@
 
 /* Free pages are chained through their first word: the window maps them all. */
 static uint64_t free_head, free_count;
+static uint64_t large_chunk;              /* one 2 MiB-aligned 2 MiB piece, kept out of the free list */
 static volatile int lock;
 
 static void take(void) { while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) __asm__ volatile("pause"); }
@@ -26,9 +27,16 @@ void fc_mem_init(const struct hip *hip)
         const struct hip_mem *m = &hip->mem[i];
         if (m->type != HIP_MEM_ROOT)
             continue;
+        /* The first range's top 2 MiB-aligned chunk stays whole, for large-page delegation. */
+        uint64_t top = (m->addr + m->size) & ~0x1fffffUL, hole = 0;
+        if (!large_chunk && top >= m->addr + 0x200000) {
+            hole = top - 0x200000;
+            large_chunk = ROOT_MEM_WINDOW + hole;
+        }
         /* Highest first, so allocation starts at the bottom of the window. */
         for (uint64_t a = m->addr + m->size; a > m->addr; a -= PAGE_SIZE)
-            fc_page_free(ROOT_MEM_WINDOW + a - PAGE_SIZE);
+            if (!hole || a - PAGE_SIZE < hole || a - PAGE_SIZE >= hole + 0x200000)
+                fc_page_free(ROOT_MEM_WINDOW + a - PAGE_SIZE);
     }
 }
 
@@ -44,6 +52,11 @@ uint64_t fc_page_alloc(void)
     if (va)
         memset((void *)va, 0, PAGE_SIZE);
     return va;
+}
+
+uint64_t fc_large_chunk(void)
+{
+    return large_chunk;
 }
 
 uint64_t fc_pages_free(void)

@@ -40,14 +40,84 @@ static bool in_window(const struct pd *pd, uint64_t page)
            page < ((ROOT_MEM_WINDOW >> PAGE_SHIFT) + max_frame);
 }
 
+#define LARGE_ORDER 9                          /* a 2 MiB page: 512 frames */
+#define LARGE_PAGES (1UL << LARGE_ORDER)
+
+/* pd's node for a page (a 4 KiB node, or the 2 MiB node covering it, listed under its first frame). */
 static struct rnode *find(struct pd *pd, uint64_t page, uint64_t frame)
 {
     if (frame >= max_frame)
         return NULL;
     for (struct rnode *n = frame_nodes[frame]; n; n = n->res_next)
-        if (n->pd == pd && n->key == page)
+        if (n->pd == pd && n->key == page && !n->order)
+            return n;
+    uint64_t base = frame & ~(LARGE_PAGES - 1);
+    for (struct rnode *n = frame_nodes[base]; n; n = n->res_next)
+        if (n->pd == pd && n->order && n->key == (page & ~(LARGE_PAGES - 1)))
             return n;
     return NULL;
+}
+
+/*
+ * Large pages: a 2 MiB-aligned unit whose source is one 2 MiB mapping (the
+ * root's window, or a 2 MiB delegation) goes to the destination as one 2 MiB
+ * page with one node. The frame of the unit, or -1 if it cannot go as one.
+ */
+static int64_t source_large(struct pd *pd, uint64_t page, struct rnode **node, unsigned *perm)
+{
+    uint64_t pa, flags;
+    if (!space_lookup(pd->pml4, page << PAGE_SHIFT, &pa, &flags) || !(flags & PTE_PS))
+        return -1;
+    uint64_t frame = pa >> PAGE_SHIFT;
+    *node = NULL;
+    if (in_window(pd, page)) {
+        *perm = MEM_R | MEM_W | MEM_X;
+        return (int64_t)frame;
+    }
+    *node = find(pd, page, frame);
+    if (!*node || !(*node)->order)
+        return -1;
+    *perm = (*node)->perm;
+    return (int64_t)frame;
+}
+
+/* 2^order pages (order >= 9, both sides 2 MiB-aligned) as 2 MiB pages: status, or -1 if it cannot. */
+static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
+                          unsigned order, unsigned perm, bool check_only)
+{
+    for (uint64_t u = 0; u < (1UL << order); u += LARGE_PAGES) {
+        struct rnode *parent;
+        unsigned have;
+        int64_t frame = source_large(src, src_page + u, &parent, &have);
+        if (frame < 0)
+            return -1;                               /* not backed by one 2 MiB mapping: 4 KiB pages */
+        if (!((perm & have) & MEM_R))
+            return BAD_PAR;
+        uint64_t *pde = space_pde(dst->pml4, (dst_page + u) << PAGE_SHIFT, false);
+        if (pde && (*pde & PTE_P))
+            return BAD_PAR;                          /* something is mapped in that 2 MiB */
+        if (check_only)
+            continue;
+        unsigned p = perm & have;
+        struct rnode *n = slab_alloc(&rnodes);
+        pde = space_pde(dst->pml4, (dst_page + u) << PAGE_SHIFT, true);
+        if (!n || !pde) {
+            if (n)
+                slab_free(&rnodes, n);
+            return OOM;
+        }
+        *pde = ((uint64_t)frame << PAGE_SHIFT) | PTE_P | PTE_PS | PTE_U |
+               ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
+        n->pd = dst;
+        n->key = dst_page + u;
+        n->res = (uint64_t)frame;
+        n->perm = p;
+        n->order = LARGE_ORDER;
+        n->res_next = frame_nodes[frame];
+        frame_nodes[frame] = n;
+        mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
+    }
+    return SUCCESS;
 }
 
 /* The frame behind a page of pd, or -1; *delegable: a root window page or a delegated one. */
@@ -72,6 +142,11 @@ static int64_t source_frame(struct pd *pd, uint64_t page, struct rnode **node, u
 int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                  unsigned order, unsigned perm, bool check_only)
 {
+    if (order >= LARGE_ORDER && !((src_page | dst_page) & (LARGE_PAGES - 1))) {
+        int s = delegate_large(src, dst, src_page, dst_page, order, perm, check_only);
+        if (s >= 0)
+            return s;
+    }
     uint64_t count = 1UL << order;
     for (uint64_t i = 0; i < count; i++) {
         struct rnode *parent;
@@ -81,9 +156,9 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
             return BAD_CAP;                          /* nothing delegable there */
         if (!((perm & have) & MEM_R))
             return BAD_PAR;                          /* a mapping needs read permission */
-        uint64_t *pte = space_pte(dst->pml4, (dst_page + i) << PAGE_SHIFT);
-        if (pte && (*pte & PTE_P))
-            return BAD_PAR;                          /* the destination overlaps a mapping */
+        uint64_t mapped_pa, mapped_flags;
+        if (space_lookup(dst->pml4, (dst_page + i) << PAGE_SHIFT, &mapped_pa, &mapped_flags))
+            return BAD_PAR;                          /* the destination overlaps a mapping (4 KiB or 2 MiB) */
         if (check_only)
             continue;
         /* LAB capabilities BEGIN: map the frame into the destination with the permitted rights and record a node derived from the source's (docs: labs/2-capabilities/README.md#delegate-memory) */
@@ -112,7 +187,8 @@ static void unmap_node(struct mdb *m, void *ctx)
 {
     (void)ctx;
     struct rnode *n = container_of(m, struct rnode, mdb);
-    uint64_t *pte = space_pte(n->pd->pml4, n->key << PAGE_SHIFT);
+    uint64_t *pte = n->order ? space_pde(n->pd->pml4, n->key << PAGE_SHIFT, false)
+                             : space_pte(n->pd->pml4, n->key << PAGE_SHIFT);
     if (pte)
         *pte = 0;
     for (struct rnode **p = &frame_nodes[n->res]; *p; p = &(*p)->res_next)
@@ -144,12 +220,16 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
         uint64_t frame = pa >> PAGE_SHIFT;
         if (in_window(pd, page + i)) {
             /* The root's own pages cannot go; everything delegated from them does. */
-            struct rnode *n = frame_nodes[frame];
-            while (n) {
-                if (!n->mdb.parent && remove_tree(n, true))
-                    n = frame_nodes[frame];          /* the list changed: start over */
-                else
-                    n = n->res_next;
+            /* The frame's own nodes, then 2 MiB nodes covering it (listed under their first frame). */
+            uint64_t lists[2] = { frame, frame & ~(LARGE_PAGES - 1) };
+            for (int l = 0; l < 2; l++) {
+                struct rnode *n = frame_nodes[lists[l]];
+                while (n) {
+                    if (!n->mdb.parent && (l == 0 || n->order) && remove_tree(n, true))
+                        n = frame_nodes[lists[l]];   /* the list changed: start over */
+                    else
+                        n = n->res_next;
+                }
             }
             continue;
         }
@@ -174,8 +254,15 @@ void mem_teardown(struct pd *pd)
                 continue;
             uint64_t *pdir = phys_to_virt(pdpt[b] & PTE_ADDR);
             for (unsigned c = 0; c < 512; c++) {
-                if (!(pdir[c] & PTE_P) || (pdir[c] & PTE_PS))
+                if (!(pdir[c] & PTE_P))
                     continue;
+                if (pdir[c] & PTE_PS) {                  /* a delegated 2 MiB page */
+                    uint64_t page = ((uint64_t)a << 27) | ((uint64_t)b << 18) | ((uint64_t)c << 9);
+                    struct rnode *n = find(pd, page, (pdir[c] & PTE_ADDR) >> PAGE_SHIFT);
+                    if (n)
+                        remove_tree(n, true);
+                    continue;
+                }
                 uint64_t *pt = phys_to_virt(pdir[c] & PTE_ADDR);
                 for (unsigned d = 0; d < 512; d++) {
                     if (!(pt[d] & PTE_P))

@@ -91,7 +91,7 @@ USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	$(NOSTDINC) -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP
 # Pure code the kernel and the roottask share (formatting, ELF, HIP): compiled twice.
 SHARED_C   := kernel/lib/format.c kernel/lib/elf.c kernel/lib/hip.c kernel/lib/string.c
-ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c) $(SHARED_C)
+ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c roottask/src/linux/*.c) $(SHARED_C)
 ROOT_S     := $(wildcard roottask/lib/facet/*.S roottask/src/*.S)
 ROOT_OBJ   := $(patsubst %.c,$(BUILD)/user/%.o,$(ROOT_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(ROOT_S))
 ROOTTASK   := $(BUILD)/roottask.elf
@@ -132,10 +132,20 @@ $(BUILD)/userland/bin/%: $(BUILD)/user/roottask/apps/%.o $(APP_LIB_OBJ) roottask
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/apps/app.ld -o $@ $< $(APP_LIB_OBJ)
 
+# ---------------------------------------------------------------- Linux programs
+# Ordinary static x86-64 Linux programs (musl), the same binaries that run on Linux itself.
+LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/*.c)))
+LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS))
+
+$(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/%.c $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $@"
+	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 # ---------------------------------------------------------------- userland and ISOs
 USERLAND := $(BUILD)/userland.tar
 USERLAND_FILES := $(wildcard userland/*)
-$(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(DEPS)
+$(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(LINUX_BINS) $(DEPS)
 	@mkdir -p $(BUILD)/userland
 	@cp -r userland/. $(BUILD)/userland/
 	@echo "  TAR     $@"
@@ -186,7 +196,7 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/bench.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed
 # test, so the run still ends with the one summary line.

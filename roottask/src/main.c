@@ -10,6 +10,7 @@ static const struct scenario scenarios[] = {
     { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
     { "capabilities", "programs in their own PDs, delegation, revocation, 1000 processes", scenario_caps },
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
+    { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "bench", "round-trip costs: null hypercall, portal IPC, exceptions", scenario_bench },
 };
 

@@ -80,6 +80,11 @@ static void startup_handler(uint64_t id, struct utcb *u)
     u->exc.rsp = APP_STACK_TOP - 8;              /* as if called */
     u->exc.rdi = p->status;                      /* the argument */
     u->exc.rsi = p->id;
+    if (p->start_sp) {                           /* a Linux process: rsp at argc, rdx = 0 (no atexit) */
+        u->exc.rsp = p->start_sp;
+        u->exc.rdi = u->exc.rsi = 0;
+    }
+    u->exc.rdx = 0;
     p->fault_rip = 0;
     p->status = 0;
 }
@@ -101,15 +106,59 @@ static void fault_handler(uint64_t id, struct utcb *u)
     fc_sm_down(p->hold, 0);                      /* never replied: the teardown abandons this call */
 }
 
-static void exit_handler(uint64_t id, struct utcb *u)
+void proc_exit(struct proc *p, uint64_t status)
 {
-    struct proc *p = by_slot(id);
     if (p->state == PROC_RUNNING) {
-        p->status = u->mr[0];
+        p->status = status;
         p->state = PROC_EXITED;
         fc_sm_up(p->done);
     }
-    fc_sm_down(p->hold, 0);
+    fc_sm_down(p->hold, 0);                      /* the teardown abandons this call */
+}
+
+static void exit_handler(uint64_t id, struct utcb *u)
+{
+    proc_exit(by_slot(id), u->mr[0]);
+}
+
+/* The window address behind a process address, or 0. */
+static uint64_t window_of(struct proc *p, uint64_t va)
+{
+    uint64_t page = va & ~0xfffUL;
+    for (unsigned i = 0; i < p->npages; i++)
+        if (p->page_va[i] == page)
+            return p->pages[i] + (va & 0xfff);
+    return 0;
+}
+
+bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len)
+{
+    uint8_t *d = dst;
+    while (len) {
+        uint64_t w = window_of(p, va), chunk = PAGE_SIZE - (va & 0xfff);
+        if (!w || va + len < va)
+            return false;
+        if (chunk > len)
+            chunk = len;
+        memcpy(d, (const void *)w, chunk);
+        d += chunk, va += chunk, len -= chunk;
+    }
+    return true;
+}
+
+bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len)
+{
+    const uint8_t *s = src;
+    while (len) {
+        uint64_t w = window_of(p, va), chunk = PAGE_SIZE - (va & 0xfff);
+        if (!w || va + len < va)
+            return false;
+        if (chunk > len)
+            chunk = len;
+        memcpy((void *)w, s, chunk);
+        s += chunk, va += chunk, len -= chunk;
+    }
+    return true;
 }
 
 /* A program without a shared page asks for a gift: a semaphore, as a typed item. */
@@ -185,41 +234,51 @@ static struct proc *fail(struct proc *p, const char *what, const char *why)
     return NULL;
 }
 
-static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
+static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
 
 struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio)
 {
     (void)prio;
-    return spawn(name, arg, cpu, false, NULL);
+    char path[64];
+    snprintf(path, sizeof path, "bin/%s", name);
+    return spawn(path, arg, cpu, false, NULL);
 }
 
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality)
 {
-    return spawn(name, arg, cpu, true, personality);
+    char path[64];
+    snprintf(path, sizeof path, "bin/%s", name);
+    return spawn(path, arg, cpu, true, personality);
 }
 
-static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
+struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality)
+{
+    return spawn(path, 0, cpu, true, personality);
+}
+
+static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
 {
     struct proc *p = NULL;
     for (unsigned i = 0; i < MAX_PROCS && !p; i++)
         if (procs[i].state == PROC_FREE)
             p = &procs[i];
     if (!p) {
-        printf("[proc] cannot start %s: too many processes\n", name);
+        printf("[proc] cannot start %s: too many processes\n", path);
         return NULL;
     }
     memset(p->name, 0, sizeof p->name);
-    snprintf(p->name, sizeof p->name, "%s", name);
+    const char *base = strrchr(path, '/');
+    snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : path);
     p->id = next_id++;
     p->cpu = cpu;
     p->npages = 0;
     p->shared = 0;
     p->large = 0;
+    p->start_sp = 0;
+    p->linux = NULL;
     p->personality = personality;
     p->state = PROC_RUNNING;
 
-    char path[64];
-    snprintf(path, sizeof path, "bin/%s", name);
     struct tar_entry e;
     const char *why = NULL;
     int found = tar_find(tar_data, tar_len, path, &e, &why);
@@ -254,6 +313,7 @@ static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool for
                     return fail(p, "program too large", NULL);
                 va_of[n] = va;
                 perm_of[n] = 0;
+                p->page_va[n] = va;
                 p->pages[n] = fc_page_alloc();
                 if (!p->pages[n])
                     return fail(p, "out of memory", NULL);
@@ -279,6 +339,7 @@ static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool for
         uint64_t page = fc_page_alloc();
         if (!page)
             return fail(p, "out of memory", NULL);
+        p->page_va[p->npages] = APP_STACK_TOP - (j + 1) * PAGE_SIZE;
         p->pages[p->npages++] = page;
         if ((st = give_page(p, page, APP_STACK_TOP - (j + 1) * PAGE_SIZE, MEM_R | MEM_W)))
             return fail(p, "delegating its stack failed", fc_status_name(st));
@@ -310,6 +371,9 @@ static struct proc *spawn(const char *name, uint64_t arg, unsigned cpu, bool for
     if (st)
         return fail(p, "create_ec failed", fc_status_name(st));
     p->fault_rip = elf.entry;                    /* read by the startup handler */
+    p->entry = elf.entry;
+    p->phdr = elf.phdr_vaddr;
+    p->phnum = elf.phnum;
     p->status = arg;
     return p;
 }

@@ -28,6 +28,10 @@ struct proc {
     uint64_t large;             /* or a 2 MiB piece given there as one large page */
     unsigned npages;
     uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
+    uint64_t page_va[PROC_MAX_PAGES]; /* where each is mapped in the process (0: not mapped there) */
+    uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
+    uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
+    void *linux;                      /* the Linux personality's state, if it runs under it */
 };
 
 void proc_init(const uint8_t *tar, uint64_t tar_size);
@@ -35,6 +39,13 @@ void proc_init(const uint8_t *tar, uint64_t tar_size);
 struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio);
 /* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
+/* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
+struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality);
+/* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
+bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len);
+bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
+/* From its personality: the process ends with status (the handler then waits for the teardown). */
+void proc_exit(struct proc *p, uint64_t status);
 /* Wait at most ms milliseconds; SUCCESS or TIMEOUT. */
 unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */

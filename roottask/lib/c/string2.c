@@ -18,6 +18,17 @@ char *strchr(const char *s, int c)
     return c ? NULL : (char *)s;
 }
 
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+    for (;; s++) {
+        if (*s == (char)c)
+            last = s;
+        if (!*s)
+            return (char *)last;
+    }
+}
+
 unsigned long strtoul(const char *s, char **end, int base)
 {
     unsigned long v = 0;

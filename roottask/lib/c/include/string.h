@@ -4,3 +4,4 @@
 #include "lib/string.h"
 int strcmp(const char *a, const char *b);
 char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);

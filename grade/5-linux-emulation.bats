@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# grade/5-linux-emulation.bats — stage 5: unmodified static Linux programs under the Linux
+# personality. The expected output is the same binary's output on the host Linux, run with the
+# same arguments and environment: nothing here is written down by hand.
+
+load lib/facet
+
+setup_file() {
+    facet_boot lx "$(facet_iso linux)" --smp 2 --mem 256
+    export LINUX_BIN="$FACET_ROOT/${FACET_BUILD:-build}/userland/linux"
+}
+
+teardown_file() { facet_teardown; }
+
+# Run a test program on the host as the linux scenario runs it under Facet.
+host_run() {
+    local prog=$1; shift
+    env -i LINUX_UNDER_FACET=1 PATH=/bin HOME=/ bash -c 'exec -a "$0" "$1" "${@:2}"' "$prog" "$LINUX_BIN/$prog" "$@"
+}
+
+guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"/"stderr")
+    tr -d '\r' < "$(facet_log "$1")" |
+        awk -v prog="$2" -v tag="[$3] " '
+            /^\[linux\] linux\// { cur = "" }            # a program ended
+            index($0, tag) == 1 { out[++n] = substr($0, length(tag) + 1); owner[n] = cur }
+            /^\[linux\] start linux\// { cur = $3 }
+            END { for (i = 1; i <= n; i++) if (owner[i] == "linux/" prog) print out[i] }'
+}
+
+@test "the linux scenario finishes with status 0 (1 pt)" {
+    facet_expect_ok lx
+}
+
+@test "hello: stdout is exactly what the same binary prints on Linux (3 pts)" {
+    local want got
+    want=$(host_run hello one "two words" 2>/dev/null || true)   # it exits with 7
+    got=$(guest_stream lx hello stdout)
+    diff <(echo "$want") <(echo "$got")
+}
+
+@test "hello: stderr is a stream of its own, as on Linux (1 pt)" {
+    local want got
+    want=$(host_run hello one "two words" 2>&1 >/dev/null || true)
+    got=$(guest_stream lx hello stderr)
+    diff <(echo "$want") <(echo "$got")
+}
+
+@test "hello: the exit status is the one Linux reports (1 pt)" {
+    local want=0
+    host_run hello one "two words" >/dev/null 2>&1 || want=$?
+    facet_grep lx "^\\[linux\\] linux/hello: process [0-9]+ exited status=$want "
+}
+
+@test "bad pointers (-EFAULT), unknown syscalls (-ENOSYS), bad descriptors (-EBADF): Linux's errnos (2 pts)" {
+    local want got
+    want=$(host_run errors 2>/dev/null || true)
+    got=$(guest_stream lx errors stdout)
+    diff <(echo "$want") <(echo "$got")
+    facet_grep lx '^\[linux\] process [0-9]+ \(errors\): syscall 9999 is not supported: -ENOSYS$'
+}

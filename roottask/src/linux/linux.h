@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* src/linux/linux.h — the Linux personality: what its syscall families share. */
+#pragma once
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "../process.h"
+
+/* Linux errno values (negated in rax). */
+#define LX_EPERM   1
+#define LX_ENOENT  2
+#define LX_EBADF   9
+#define LX_EFAULT  14
+#define LX_EINVAL  22
+#define LX_ENOTTY  25
+#define LX_ENOSYS  38
+
+/* Per process: what the personality remembers between syscalls. */
+struct linux_proc {
+    struct proc *p;
+    uint64_t clear_child_tid;        /* set_tid_address */
+    char line[3][200];               /* console output of fd 1 and 2, a line at a time */
+    unsigned len[3];
+};
+
+/* A syscall handler: the arguments in rdi, rsi, rdx, r10, r8, r9; returns rax. */
+typedef int64_t (*linux_fn)(struct linux_proc *lp, struct utcb_exc *x);
+
+/* Start a static x86-64 Linux executable from the userland archive; NULL if it cannot. */
+struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu);
+void linux_syscall(struct proc *p, struct utcb *u);     /* the personality: every foreign syscall */
+void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
+
+/* Families (one file each). */
+int64_t lx_write(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x);

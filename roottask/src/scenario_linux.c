@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/* src/linux scenario — unmodified static Linux programs under the Linux personality. */
+#include <stdio.h>
+#include <string.h>
+#include "scenario.h"
+#include "process.h"
+#include "linux/linux.h"
+#include "facet/mem.h"
+
+/* The environment every Linux program gets here: it may tell it runs under Facet. */
+static const char *const environment[] = { "LINUX_UNDER_FACET=1", "PATH=/bin", "HOME=/", NULL };
+
+static void run_linux(const char *path, int argc, const char *const *argv)
+{
+    struct proc *p = linux_spawn(path, argc, argv, environment, 0);
+    if (!p)
+        return;
+    printf("[linux] start %s\n", path);
+    unsigned s = proc_start(p, 20);
+    unsigned w = s == SUCCESS ? proc_wait_ms(p, 20000) : s;
+    printf("[linux] %s: process %u %s status=%lu (wait %u)\n", path, p->id,
+           p->state == PROC_EXITED ? "exited" : p->state == PROC_FAULTED ? "faulted" : "did not finish",
+           p->status, w);
+    proc_destroy(p);
+}
+
+int scenario_linux(void)
+{
+    if (fc_hip->num_mods < 2)
+        return 1;
+    fc_mem_init(fc_hip);
+    proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
+    const char *const hello_argv[] = { "hello", "one", "two words" };
+    run_linux("linux/hello", 3, hello_argv);
+    const char *const errors_argv[] = { "errors" };
+    run_linux("linux/errors", 1, errors_argv);
+    return 0;
+}

@@ -59,3 +59,11 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
     diff <(echo "$want") <(echo "$got")
     facet_grep lx '^\[linux\] process [0-9]+ \(errors\): syscall 9999 is not supported: -ENOSYS$'
 }
+
+@test "matmul: malloc'ed matrices (brk, mmap) multiplied in doubles give Linux's checksums (3 pts)" {
+    local want got
+    want=$(host_run matmul 2>/dev/null)
+    got=$(guest_stream lx matmul stdout)
+    diff <(echo "$want") <(echo "$got")
+    facet_grep lx '^\[linux\] linux/matmul: process [0-9]+ exited status=0 '
+}

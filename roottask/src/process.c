@@ -34,6 +34,7 @@ volatile uint64_t proc_notify_verdict;
 static struct proc *by_slot(uint64_t id) { return &procs[(id >> 8) % MAX_PROCS]; }
 
 static void startup_handler(uint64_t id, struct utcb *u);
+static unsigned give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);
 static void fault_handler(uint64_t id, struct utcb *u);
 static void exit_handler(uint64_t id, struct utcb *u);
 static void notify_handler(uint64_t id, struct utcb *u);
@@ -119,6 +120,43 @@ void proc_exit(struct proc *p, uint64_t status)
 static void exit_handler(uint64_t id, struct utcb *u)
 {
     proc_exit(by_slot(id), u->mr[0]);
+}
+
+unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
+{
+    if (va & 0xfff || n > PROC_MAX_PAGES - p->npages)
+        return OOM;
+    for (uint64_t i = 0; i < n; i++)
+        for (unsigned j = 0; j < p->npages; j++)
+            if (p->page_va[j] == va + i * PAGE_SIZE)
+                return BAD_PAR;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t page = fc_page_alloc();
+        if (!page)
+            return OOM;
+        p->page_va[p->npages] = va + i * PAGE_SIZE;
+        p->pages[p->npages++] = page;
+        unsigned s = give_page(p, page, va + i * PAGE_SIZE, perm);
+        if (s != SUCCESS)
+            return s;
+    }
+    return SUCCESS;
+}
+
+void proc_unmap(struct proc *p, uint64_t va, uint64_t n)
+{
+    for (unsigned j = 0; j < p->npages; ) {
+        uint64_t v = p->page_va[j];
+        if (v >= va && v < va + n * PAGE_SIZE) {
+            fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[j])), 0, 0);
+            fc_page_free(p->pages[j]);
+            p->npages--;
+            p->pages[j] = p->pages[p->npages];          /* keep the arrays dense */
+            p->page_va[j] = p->page_va[p->npages];
+        } else {
+            j++;
+        }
+    }
 }
 
 /* The window address behind a process address, or 0. */
@@ -372,6 +410,7 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
         return fail(p, "create_ec failed", fc_status_name(st));
     p->fault_rip = elf.entry;                    /* read by the startup handler */
     p->entry = elf.entry;
+    p->image_end = elf.hi;
     p->phdr = elf.phdr_vaddr;
     p->phnum = elf.phnum;
     p->status = arg;

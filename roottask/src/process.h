@@ -30,6 +30,7 @@ struct proc {
     uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
     uint64_t page_va[PROC_MAX_PAGES]; /* where each is mapped in the process (0: not mapped there) */
     uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
+    uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
     void *linux;                      /* the Linux personality's state, if it runs under it */
 };
@@ -44,6 +45,10 @@ struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality pe
 /* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
 bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len);
 bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
+/* Map n fresh zeroed pages at va with MEM_* permissions; SUCCESS, BAD_PAR (in use), OOM. */
+unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* Unmap (and free) the pages of [va, va + n pages) that proc_map gave it. */
+void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */
 void proc_exit(struct proc *p, uint64_t status);
 /* Wait at most ms milliseconds; SUCCESS or TIMEOUT. */

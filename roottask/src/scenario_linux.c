@@ -34,5 +34,7 @@ int scenario_linux(void)
     run_linux("linux/hello", 3, hello_argv);
     const char *const errors_argv[] = { "errors" };
     run_linux("linux/errors", 1, errors_argv);
+    const char *const matmul_argv[] = { "matmul" };
+    run_linux("linux/matmul", 1, matmul_argv);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "../process.h"
+#include "facet/thread.h"
 
 /* Linux errno values (negated in rax). */
 #define LX_EPERM   1
@@ -14,11 +15,16 @@
 #define LX_EINVAL  22
 #define LX_ENOTTY  25
 #define LX_ENOSYS  38
+#define LX_ENOMEM  12
+#define LX_ENODEV  19
+#define LX_ERANGE  34
 
 /* Per process: what the personality remembers between syscalls. */
 struct linux_proc {
     struct proc *p;
     uint64_t clear_child_tid;        /* set_tid_address */
+    uint64_t brk_start, brk;         /* the program break */
+    uint64_t mmap_next;              /* where the next anonymous mapping goes */
     char line[3][200];               /* console output of fd 1 and 2, a line at a time */
     unsigned len[3];
 };
@@ -40,3 +46,15 @@ int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_rt_sig(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x);

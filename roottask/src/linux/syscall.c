@@ -4,11 +4,22 @@
 #include "linux.h"
 
 static const struct { linux_fn fn; const char *name; } table[] = {
+    [0]   = { lx_read, "read" },
     [1]   = { lx_write, "write" },
+    [3]   = { lx_close, "close" },
+    [9]   = { lx_mmap, "mmap" },
+    [10]  = { lx_mprotect, "mprotect" },
+    [11]  = { lx_munmap, "munmap" },
+    [12]  = { lx_brk, "brk" },
+    [13]  = { lx_rt_sig, "rt_sigaction" },
+    [14]  = { lx_rt_sig, "rt_sigprocmask" },
+    [28]  = { lx_mprotect, "madvise" },
     [16]  = { lx_ioctl, "ioctl" },
     [20]  = { lx_writev, "writev" },
     [39]  = { lx_getpid, "getpid" },
     [60]  = { lx_exit, "exit" },
+    [63]  = { lx_uname, "uname" },
+    [79]  = { lx_getcwd, "getcwd" },
     [102] = { lx_getuid, "getuid" },
     [104] = { lx_getuid, "getgid" },
     [107] = { lx_getuid, "geteuid" },
@@ -17,7 +28,10 @@ static const struct { linux_fn fn; const char *name; } table[] = {
     [158] = { lx_arch_prctl, "arch_prctl" },
     [186] = { lx_getpid, "gettid" },
     [218] = { lx_set_tid_address, "set_tid_address" },
+    [228] = { lx_clock_gettime, "clock_gettime" },
     [231] = { lx_exit, "exit_group" },
+    [302] = { lx_prlimit64, "prlimit64" },
+    [318] = { lx_getrandom, "getrandom" },
 };
 
 void linux_syscall(struct proc *p, struct utcb *u)

@@ -135,12 +135,17 @@ $(BUILD)/userland/bin/%: $(BUILD)/user/roottask/apps/%.o $(APP_LIB_OBJ) roottask
 # ---------------------------------------------------------------- Linux programs
 # Ordinary static x86-64 Linux programs (musl), the same binaries that run on Linux itself.
 LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/*.c)))
-LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS))
+LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS)) $(BUILD)/userland/linux/busybox
 
 $(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/%.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $@"
 	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Debian's busybox-static, unmodified (glibc, static): tools/deps.sh installs it.
+$(BUILD)/userland/linux/busybox: $(DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)cp /bin/busybox $@
 
 # ---------------------------------------------------------------- userland and ISOs
 USERLAND := $(BUILD)/userland.tar
@@ -241,5 +246,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release grade gradescope bench clean
-.SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -67,3 +67,11 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
     diff <(echo "$want") <(echo "$got")
     facet_grep lx '^\[linux\] linux/matmul: process [0-9]+ exited status=0 '
 }
+
+@test "Debian's busybox-static (glibc) runs unmodified: busybox echo prints what it prints on Linux (3 pts)" {
+    local want got
+    want=$(host_run busybox echo "hello from" "busybox on Facet" 2>/dev/null)
+    got=$(guest_stream lx busybox stdout)
+    diff <(echo "$want") <(echo "$got")
+    facet_grep lx '^\[linux\] linux/busybox: process [0-9]+ exited status=0 '
+}

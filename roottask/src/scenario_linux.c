@@ -36,5 +36,7 @@ int scenario_linux(void)
     run_linux("linux/errors", 1, errors_argv);
     const char *const matmul_argv[] = { "matmul" };
     run_linux("linux/matmul", 1, matmul_argv);
+    const char *const echo_argv[] = { "busybox", "echo", "hello from", "busybox on Facet" };
+    run_linux("linux/busybox", 4, echo_argv);
     return 0;
 }

@@ -98,6 +98,7 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     memset(lp, 0, sizeof *lp);
     lp->p = p;
     p->linux = lp;
+    snprintf(lp->exe, sizeof lp->exe, "/%s", path);
     if (!build_stack(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);

@@ -25,6 +25,7 @@ struct linux_proc {
     uint64_t clear_child_tid;        /* set_tid_address */
     uint64_t brk_start, brk;         /* the program break */
     uint64_t mmap_next;              /* where the next anonymous mapping goes */
+    char exe[64];                    /* its path, for /proc/self/exe */
     char line[3][200];               /* console output of fd 1 and 2, a line at a time */
     unsigned len[3];
 };
@@ -58,3 +59,6 @@ int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x);

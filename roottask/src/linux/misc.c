@@ -75,3 +75,34 @@ int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
     (void)lp;
     return x->rdi <= 2 ? 0 : -LX_EBADF;
 }
+
+int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)lp;
+    return x->rsi == 24 ? 0 : -LX_EINVAL;        /* the list head's size on x86-64 */
+}
+
+/* readlink: only /proc/self/exe, the program's path in the archive. */
+int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x)
+{
+    char path[32];
+    if (!proc_read(lp->p, path, x->rdi, sizeof "/proc/self/exe"))
+        return -LX_EFAULT;
+    if (memcmp(path, "/proc/self/exe", sizeof "/proc/self/exe"))
+        return -LX_ENOENT;
+    uint64_t n = strlen(lp->exe), len = x->rdx < n ? x->rdx : n;
+    return proc_write(lp->p, x->rsi, lp->exe, len) ? (int64_t)len : -LX_EFAULT;
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if (x->rdi == PR_GET_NAME) {
+        char name[16] = { 0 };
+        memcpy(name, lp->p->name, strlen(lp->p->name) < 15 ? strlen(lp->p->name) : 15);
+        return proc_write(lp->p, x->rsi, name, sizeof name) ? 0 : -LX_EFAULT;
+    }
+    return x->rdi == PR_SET_NAME ? 0 : -LX_EINVAL;
+}

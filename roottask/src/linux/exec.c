@@ -98,6 +98,8 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     memset(lp, 0, sizeof *lp);
     lp->p = p;
     p->linux = lp;
+    for (unsigned fd = 0; fd < 3; fd++)
+        lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
     if (!build_stack(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);

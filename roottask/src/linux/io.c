@@ -7,7 +7,7 @@
 static const char *const fd_tag[3] = { "stdin", "stdout", "stderr" };
 
 /* Console output goes out whole lines at a time, tagged with the descriptor. */
-static void out_bytes(struct linux_proc *lp, unsigned fd, const char *s, uint64_t n)
+void lx_console_out(struct linux_proc *lp, unsigned fd, const char *s, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++) {
         char c = s[i];
@@ -29,18 +29,20 @@ void linux_flush(struct linux_proc *lp)
         }
 }
 
-/* Write len bytes from the process's buf to a console descriptor: bytes written or -errno. */
+/* Write len bytes from the process's buf to a descriptor: bytes written or -errno. */
 static int64_t write_user(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len)
 {
-    if (fd != 1 && fd != 2)
-        return -LX_EBADF;
-    char chunk[256];
+    char chunk[512];
     for (uint64_t done = 0; done < len; ) {
         uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
         if (!proc_read(lp->p, chunk, buf + done, n))
             return done ? (int64_t)done : -LX_EFAULT;
-        out_bytes(lp, (unsigned)fd, chunk, n);
-        done += n;
+        int64_t r = lx_fd_write(lp, fd, chunk, n);
+        if (r < 0)
+            return done ? (int64_t)done : r;
+        done += (uint64_t)r;
+        if ((uint64_t)r < n)
+            break;
     }
     return (int64_t)len;
 }
@@ -73,9 +75,11 @@ int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x)
 
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t fd = x->rdi, req = x->rsi, arg = x->rdx;
-    if (fd > 2)
+    uint64_t fd = (uint32_t)x->rdi, req = (uint32_t)x->rsi, arg = x->rdx;
+    if (fd >= LX_MAX_FDS || !lp->fd[fd].used)
         return -LX_EBADF;
+    if (lp->fd[fd].node)
+        return -LX_ENOTTY;                           /* a file is no terminal */
     if (req == TIOCGWINSZ) {
         uint16_t ws[4] = { 24, 80, 0, 0 };           /* rows, columns: the serial console */
         return proc_write(lp->p, arg, ws, sizeof ws) ? 0 : -LX_EFAULT;

@@ -19,8 +19,19 @@
 #define LX_ENODEV  19
 #define LX_ERANGE  34
 
+struct fs_node;
+
+#define LX_MAX_FDS 32
+struct lx_file {
+    bool used;
+    struct fs_node *node;            /* NULL: the console (descriptors 0, 1, 2) */
+    uint64_t off;                    /* file offset; for a directory: the next entry */
+    uint32_t flags;                  /* O_* as opened */
+};
+
 /* Per process: what the personality remembers between syscalls. */
 struct linux_proc {
+    struct lx_file fd[LX_MAX_FDS];
     struct proc *p;
     uint64_t clear_child_tid;        /* set_tid_address */
     uint64_t brk_start, brk;         /* the program break */
@@ -59,6 +70,23 @@ int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_open(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_stat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_newfstatat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_unlink(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_unlinkat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_mkdirat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_rmdir(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x);
+/* A descriptor's write, for write/writev/sendfile: bytes or -errno. */
+int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd, const void *buf, uint64_t len);
+void lx_console_out(struct linux_proc *lp, unsigned fd, const char *s, uint64_t n);
 int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x);

@@ -64,18 +64,6 @@ int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x)
     return proc_write(lp->p, x->rdi, "/", 2) ? 2 : -LX_EFAULT;
 }
 
-int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
-{
-    (void)lp;
-    return x->rdi == 0 ? 0 : -LX_EBADF;          /* stdin is at its end; no files yet */
-}
-
-int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
-{
-    (void)lp;
-    return x->rdi <= 2 ? 0 : -LX_EBADF;
-}
-
 int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)lp;

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/* src/fs.c — an in-memory tree of files and directories; archive contents are copied on first write. */
+#include <string.h>
+#include "fs.h"
+#include "tar.h"
+#include "facet/mem.h"
+
+#define MAX_NODES 1024
+#define ENOENT 2
+#define EEXIST 17
+#define ENOTDIR 20
+#define EISDIR 21
+#define ENOSPC 28
+#define ENAMETOOLONG 36
+#define ENOTEMPTY 39
+#define EFBIG 27
+
+static struct fs_node nodes[MAX_NODES];
+static uint64_t next_ino = 1;
+
+static struct fs_node *node_new(struct fs_node *parent, const char *name, unsigned len, enum fs_type type, uint32_t mode)
+{
+    for (unsigned i = 1; i < MAX_NODES; i++) {
+        struct fs_node *n = &nodes[i];
+        if (n->type)
+            continue;
+        memset(n, 0, sizeof *n);
+        memcpy(n->name, name, len);
+        n->type = (uint8_t)type;
+        n->mode = mode;
+        n->ino = ++next_ino;
+        n->parent = parent;
+        n->next = parent->child;
+        parent->child = n;
+        return n;
+    }
+    return NULL;
+}
+
+static struct fs_node *child(struct fs_node *dir, const char *name, unsigned len)
+{
+    for (struct fs_node *n = dir->child; n; n = n->next)
+        if (strlen(n->name) == len && !memcmp(n->name, name, len))
+            return n;
+    return NULL;
+}
+
+struct fs_node *fs_root(void)
+{
+    return &nodes[0];
+}
+
+/* Walk all but (if `last` is set) the last component; *last points at that component. */
+static struct fs_node *walk(const char *path, const char **last, int *err)
+{
+    struct fs_node *d = fs_root();
+    const char *p = path;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        const char *e = p;
+        while (*e && *e != '/')
+            e++;
+        const char *rest = e;
+        while (*rest == '/')
+            rest++;
+        if (last && !*rest) {                        /* p..e is the last component */
+            *last = p;
+            return d;
+        }
+        if (e == p)
+            return d;
+        unsigned len = (unsigned)(e - p);
+        if (len == 1 && p[0] == '.') {
+        } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+            d = d->parent ? d->parent : d;
+        } else {
+            struct fs_node *c = child(d, p, len);
+            if (!c) {
+                *err = ENOENT;
+                return NULL;
+            }
+            if (c->type != FS_DIR && *rest) {
+                *err = ENOTDIR;
+                return NULL;
+            }
+            d = c;
+        }
+        p = e;
+        if (!*rest)
+            return d;
+    }
+}
+
+struct fs_node *fs_lookup(const char *path)
+{
+    int err;
+    return walk(path, NULL, &err);
+}
+
+struct fs_node *fs_create(const char *path, enum fs_type type, uint32_t mode, int *err)
+{
+    const char *last = NULL;
+    struct fs_node *d = walk(path, &last, err);
+    if (!d)
+        return NULL;
+    if (d->type != FS_DIR) {
+        *err = ENOTDIR;
+        return NULL;
+    }
+    unsigned len = 0;
+    while (last[len] && last[len] != '/')
+        len++;
+    if (len == 0 || (len == 1 && last[0] == '.') || (len == 2 && last[0] == '.' && last[1] == '.')) {
+        *err = EEXIST;
+        return NULL;
+    }
+    if (len >= sizeof d->name) {
+        *err = ENAMETOOLONG;
+        return NULL;
+    }
+    if (child(d, last, len)) {
+        *err = EEXIST;
+        return NULL;
+    }
+    struct fs_node *n = node_new(d, last, len, type, mode);
+    if (!n)
+        *err = ENOSPC;
+    return n;
+}
+
+int fs_unlink(const char *path, bool dir)
+{
+    struct fs_node *n = fs_lookup(path);
+    if (!n || n == fs_root())
+        return ENOENT;
+    if (dir && n->type != FS_DIR)
+        return ENOTDIR;
+    if (!dir && n->type == FS_DIR)
+        return EISDIR;
+    if (n->child)
+        return ENOTEMPTY;
+    struct fs_node **p = &n->parent->child;
+    while (*p != n)
+        p = &(*p)->next;
+    *p = n->next;
+    fs_truncate(n);
+    n->type = 0;
+    return 0;
+}
+
+void fs_truncate(struct fs_node *n)
+{
+    if (n->pages) {
+        for (unsigned i = 0; i < 512; i++)
+            if (n->pages[i])
+                fc_page_free(n->pages[i]);
+        fc_page_free((uint64_t)n->pages);
+        n->pages = NULL;
+    }
+    n->tar_data = NULL;
+    n->size = 0;
+}
+
+/* The page holding byte `off` of a file, allocated if `make`; 0 if none. */
+static uint64_t page_at(struct fs_node *n, uint64_t off, bool make)
+{
+    if (!n->pages) {
+        if (!make || !(n->pages = (uint64_t *)fc_page_alloc()))
+            return 0;
+    }
+    uint64_t *slot = &n->pages[off / 4096];
+    if (!*slot && make)
+        *slot = fc_page_alloc();
+    return *slot;
+}
+
+int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len)
+{
+    if (n->type == FS_DIR)
+        return -EISDIR;
+    if (off >= n->size)
+        return 0;
+    if (len > n->size - off)
+        len = n->size - off;
+    if (n->tar_data) {
+        memcpy(buf, n->tar_data + off, len);
+        return (int64_t)len;
+    }
+    uint8_t *b = buf;
+    for (uint64_t done = 0; done < len; ) {
+        uint64_t o = off + done, chunk = 4096 - (o % 4096);
+        if (chunk > len - done)
+            chunk = len - done;
+        uint64_t page = page_at(n, o, false);
+        if (page)
+            memcpy(b + done, (const uint8_t *)page + o % 4096, chunk);
+        else
+            memset(b + done, 0, chunk);              /* a hole */
+        done += chunk;
+    }
+    return (int64_t)len;
+}
+
+int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
+{
+    if (n->type == FS_DIR)
+        return -EISDIR;
+    if (off > FS_MAX_FILE || len > FS_MAX_FILE - off)
+        return -EFBIG;
+    if (n->tar_data) {                               /* copy the archive's contents before changing them */
+        const uint8_t *old = n->tar_data;
+        uint64_t size = n->size;
+        n->tar_data = NULL;
+        for (uint64_t o = 0; o < size; o += 4096) {
+            uint64_t page = page_at(n, o, true);
+            if (!page)
+                return -ENOSPC;
+            memcpy((void *)page, old + o, size - o < 4096 ? size - o : 4096);
+        }
+    }
+    const uint8_t *b = buf;
+    for (uint64_t done = 0; done < len; ) {
+        uint64_t o = off + done, chunk = 4096 - (o % 4096);
+        if (chunk > len - done)
+            chunk = len - done;
+        uint64_t page = page_at(n, o, true);
+        if (!page)
+            return done ? (int64_t)done : -ENOSPC;
+        memcpy((uint8_t *)page + o % 4096, b + done, chunk);
+        done += chunk;
+    }
+    if (off + len > n->size)
+        n->size = off + len;
+    return (int64_t)len;
+}
+
+struct fs_node *fs_child_at(struct fs_node *dir, uint64_t index)
+{
+    struct fs_node *n = dir->child;
+    while (n && index--)
+        n = n->next;
+    return n;
+}
+
+/* Every entry of the archive becomes a node; directories along its path are made as needed. */
+void fs_init(const uint8_t *tar, uint64_t len)
+{
+    memset(nodes, 0, sizeof nodes);
+    nodes[0].type = FS_DIR;
+    nodes[0].mode = 0755;
+    nodes[0].ino = 1;
+    size_t pos = 0;
+    struct tar_entry e;
+    const char *why;
+    while (tar_next(tar, len, &pos, &e, &why) == 1) {
+        if (!e.name[0])
+            continue;                                /* "./" itself */
+        char path[260];
+        unsigned n = 0;
+        for (const char *s = e.name; *s && n + 1 < sizeof path; s++)
+            path[n++] = *s;
+        while (n && path[n - 1] == '/')
+            n--;
+        path[n] = 0;
+        /* make the parents, then the entry */
+        for (unsigned i = 1; i <= n; i++) {
+            if (i < n && path[i] != '/')
+                continue;
+            char saved = path[i];
+            path[i] = 0;
+            int err;
+            bool is_last = i == n;
+            struct fs_node *x = fs_lookup(path);
+            if (!x)
+                x = fs_create(path, is_last && e.type != '5' ? FS_FILE : FS_DIR, is_last && e.type != '5' ? 0644 : 0755, &err);
+            if (x && is_last && x->type == FS_FILE) {
+                x->tar_data = e.data;
+                x->size = e.size;
+            }
+            path[i] = saved;
+        }
+    }
+}

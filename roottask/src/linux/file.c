@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/* src/linux/file.c — descriptors and the file system: open, read, write, seek, stat, directories. */
+#include <string.h>
+#include "linux.h"
+#include "../fs.h"
+
+#define O_ACCMODE   3
+#define O_WRONLY    1
+#define O_RDWR      2
+#define O_CREAT     0x40
+#define O_EXCL      0x80
+#define O_TRUNC     0x200
+#define O_APPEND    0x400
+#define O_DIRECTORY 0x10000
+#define AT_FDCWD    (-100)
+#define AT_REMOVEDIR   0x200
+#define AT_EMPTY_PATH  0x1000
+#define LX_EEXIST   17
+#define LX_ENOTDIR  20
+#define LX_EISDIR   21
+#define LX_EMFILE   24
+#define LX_ENAMETOOLONG 36
+
+/* Descriptor arguments are C ints: Linux looks at the low 32 bits only, and so do we. */
+static struct lx_file *file_of(struct linux_proc *lp, uint64_t fd_arg)
+{
+    uint32_t fd = (uint32_t)fd_arg;
+    return fd < LX_MAX_FDS && lp->fd[fd].used ? &lp->fd[fd] : NULL;
+}
+
+static int64_t dirfd_of(uint64_t arg)
+{
+    return (int32_t)arg;
+}
+
+/* A path argument: copied from the process, relative to dirfd (only AT_FDCWD: the root). */
+static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap)
+{
+    unsigned i = 0;
+    for (;; i++) {
+        if (i == cap)
+            return -LX_ENAMETOOLONG;
+        if (!proc_read(lp->p, &out[i], va + i, 1))
+            return -LX_EFAULT;
+        if (!out[i])
+            break;
+    }
+    if (out[0] != '/' && dirfd != AT_FDCWD) {
+        struct lx_file *f = file_of(lp, (uint64_t)dirfd);
+        if (!f)
+            return -LX_EBADF;
+        if (!f->node || f->node->type != FS_DIR)
+            return -LX_ENOTDIR;
+        if (f->node != fs_root())
+            return -LX_ENOSYS;                       /* directories other than / as dirfd: not yet */
+    }
+    return 0;
+}
+
+static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t flags, uint64_t mode)
+{
+    char path[256];
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
+    if (e)
+        return e;
+    struct fs_node *n = fs_lookup(path);
+    if (n && (flags & O_CREAT) && (flags & O_EXCL))
+        return -LX_EEXIST;
+    if (!n && (flags & O_CREAT)) {
+        int err = 0;
+        n = fs_create(path, FS_FILE, (uint32_t)mode & 07777, &err);
+        if (!n)
+            return -err;
+    }
+    if (!n)
+        return -LX_ENOENT;
+    if ((flags & O_DIRECTORY) && n->type != FS_DIR)
+        return -LX_ENOTDIR;
+    if (n->type == FS_DIR && (flags & O_ACCMODE))
+        return -LX_EISDIR;
+    unsigned fd = 3;
+    while (fd < LX_MAX_FDS && lp->fd[fd].used)
+        fd++;
+    if (fd == LX_MAX_FDS)
+        return -LX_EMFILE;
+    if ((flags & O_TRUNC) && (flags & O_ACCMODE))
+        fs_truncate(n);
+    lp->fd[fd] = (struct lx_file){ true, n, 0, (uint32_t)flags };
+    return fd;
+}
+
+int64_t lx_open(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return open_path(lp, AT_FDCWD, x->rdi, x->rsi, x->rdx);
+}
+
+int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return open_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx, x->r10);
+}
+
+int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    f->used = false;
+    return 0;
+}
+
+int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
+{
+    uint32_t fd = (uint32_t)fd_arg;
+    struct lx_file *f = file_of(lp, fd);
+    if (!f || (f->node && !(f->flags & O_ACCMODE)) || (!f->node && fd == 0))
+        return -LX_EBADF;
+    if (!f->node) {
+        lx_console_out(lp, (unsigned)fd, buf, len);
+        return (int64_t)len;
+    }
+    if (f->flags & O_APPEND)
+        f->off = f->node->size;
+    int64_t r = fs_write(f->node, f->off, buf, len);
+    if (r > 0)
+        f->off += (uint64_t)r;
+    return r;
+}
+
+int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f || (f->node && (f->flags & O_ACCMODE) == O_WRONLY))
+        return -LX_EBADF;
+    if (!f->node)
+        return x->rdi == 0 ? 0 : -LX_EBADF;         /* stdin is at its end */
+    char chunk[512];
+    uint64_t done = 0, len = x->rdx;
+    while (done < len) {
+        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+        int64_t r = fs_read(f->node, f->off, chunk, n);
+        if (r < 0)
+            return done ? (int64_t)done : r;
+        if (r == 0)
+            break;
+        if (!proc_write(lp->p, x->rsi + done, chunk, (uint64_t)r))
+            return done ? (int64_t)done : -LX_EFAULT;
+        f->off += (uint64_t)r;
+        done += (uint64_t)r;
+    }
+    return (int64_t)done;
+}
+
+int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    if (!f->node)
+        return -29;                                  /* ESPIPE: the console */
+    int64_t base = x->rdx == 0 ? 0 : x->rdx == 1 ? (int64_t)f->off : x->rdx == 2 ? (int64_t)f->node->size : -1;
+    if (base < 0)
+        return -LX_EINVAL;
+    int64_t off = base + (int64_t)x->rsi;
+    if (off < 0)
+        return -LX_EINVAL;
+    f->off = (uint64_t)off;
+    return off;
+}
+
+/* struct stat as x86-64 Linux lays it out (144 bytes). */
+static int64_t put_stat(struct linux_proc *lp, struct fs_node *n, uint64_t va)
+{
+    uint64_t st[18] = { 0 };
+    st[0] = 0x801;                                   /* st_dev */
+    st[1] = n ? n->ino : 1000;                       /* st_ino */
+    st[2] = 1;                                       /* st_nlink */
+    uint32_t mode = !n ? 020620 : n->type == FS_DIR ? (040000 | n->mode) : (0100000 | n->mode);
+    st[3] = mode;                                    /* st_mode, st_uid = 0 */
+    st[4] = 0;                                       /* st_gid, pad */
+    st[5] = n ? 0 : 0x8800;                          /* st_rdev */
+    st[6] = n ? (n->type == FS_DIR ? 4096 : n->size) : 0;   /* st_size */
+    st[7] = 4096;                                    /* st_blksize */
+    st[8] = (st[6] + 511) / 512;                     /* st_blocks */
+    return proc_write(lp->p, va, st, sizeof st) ? 0 : -LX_EFAULT;
+}
+
+int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    return f ? put_stat(lp, f->node, x->rsi) : -LX_EBADF;
+}
+
+static int64_t stat_path(struct linux_proc *lp, int64_t dirfd, uint64_t path_va, uint64_t buf)
+{
+    char path[256];
+    int64_t e = user_path(lp, dirfd, path_va, path, sizeof path);
+    if (e)
+        return e;
+    struct fs_node *n = fs_lookup(path);
+    return n ? put_stat(lp, n, buf) : -LX_ENOENT;
+}
+
+int64_t lx_stat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return stat_path(lp, AT_FDCWD, x->rdi, x->rsi);
+}
+
+int64_t lx_newfstatat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    char first;
+    if ((x->r10 & AT_EMPTY_PATH) && proc_read(lp->p, &first, x->rsi, 1) && !first) {
+        struct lx_file *f = file_of(lp, x->rdi);
+        return f ? put_stat(lp, f->node, x->rdx) : -LX_EBADF;
+    }
+    return stat_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx);
+}
+
+/* getdents64: ".", "..", then the children; the offset counts entries. */
+int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    if (!f->node || f->node->type != FS_DIR)
+        return -LX_ENOTDIR;
+    uint64_t buf = x->rsi, cap = x->rdx, used = 0;
+    for (;;) {
+        struct fs_node *n = NULL;
+        const char *name;
+        uint64_t ino;
+        uint8_t type;
+        if (f->off == 0) {
+            name = ".", ino = f->node->ino, type = 4;
+        } else if (f->off == 1) {
+            name = "..", ino = f->node->parent ? f->node->parent->ino : f->node->ino, type = 4;
+        } else {
+            n = fs_child_at(f->node, f->off - 2);
+            if (!n)
+                break;
+            name = n->name, ino = n->ino, type = n->type == FS_DIR ? 4 : 8;
+        }
+        uint64_t len = strlen(name), reclen = (19 + len + 1 + 7) & ~7UL;
+        if (used + reclen > cap)
+            return used ? (int64_t)used : -LX_EINVAL;
+        uint8_t rec[19 + 64 + 8] = { 0 };
+        int64_t next = (int64_t)f->off + 1;
+        memcpy(rec, &ino, 8);
+        memcpy(rec + 8, &next, 8);
+        rec[16] = (uint8_t)reclen;
+        rec[17] = (uint8_t)(reclen >> 8);
+        rec[18] = type;
+        memcpy(rec + 19, name, len);
+        if (!proc_write(lp->p, buf + used, rec, reclen))
+            return -LX_EFAULT;
+        used += reclen;
+        f->off++;
+    }
+    return (int64_t)used;
+}
+
+/* sendfile: from a file to a descriptor, at the file's offset (or *offset). */
+int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *in = file_of(lp, x->rsi);
+    if (!in || !in->node || in->node->type != FS_FILE)
+        return -LX_EBADF;
+    uint64_t off = in->off;
+    if (x->rdx && !proc_read(lp->p, &off, x->rdx, 8))
+        return -LX_EFAULT;
+    uint64_t done = 0, count = x->r10;
+    char chunk[512];
+    while (done < count) {
+        int64_t r = fs_read(in->node, off, chunk, count - done < sizeof chunk ? count - done : sizeof chunk);
+        if (r <= 0)
+            break;
+        int64_t w = lx_fd_write(lp, x->rdi, chunk, (uint64_t)r);
+        if (w < 0)
+            return done ? (int64_t)done : w;
+        off += (uint64_t)w;
+        done += (uint64_t)w;
+    }
+    if (x->rdx)
+        proc_write(lp->p, x->rdx, &off, 8);
+    else
+        in->off = off;
+    return (int64_t)done;
+}
+
+static int64_t remove_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool dir)
+{
+    char path[256];
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
+    return e ? e : -(int64_t)fs_unlink(path, dir);
+}
+
+int64_t lx_unlink(struct linux_proc *lp, struct utcb_exc *x) { return remove_path(lp, AT_FDCWD, x->rdi, false); }
+int64_t lx_rmdir(struct linux_proc *lp, struct utcb_exc *x) { return remove_path(lp, AT_FDCWD, x->rdi, true); }
+
+int64_t lx_unlinkat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return remove_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx & AT_REMOVEDIR);
+}
+
+static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
+{
+    char path[256];
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
+    if (e)
+        return e;
+    int err = 0;
+    return fs_create(path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
+}
+
+int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, AT_FDCWD, x->rdi, x->rsi); }
+int64_t lx_mkdirat(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }
+
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+
+int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    switch (x->rsi) {
+    case F_GETFD: case F_SETFD: return 0;
+    case F_GETFL: return f->flags;
+    case F_SETFL: f->flags = (f->flags & O_ACCMODE) | ((uint32_t)x->rdx & O_APPEND); return 0;
+    default: return -LX_EINVAL;
+    }
+}

@@ -224,6 +224,11 @@ handout:
 release:
 	@tools/labkit release "$(STAGE)" "$(DEST)"
 
+# Run a static Linux executable on Facet: make run-linux BIN=path ARGS="..." (tools/facet-run).
+run-linux:
+	@test -n "$(BIN)" || { echo "usage: make run-linux BIN=static-linux-binary ARGS=\"...\"" >&2; exit 2; }
+	@tools/facet-run $(BIN) $(ARGS)
+
 # ---------------------------------------------------------------- grading
 # Per-test results, a score per stage and in total; TAP, logs and a Gradescope results.json
 # in $(BUILD)/grade. STAGE=portals (or 1, or "portals capabilities") grades only those.
@@ -245,5 +250,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release grade gradescope bench clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release grade gradescope bench run-linux clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,6 +11,7 @@ static const struct scenario scenarios[] = {
     { "capabilities", "programs in their own PDs, delegation, revocation, 1000 processes", scenario_caps },
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
+    { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },
     { "bench", "round-trip costs: null hypercall, portal IPC, exceptions", scenario_bench },
 };
 

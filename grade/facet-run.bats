@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# grade/facet-run.bats — tools/facet-run runs a static Linux binary on Facet like on Linux:
+# same stdout, same stderr, same exit status (the expectations come from running it on the host).
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+    export ROOT="$BATS_TEST_DIRNAME/.."
+    make -s -C "$ROOT" build/userland.tar >/dev/null
+    export HELLO="$ROOT/build/userland/linux/hello"
+}
+
+@test "stdout, stderr and the exit status are the program's, as on Linux" {
+    run --separate-stderr "$ROOT/tools/facet-run" "$HELLO" one "two words"
+    local out=$output err=$stderr code=$status
+    run --separate-stderr env -i LINUX_UNDER_FACET=1 PATH=/bin HOME=/ TERM=dumb bash -c 'exec -a hello "$0" one "two words"' "$HELLO"
+    [ "$out" = "$output" ]
+    [ "$err" = "$stderr" ]
+    [ "$code" -eq "$status" ] && [ "$code" -eq 7 ]
+}
+
+@test "--file puts a host file into the guest's file system" {
+    printf 'alpha\nbeta\ngamma\n' > "$BATS_TEST_TMPDIR/three"
+    run --separate-stderr "$ROOT/tools/facet-run" --file "$BATS_TEST_TMPDIR/three:/data/three" /bin/busybox wc -l data/three
+    [ "$status" -eq 0 ]
+    [ "$output" = "3 data/three" ]
+}
+
+@test "a missing binary is refused with a message, no boot" {
+    run "$ROOT/tools/facet-run" /no/such/binary
+    [ "$status" -eq 2 ]
+    [[ $output == *"no such file"* ]]
+}

@@ -97,3 +97,13 @@ host_busybox() {
     diff <(host_busybox ls -1 . bin linux) <(busybox_run 4)
     [ "$(tr -d '\r' < "$(facet_log lx)" | grep -c '^\[linux\] linux/busybox: process [0-9]* exited status=0 ')" -eq 4 ]
 }
+
+@test "a program that faults is killed like SIGSEGV (with the address) and the system goes on (2 pts)" {
+    local want
+    want=$(host_run segv 2>/dev/null || true)
+    diff <(echo "$want") <(guest_stream lx segv stdout)
+    facet_grep lx '^\[linux\] process [0-9]+ \(segv\): Segmentation fault at address 0x10$'
+    facet_grep lx '^\[linux\] linux/segv: process [0-9]+ faulted status=14 '
+    # ... and the programs after it still run
+    facet_grep lx '^\[stdout\] hello from busybox on Facet$'
+}

@@ -32,3 +32,16 @@ setup_file() {
     [ "$status" -eq 2 ]
     [[ $output == *"no such file"* ]]
 }
+
+@test "a dynamic executable is refused with the reason (exit 126)" {
+    run "$ROOT/tools/facet-run" /bin/true
+    [ "$status" -eq 126 ]
+    [[ $output == *"dynamic executable (PT_INTERP)"* ]]
+}
+
+@test "a program that faults: Segmentation fault on stderr, exit status 139 like a shell reports" {
+    run "$ROOT/tools/facet-run" "$ROOT/build/userland/linux/segv"
+    [ "$status" -eq 139 ]
+    [[ $output == *"about to touch 0x10"* ]]
+    [[ $output == *"Segmentation fault (address 0x10)"* ]]
+}

@@ -101,6 +101,8 @@ static void fault_handler(uint64_t id, struct utcb *u)
         p->fault_addr = u->exc.qual[1];
         printf("[proc] process %u (%s) fault: vector %u at rip %#lx, address %#lx, error %#lx: ended\n",
                p->id, p->name, vector, u->exc.rip, u->exc.qual[1], u->exc.qual[0]);
+        if (p->linux && (vector == 14 || vector == 13))  /* what Linux would say: SIGSEGV */
+            printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, u->exc.qual[1]);
         p->state = PROC_FAULTED;
         fc_sm_up(p->done);
     }
@@ -323,11 +325,14 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     if (found <= 0)
         return fail(p, found < 0 ? "the userland archive is damaged" : "no such program in the userland archive", why);
     struct elf_info elf;
-    struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = false };
+    /* Parse position-independent ones too (at a bias), to say what they are. */
+    struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = true, .load_bias = 0x400000 };
     if (elf_parse(e.data, e.size, &lim, &elf, &why))
         return fail(p, "not a valid program", why);
     if (elf.has_interp)
-        return fail(p, "not a valid program", "dynamic executable (PT_INTERP)");
+        return fail(p, "not a valid program", "dynamic executable (PT_INTERP): only static ones run here");
+    if (elf.type != ET_EXEC)
+        return fail(p, "not a valid program", "static-pie executables are not supported yet");
     if (handlers_for(cpu) != SUCCESS)
         return fail(p, "no handlers", NULL);
 

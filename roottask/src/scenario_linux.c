@@ -39,6 +39,8 @@ int scenario_linux(void)
     run_linux("linux/errors", 1, errors_argv);
     const char *const matmul_argv[] = { "matmul" };
     run_linux("linux/matmul", 1, matmul_argv);
+    const char *const segv_argv[] = { "segv" };
+    run_linux("linux/segv", 1, segv_argv);
     const char *const echo_argv[] = { "busybox", "echo", "hello from", "busybox on Facet" };
     run_linux("linux/busybox", 4, echo_argv);
     /* Relative paths: the working directory is the archive's root (the grader runs the same

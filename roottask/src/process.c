@@ -171,33 +171,33 @@ static uint64_t window_of(struct proc *p, uint64_t va)
     return 0;
 }
 
-bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len)
+/* Copy len bytes between the process's va and buf (into the process when `to_proc`), page by page. */
+static bool proc_copy(struct proc *p, uint64_t va, uint8_t *buf, uint64_t len, bool to_proc)
 {
-    uint8_t *d = dst;
     while (len) {
         uint64_t w = window_of(p, va), chunk = PAGE_SIZE - (va & 0xfff);
         if (!w || va + len < va)
             return false;
         if (chunk > len)
             chunk = len;
-        memcpy(d, (const void *)w, chunk);
-        d += chunk, va += chunk, len -= chunk;
+        if (to_proc)
+            memcpy((void *)w, buf, chunk);
+        else
+            memcpy(buf, (const void *)w, chunk);
+        buf += chunk, va += chunk, len -= chunk;
     }
     return true;
 }
 
+bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len)
+{
+    return proc_copy(p, va, dst, len, false);
+}
+
 bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len)
 {
-    const uint8_t *s = src;
-    while (len) {
-        uint64_t w = window_of(p, va), chunk = PAGE_SIZE - (va & 0xfff);
-        if (!w || va + len < va)
-            return false;
-        if (chunk > len)
-            chunk = len;
-        memcpy((void *)w, s, chunk);
-        s += chunk, va += chunk, len -= chunk;
-    }
+    return proc_copy(p, va, (uint8_t *)src, len, true);       /* only read from when to_proc */
+}
     return true;
 }
 

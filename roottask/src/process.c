@@ -198,8 +198,6 @@ bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len)
 {
     return proc_copy(p, va, (uint8_t *)src, len, true);       /* only read from when to_proc */
 }
-    return true;
-}
 
 /* A program without a shared page asks for a gift: a semaphore, as a typed item. */
 sel_t proc_gift_sm;

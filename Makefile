@@ -140,7 +140,7 @@ LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS)) $(BUILD)/use
 $(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/%.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $@"
-	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -Ikernel/include -Iroottask/lib/facet/include -o $@ $<
 
 # Debian's busybox-static, unmodified (glibc, static): tools/deps.sh installs it.
 $(BUILD)/userland/linux/busybox: $(DEPS)

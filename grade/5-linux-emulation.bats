@@ -107,3 +107,15 @@ host_busybox() {
     # ... and the programs after it still run
     facet_grep lx '^\[stdout\] hello from busybox on Facet$'
 }
+
+@test "a hybrid program: a Facet portal call through the NSCT in the middle of Linux syscalls (2 pts)" {
+    local want i w
+    want="echo portal via the NSCT: status 0, words"
+    for i in 0 1 2 3; do
+        w=$(( i * 100 + 1 ))
+        want="$want $(printf '%#x' $(( (w ^ 0x5a5a5a5a5a5a5a5a) + i )))"
+    done
+    diff <(printf '%s\nNSCT after the call: 0; this line is a Linux writev again\n' "$want") <(guest_stream lx hybrid stdout)
+    # on Linux (no LINUX_UNDER_FACET) the same binary leaves Facet's ABI alone
+    [ "$(env -i "$LINUX_BIN/hybrid")" = "not under Facet: no portals to call" ]
+}

@@ -119,3 +119,11 @@ host_busybox() {
     # on Linux (no LINUX_UNDER_FACET) the same binary leaves Facet's ABI alone
     [ "$(env -i "$LINUX_BIN/hybrid")" = "not under Facet: no portals to call" ]
 }
+
+@test "file operations: create, write, seek, read back, stat, list, unlink, errors as on Linux (3 pts)" {
+    local dir want
+    dir=$(mktemp -d)
+    want=$(cd "$dir" && host_run fileops 2>/dev/null)
+    rm -rf "$dir"
+    diff <(echo "$want") <(guest_stream lx fileops stdout)
+}

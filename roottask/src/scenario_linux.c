@@ -39,6 +39,8 @@ int scenario_linux(void)
     run_linux("linux/errors", 1, errors_argv);
     const char *const matmul_argv[] = { "matmul" };
     run_linux("linux/matmul", 1, matmul_argv);
+    const char *const fileops_argv[] = { "fileops" };
+    run_linux("linux/fileops", 1, fileops_argv);
     const char *const hybrid_argv[] = { "hybrid" };
     run_linux("linux/hybrid", 1, hybrid_argv);
     const char *const segv_argv[] = { "segv" };

@@ -12,17 +12,6 @@ static struct buddy_page *meta_new(uint64_t npages)
     return m;
 }
 
-/* xorshift64: a fixed seed makes every run identical. */
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 /* One allocation remembered by a test. */
 struct block {
     uint64_t pfn;
@@ -134,9 +123,9 @@ TEST(alignment_is_absolute_with_unaligned_base)
     buddy_init(&b, m, base, n);
     buddy_free_range(&b, base, n);
     CHECK(buddy_check(&b));
-    rng_state = 0x9e3779b97f4a7c15ull;
+    unit_rng = 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < 400; i++) {
-        unsigned k = (unsigned)(rng_next() % 7);
+        unsigned k = (unsigned)(unit_rng_next() % 7);
         int64_t pfn = buddy_alloc(&b, k);
         if (pfn < 0)
             continue;
@@ -225,10 +214,10 @@ TEST(alloc_all_free_all_random_order)
     memcpy(initial, b.free_blocks, sizeof initial);
 
     /* Allocate random orders; when an order fails fall back to smaller ones. */
-    rng_state = 0x0123456789abcdefull;
+    unit_rng = 0x0123456789abcdefull;
     size_t nblk = 0;
     for (;;) {
-        unsigned k = (unsigned)(rng_next() % 6);
+        unsigned k = (unsigned)(unit_rng_next() % 6);
         int64_t pfn = -1;
         while ((pfn = buddy_alloc(&b, k)) < 0 && k > 0)
             k--;
@@ -245,7 +234,7 @@ TEST(alloc_all_free_all_random_order)
 
     /* Fisher-Yates shuffle, then free one by one. */
     for (size_t i = nblk - 1; i > 0; i--) {
-        size_t j = (size_t)(rng_next() % (i + 1));
+        size_t j = (size_t)(unit_rng_next() % (i + 1));
         struct block t = blk[i];
         blk[i] = blk[j];
         blk[j] = t;
@@ -274,14 +263,14 @@ TEST(random_interleaved_alloc_free)
     size_t nlive = 0;
     buddy_init(&b, m, base, n);
     buddy_free_range(&b, base, n);
-    rng_state = 42;
+    unit_rng = 42;
     for (int step = 0; step < 20000; step++) {
-        if (nlive > 0 && (rng_next() % 100) < 45) {
-            size_t i = (size_t)(rng_next() % nlive);
+        if (nlive > 0 && (unit_rng_next() % 100) < 45) {
+            size_t i = (size_t)(unit_rng_next() % nlive);
             buddy_free(&b, live[i].pfn, live[i].order);
             live[i] = live[--nlive];
         } else {
-            unsigned k = (unsigned)(rng_next() % 9);
+            unsigned k = (unsigned)(unit_rng_next() % 9);
             uint64_t before = buddy_free_count(&b);
             int64_t pfn = buddy_alloc(&b, k);
             if (pfn < 0) {

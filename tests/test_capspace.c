@@ -10,31 +10,7 @@
  * capability down, marks the object dead at zero as the reaper would, and
  * logs the call).
  */
-static long pages_out;            /* pages handed out and not given back */
-static bool page_fail;            /* the next page_alloc calls return NULL */
-
-void *page_alloc(void)
-{
-    if (page_fail)
-        return NULL;
-    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-    if (!p)
-        abort();
-    memset(p, 0, PAGE_SIZE);
-    pages_out++;
-    return p;
-}
-
-void page_free(void *va)
-{
-    pages_free(va, 0);
-}
-
-void pages_free(void *va, unsigned order)
-{
-    pages_out -= 1L << order;
-    free(va);
-}
+#include "page_stubs.h"
 
 #define GONE_MAX 4096
 static struct kobj *gone_log[GONE_MAX];
@@ -51,18 +27,16 @@ void kobj_cap_gone(struct kobj *o)
         o->dead = true;
 }
 
-/* A PD with an empty object space: the 4-page leaf table, counted like page_alloc's pages. */
+/* A PD with an empty object space: the 4-page leaf table, as pd.c allocates it. */
 static struct pd *pd_new(void)
 {
     struct pd *pd = calloc(1, sizeof *pd);
     if (!pd)
         abort();
     pd->obj.type = OBJ_PD;
-    pd->caps = aligned_alloc(PAGE_SIZE << CAPSPACE_ORDER, PAGE_SIZE << CAPSPACE_ORDER);
+    pd->caps = pages_alloc(CAPSPACE_ORDER);
     if (!pd->caps)
         abort();
-    memset(pd->caps, 0, PAGE_SIZE << CAPSPACE_ORDER);
-    pages_out += 1L << CAPSPACE_ORDER;
     return pd;
 }
 
@@ -438,17 +412,6 @@ TEST(free_returns_every_page)
     free(pd);
 }
 
-/* xorshift64: a fixed seed makes every run identical. */
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 /* Every object's count equals the slots naming it, in all PDs, and each slot names its PD. */
 static void check_counts(struct pd **pds, unsigned npd, struct kobj **objs, unsigned nobj)
 {
@@ -478,7 +441,7 @@ TEST(random_derive_and_revoke)
 {
     enum { NPD = 6, NOBJ = 10, SELS = 512, STEPS = 20000 };
     reset();
-    rng_state = 0xdeadbeefcafef00dull;
+    unit_rng = 0xdeadbeefcafef00dull;
     struct pd *pds[NPD];
     struct kobj *objs[NOBJ];
     for (unsigned p = 0; p < NPD; p++)
@@ -487,26 +450,26 @@ TEST(random_derive_and_revoke)
         objs[k] = obj_new((enum obj_type)(OBJ_PD + k % (OBJ_TYPES - OBJ_PD)));
 
     for (int step = 0; step < STEPS; step++) {
-        struct pd *pd = pds[rng_next() % NPD];
-        sel_t sel = rng_next() % SELS;
-        unsigned what = (unsigned)(rng_next() % 10);
+        struct pd *pd = pds[unit_rng_next() % NPD];
+        sel_t sel = unit_rng_next() % SELS;
+        unsigned what = (unsigned)(unit_rng_next() % 10);
         if (what < 2) {                                    /* a new original */
             if (cap_free(pd, sel)) {
-                struct kobj *o = objs[rng_next() % NOBJ];
+                struct kobj *o = objs[unit_rng_next() % NOBJ];
                 o->dead = false;
-                put(pd, sel, o, rng_next() & PERM_ALL, NULL);
+                put(pd, sel, o, unit_rng_next() & PERM_ALL, NULL);
             }
         } else if (what < 7) {                             /* derive from a random slot */
-            struct pd *src = pds[rng_next() % NPD];
-            struct cap *c = cap_slot(src, rng_next() % SELS);
+            struct pd *src = pds[unit_rng_next() % NPD];
+            struct cap *c = cap_slot(src, unit_rng_next() % SELS);
             if (c && c->obj && cap_free(pd, sel))
-                put(pd, sel, c->obj, c->perm & rng_next(), c);
+                put(pd, sel, c->obj, c->perm & unit_rng_next(), c);
         } else {                                           /* revoke */
             struct cap *c = cap_slot(pd, sel);
             if (c) {
                 size_t below = c->obj ? mdb_count(&c->mdb) : 0;
                 unsigned before = gone_count;
-                bool self = rng_next() & 1;
+                bool self = unit_rng_next() & 1;
                 bool full = c->obj != NULL;
                 cap_revoke(c, self);
                 CHECK_EQ(gone_count - before, below + (self && full));

@@ -20,31 +20,7 @@ NORETURN void panic(const char *fmt, ...)
     abort();
 }
 
-static long pages_out;
-static bool page_fail;
-
-void *page_alloc(void)
-{
-    if (page_fail)
-        return NULL;
-    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-    if (!p)
-        abort();
-    memset(p, 0, PAGE_SIZE);
-    pages_out++;
-    return p;
-}
-
-void page_free(void *va)
-{
-    pages_free(va, 0);
-}
-
-void pages_free(void *va, unsigned order)
-{
-    pages_out -= 1L << order;
-    free(va);
-}
+#include "page_stubs.h"
 
 void kobj_cap_gone(struct kobj *o)
 {
@@ -210,30 +186,19 @@ TEST(selectors_up_to_sel_max)
     CHECK(!crd_ok(CRD(CRD_OBJ, 0, 31, (1UL << 52) - (1UL << 31))));
 }
 
-/* xorshift64: a fixed seed makes every run identical. */
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 TEST(random_crds_match_the_rules)
 {
     /* The rules restated in 128-bit arithmetic, where nothing can wrap. */
-    rng_state = 0x6a09e667f3bcc909ull;
+    unit_rng = 0x6a09e667f3bcc909ull;
     for (int i = 0; i < 200000; i++) {
-        uint64_t r = rng_next();
+        uint64_t r = unit_rng_next();
         unsigned kind = (unsigned)(r & 3), order = (unsigned)(r >> 2) % 32;
         uint64_t base;
         switch ((r >> 8) % 4) {
-        case 0:  base = rng_next() & BASE_MAX; break;               /* anywhere */
-        case 1:  base = rng_next() % (1UL << 18); break;           /* near ports and selectors */
-        case 2:  base = USER_PAGES - rng_next() % (1UL << 32); break; /* near the top of user space */
-        default: base = BASE_MAX - rng_next() % (1UL << 32); break;   /* near the top of a CRD */
+        case 0:  base = unit_rng_next() & BASE_MAX; break;               /* anywhere */
+        case 1:  base = unit_rng_next() % (1UL << 18); break;           /* near ports and selectors */
+        case 2:  base = USER_PAGES - unit_rng_next() % (1UL << 32); break; /* near the top of user space */
+        default: base = BASE_MAX - unit_rng_next() % (1UL << 32); break;   /* near the top of a CRD */
         }
         base &= ~((1UL << ((r >> 16) % (order + 1))) - 1);         /* often aligned */
         unsigned __int128 lo = base, end = (unsigned __int128)base + ((unsigned __int128)1 << order);
@@ -246,7 +211,7 @@ TEST(random_crds_match_the_rules)
             want = want && end <= SEL_MAX;
         else
             want = false;
-        uint64_t c = CRD(kind, rng_next() & 0x1f, order, base);
+        uint64_t c = CRD(kind, unit_rng_next() & 0x1f, order, base);
         if (crd_ok(c) != want) {
             char m[200];
             snprintf(m, sizeof m, "crd_ok(kind %u order %u base %#lx) != %d", kind, order, base, want);
@@ -308,19 +273,19 @@ TEST(item_dest_hotspot_cannot_wrap)
 
 TEST(item_dest_random_stays_inside_window)
 {
-    rng_state = 0xbb67ae8584caa73bull;
+    unit_rng = 0xbb67ae8584caa73bull;
     for (int i = 0; i < 200000; i++) {
-        unsigned kind = 1 + (unsigned)(rng_next() % 3);
-        unsigned worder = (unsigned)(rng_next() % 12), iorder = (unsigned)(rng_next() % 12);
-        uint64_t wbase = (rng_next() % (1UL << 20)) << worder;
-        uint64_t win = CRD(kind, rng_next() & 0x1f, worder, wbase);
-        uint64_t item = CRD(rng_next() % 8 ? kind : (unsigned)(rng_next() & 3), rng_next() & 0x1f,
-                            iorder, rng_next() & BASE_MAX);
+        unsigned kind = 1 + (unsigned)(unit_rng_next() % 3);
+        unsigned worder = (unsigned)(unit_rng_next() % 12), iorder = (unsigned)(unit_rng_next() % 12);
+        uint64_t wbase = (unit_rng_next() % (1UL << 20)) << worder;
+        uint64_t win = CRD(kind, unit_rng_next() & 0x1f, worder, wbase);
+        uint64_t item = CRD(unit_rng_next() % 8 ? kind : (unsigned)(unit_rng_next() & 3), unit_rng_next() & 0x1f,
+                            iorder, unit_rng_next() & BASE_MAX);
         uint64_t hot;
-        switch (rng_next() % 3) {
-        case 0:  hot = rng_next() % (2UL << worder); break;
-        case 1:  hot = (uint64_t)0 - (rng_next() % (2UL << worder)); break;
-        default: hot = rng_next(); break;
+        switch (unit_rng_next() % 3) {
+        case 0:  hot = unit_rng_next() % (2UL << worder); break;
+        case 1:  hot = (uint64_t)0 - (unit_rng_next() % (2UL << worder)); break;
+        default: hot = unit_rng_next(); break;
         }
         uint64_t d = item_dest(win, item, hot);
         /* The window must itself be a valid range (crd_ok is tested on its own above). */
@@ -346,11 +311,9 @@ static struct pd *pd_new(void)
         abort();
     pd->obj.type = OBJ_PD;
     pd->obj.caps = 1;
-    pd->caps = aligned_alloc(PAGE_SIZE << CAPSPACE_ORDER, PAGE_SIZE << CAPSPACE_ORDER);
+    pd->caps = pages_alloc(CAPSPACE_ORDER);
     if (!pd->caps)
         abort();
-    memset(pd->caps, 0, PAGE_SIZE << CAPSPACE_ORDER);
-    pages_out += 1L << CAPSPACE_ORDER;
     return pd;
 }
 

@@ -170,16 +170,15 @@ TEST(arg1_accessors)
     for (unsigned f = 0; f <= 15; f++) {
         r.rdi = HC_ARG1(HC_sm_ctrl, f, SEL_ALL);
         CHECK_EQ(hc_flags(&r), f);
-        CHECK_EQ(hc_subop(&r), f & 3);
         CHECK(hc_sel(&r) == SEL_ALL);
         r.rdi = HC_ARG1(255, f, 0);
         CHECK_EQ(hc_flags(&r), f);
         CHECK_EQ(hc_sel(&r), 0);
     }
     r.rdi = HC_ARG1(HC_sm_ctrl, SM_CTRL_DOWN, 7);
-    CHECK_EQ(hc_subop(&r), SM_CTRL_DOWN);
+    CHECK_EQ(hc_flags(&r), SM_CTRL_DOWN);
     r.rdi = HC_ARG1(HC_machine_ctrl, MACHINE_CTRL_POWEROFF, 0);
-    CHECK_EQ(hc_subop(&r), MACHINE_CTRL_POWEROFF);
+    CHECK_EQ(hc_flags(&r), MACHINE_CTRL_POWEROFF);
 }
 
 TEST(sm_deadline_round_trip)

@@ -696,21 +696,12 @@ TEST(every_truncation_rejected)
     CHECK_EQ(parse_exact(b, IMG_SIZE, &lim_user, &in, &why), 0);
 }
 
-/* Deterministic xorshift64 for the mutation test. */
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 TEST(random_mutations_keep_invariants)
 {
     uint8_t ref[IMG_SIZE], b[IMG_SIZE];
     struct elf_info in;
     struct elf_limits lim = lim_user;
-    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    unit_rng = 0x9e3779b97f4a7c15ull;
     unsigned accepted = 0;
 
     lim.allow_dyn = true;
@@ -718,13 +709,13 @@ TEST(random_mutations_keep_invariants)
     img_make(ref);
     for (int iter = 0; iter < 20000; iter++) {
         const char *why = NULL;
-        int flips = 1 + (int)(rng_next(&seed) % 4);
+        int flips = 1 + (int)(unit_rng_next() % 4);
 
         memcpy(b, ref, IMG_SIZE);
         for (int f = 0; f < flips; f++) {
             /* Mostly hit the headers, where the meaning is. */
-            size_t at = rng_next(&seed) % (64 + 56 * PH_COUNT);
-            b[at] = (uint8_t)rng_next(&seed);
+            size_t at = unit_rng_next() % (64 + 56 * PH_COUNT);
+            b[at] = (uint8_t)unit_rng_next();
         }
         if (parse_exact(b, IMG_SIZE, &lim, &in, &why) != 0) {
             CHECK(why != NULL);

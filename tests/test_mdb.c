@@ -250,22 +250,11 @@ TEST(prune_middle_node_keeps_the_rest)
     free(r), free(a), free(b), free(c), free(b1);
 }
 
-/* xorshift64: a fixed seed makes every run identical. */
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 TEST(prune_random_trees_fn_frees)
 {
-    rng_state = 0x853c49e6748fea9bull;
+    unit_rng = 0x853c49e6748fea9bull;
     for (int round = 0; round < 50; round++) {
-        size_t n = 1 + (size_t)(rng_next() % 3000);
+        size_t n = 1 + (size_t)(unit_rng_next() % 3000);
         struct node **v = malloc(n * sizeof *v);
         size_t *par = calloc(n, sizeof *par);
         if (!v || !par)
@@ -273,8 +262,8 @@ TEST(prune_random_trees_fn_frees)
         v[0] = node_new(0, NULL);
         for (size_t i = 1; i < n; i++) {
             /* Mostly near the newest node: deep trees; sometimes anywhere: bushy ones. */
-            par[i] = (rng_next() & 3) ? i - 1 - (size_t)(rng_next() % (i < 4 ? i : 4))
-                                      : (size_t)(rng_next() % i);
+            par[i] = (unit_rng_next() & 3) ? i - 1 - (size_t)(unit_rng_next() % (i < 4 ? i : 4))
+                                      : (size_t)(unit_rng_next() % i);
             v[i] = node_new(i, v[par[i]]);
         }
         CHECK_EQ(mdb_count(&v[0]->m), n - 1);

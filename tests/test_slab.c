@@ -47,16 +47,6 @@ static void tb_reset(void)
     tb_state = (struct tb){ 0, 0, -1, false };
 }
 
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 /* Fill obj with a per-object tag, so overlapping objects show up on verify. */
 static void obj_fill(void *obj, uint32_t size, uint32_t tag)
 {
@@ -86,7 +76,7 @@ static bool obj_zero(const void *obj, uint32_t size)
 static void shuffle(void **v, size_t n)
 {
     for (size_t i = n - 1; i > 0; i--) {
-        size_t j = (size_t)(rng_next() % (i + 1));
+        size_t j = (size_t)(unit_rng_next() % (i + 1));
         void *t = v[i];
         v[i] = v[j];
         v[j] = t;
@@ -155,7 +145,7 @@ TEST(alloc_free_many)
     CHECK(slab_check(&c));
     for (uint32_t i = 0; i < N; i++)
         CHECK(obj_holds(v[i], 64, i + 1));
-    rng_state = 7;
+    unit_rng = 7;
     shuffle(v, N);
     for (uint32_t i = 0; i < N; i++) {
         slab_free(&c, v[i]);
@@ -180,7 +170,7 @@ TEST(every_size_no_overlap)
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
         sizes[ns++] = odd[i];
 
-    rng_state = 0xfeedull;
+    unit_rng = 0xfeedull;
     for (size_t si = 0; si < ns; si++) {
         tb_reset();
         struct slab_cache c;
@@ -407,15 +397,15 @@ TEST(random_interleaved_two_caches)
     struct { void *p; int c; uint32_t tag; } *live = calloc(MAXLIVE, sizeof *live);
     size_t nlive = 0;
     uint32_t tag = 1;
-    rng_state = 0xabcdef;
+    unit_rng = 0xabcdef;
     for (int step = 0; step < 30000; step++) {
-        if (nlive == MAXLIVE || (nlive > 0 && rng_next() % 100 < 48)) {
-            size_t i = (size_t)(rng_next() % nlive);
+        if (nlive == MAXLIVE || (nlive > 0 && unit_rng_next() % 100 < 48)) {
+            size_t i = (size_t)(unit_rng_next() % nlive);
             CHECK(obj_holds(live[i].p, cs[live[i].c].obj_size, live[i].tag));
             slab_free(&cs[live[i].c], live[i].p);
             live[i] = live[--nlive];
         } else {
-            int k = (int)(rng_next() % 2);
+            int k = (int)(unit_rng_next() % 2);
             void *p = slab_alloc(&cs[k]);
             CHECK(p != NULL);
             CHECK(obj_zero(p, cs[k].obj_size));

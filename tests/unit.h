@@ -17,6 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <setjmp.h>
+#include <stdint.h>
+
+/* xorshift64 for the randomized tests: seed unit_rng with a constant, and every run is identical. */
+static uint64_t unit_rng;
+static inline uint64_t unit_rng_next(void)
+{
+    uint64_t x = unit_rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return unit_rng = x;
+}
 
 struct unit_test {
     const char *name;

@@ -59,14 +59,15 @@ static struct rnode *find(struct pd *pd, uint64_t page, uint64_t frame)
 }
 
 /*
- * Large pages: a 2 MiB-aligned unit whose source is one 2 MiB mapping (the
- * root's window, or a 2 MiB delegation) goes to the destination as one 2 MiB
- * page with one node. The frame of the unit, or -1 if it cannot go as one.
+ * The frame behind a page of pd, or -1 if pd cannot delegate it: a page of the
+ * root's window, or one delegated to pd (kernel-made mappings such as UTCBs
+ * and the root image are not). With `large`, the page must start a 2 MiB
+ * mapping (the root's window, or a 2 MiB delegation) that can go as one.
  */
-static int64_t source_large(struct pd *pd, uint64_t page, struct rnode **node, unsigned *perm)
+static int64_t source(struct pd *pd, uint64_t page, bool large, struct rnode **node, unsigned *perm)
 {
     uint64_t pa, flags;
-    if (!space_lookup(pd->pml4, page << PAGE_SHIFT, &pa, &flags) || !(flags & PTE_PS))
+    if (!space_lookup(pd->pml4, page << PAGE_SHIFT, &pa, &flags) || (large && !(flags & PTE_PS)))
         return -1;
     uint64_t frame = pa >> PAGE_SHIFT;
     *node = NULL;
@@ -75,7 +76,7 @@ static int64_t source_large(struct pd *pd, uint64_t page, struct rnode **node, u
         return (int64_t)frame;
     }
     *node = find(pd, page, frame);
-    if (!*node || !(*node)->order)
+    if (!*node || (large && !(*node)->order))
         return -1;
     *perm = (*node)->perm;
     return (int64_t)frame;
@@ -88,7 +89,7 @@ static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uin
     for (uint64_t u = 0; u < (1UL << order); u += LARGE_PAGES) {
         struct rnode *parent;
         unsigned have;
-        int64_t frame = source_large(src, src_page + u, &parent, &have);
+        int64_t frame = source(src, src_page + u, true, &parent, &have);
         if (frame < 0)
             return -1;                               /* not backed by one 2 MiB mapping: 4 KiB pages */
         if (!((perm & have) & MEM_R))
@@ -120,25 +121,6 @@ static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uin
     return SUCCESS;
 }
 
-/* The frame behind a page of pd, or -1; *delegable: a root window page or a delegated one. */
-static int64_t source_frame(struct pd *pd, uint64_t page, struct rnode **node, unsigned *perm)
-{
-    uint64_t pa, flags;
-    if (!space_lookup(pd->pml4, page << PAGE_SHIFT, &pa, &flags))
-        return -1;
-    uint64_t frame = pa >> PAGE_SHIFT;
-    *node = NULL;
-    if (in_window(pd, page)) {
-        *perm = MEM_R | MEM_W | MEM_X;
-        return (int64_t)frame;
-    }
-    *node = find(pd, page, frame);
-    if (!*node)
-        return -1;                       /* kernel-made mappings (UTCBs, the root image) are not delegable */
-    *perm = (*node)->perm;
-    return (int64_t)frame;
-}
-
 int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                  unsigned order, unsigned perm, bool check_only)
 {
@@ -151,7 +133,7 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
     for (uint64_t i = 0; i < count; i++) {
         struct rnode *parent;
         unsigned have;
-        int64_t frame = source_frame(src, src_page + i, &parent, &have);
+        int64_t frame = source(src, src_page + i, false, &parent, &have);
         if (frame < 0)
             return BAD_CAP;                          /* nothing delegable there */
         if (!((perm & have) & MEM_R))

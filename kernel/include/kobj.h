@@ -29,7 +29,6 @@ void  kobj_free(void *obj);               /* back to its cache (object never pub
 void  kobj_cache_init(void);
 void  kobj_report(void);                  /* [mm] line with objects in use per type */
 uint64_t kobj_in_use(void);               /* all objects of all types */
-const char *kobj_type_name(enum obj_type type);
 
 static inline void kobj_get(struct kobj *o) { o->refs++; }
 void kobj_put(struct kobj *o);            /* drop a kernel reference */

@@ -20,8 +20,3 @@ static inline void spin_unlock(struct spinlock *l)
 {
     __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }
-
-static inline int spin_is_locked(struct spinlock *l)
-{
-    return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != __atomic_load_n(&l->next, __ATOMIC_RELAXED);
-}

@@ -17,7 +17,6 @@ static inline uint64_t arg3(const struct cpu_regs *r) { return r->rdx; }
 static inline uint64_t arg4(const struct cpu_regs *r) { return r->rax; }
 static inline uint64_t arg5(const struct cpu_regs *r) { return r->r8; }
 static inline unsigned hc_flags(const struct cpu_regs *r) { return HC_FLAGS(r->rdi); }
-static inline unsigned hc_subop(const struct cpu_regs *r) { return HC_FLAGS(r->rdi) & 3; }
 static inline uint64_t hc_sel(const struct cpu_regs *r) { return HC_SEL(r->rdi); }
 static inline void set_out2(struct cpu_regs *r, uint64_t v) { r->rsi = v; }
 

@@ -21,11 +21,6 @@ static const uint32_t sizes[OBJ_TYPES] = {
 
 struct kobj *reap_list;
 
-const char *kobj_type_name(enum obj_type type)
-{
-    return type < OBJ_TYPES ? names[type] : "?";
-}
-
 void kobj_cache_init(void)
 {
     for (int t = OBJ_PD; t < OBJ_TYPES; t++)

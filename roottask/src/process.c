@@ -77,17 +77,15 @@ void proc_init(const uint8_t *tar, uint64_t tar_size)
 static void startup_handler(uint64_t id, struct utcb *u)
 {
     struct proc *p = by_slot(id);
-    u->exc.rip = p->fault_rip;                   /* the entry point, parked here by proc_spawn */
+    u->exc.rip = p->entry;
     u->exc.rsp = APP_STACK_TOP - 8;              /* as if called */
-    u->exc.rdi = p->status;                      /* the argument */
+    u->exc.rdi = p->arg;
     u->exc.rsi = p->id;
     if (p->start_sp) {                           /* a Linux process: rsp at argc, rdx = 0 (no atexit) */
         u->exc.rsp = p->start_sp;
         u->exc.rdi = u->exc.rsi = 0;
     }
     u->exc.rdx = 0;
-    p->fault_rip = 0;
-    p->status = 0;
 }
 
 /* A fault nobody in the process handles: report it, let the roottask end the process. */
@@ -274,19 +272,22 @@ static struct proc *fail(struct proc *p, const char *what, const char *why)
 
 static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
 
-struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio)
+/* A native program of the archive: bin/<name>. */
+static struct proc *spawn_bin(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
 {
-    (void)prio;
     char path[64];
     snprintf(path, sizeof path, "bin/%s", name);
-    return spawn(path, arg, cpu, false, NULL);
+    return spawn(path, arg, cpu, foreign, personality);
+}
+
+struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu)
+{
+    return spawn_bin(name, arg, cpu, false, NULL);
 }
 
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality)
 {
-    char path[64];
-    snprintf(path, sizeof path, "bin/%s", name);
-    return spawn(path, arg, cpu, true, personality);
+    return spawn_bin(name, arg, cpu, true, personality);
 }
 
 struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality)
@@ -411,12 +412,12 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     st = fc_create_ec(s + SEL_EC, pd, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
     if (st)
         return fail(p, "create_ec failed", fc_status_name(st));
-    p->fault_rip = elf.entry;                    /* read by the startup handler */
     p->entry = elf.entry;
     p->image_end = elf.hi;
     p->phdr = elf.phdr_vaddr;
     p->phnum = elf.phnum;
-    p->status = arg;
+    p->arg = arg;
+    p->status = 0;
     return p;
 }
 
@@ -464,6 +465,21 @@ void proc_wait(struct proc *p)
 unsigned proc_wait_ms(struct proc *p, unsigned ms)
 {
     return fc_sm_down(p->done, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
+}
+
+const char *proc_state_name(const struct proc *p)
+{
+    return p->state == PROC_EXITED ? "exited" : p->state == PROC_FAULTED ? "faulted" : "did not finish";
+}
+
+void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what)
+{
+    if (!p)
+        return;
+    unsigned s = proc_start(p, 20);
+    unsigned w = s == SUCCESS ? proc_wait_ms(p, ms) : s;
+    printf("[%s] %s: process %u %s status=%lu (wait %u)\n", tag, what, p->id, proc_state_name(p), p->status, w);
+    proc_destroy(p);
 }
 
 /* Everything it had goes: its capabilities (the PD first), then the memory, which we get back. */

@@ -22,6 +22,7 @@ struct proc {
     sel_t sel;                  /* the roottask's selectors for it: PD, EC, SC, portals (64) */
     sel_t done;                 /* upped when it exits or faults */
     sel_t hold;                 /* its exit/fault handler parks on this until the teardown */
+    uint64_t arg;               /* its argument (rdi at the start) */
     uint64_t status;            /* exit status, or the fault vector */
     uint64_t fault_rip, fault_addr;
     uint64_t shared;            /* a page it was given at APP_SHARED (window address), or 0 */
@@ -37,7 +38,7 @@ struct proc {
 
 void proc_init(const uint8_t *tar, uint64_t tar_size);
 /* Start bin/<name> on cpu with the argument; NULL (and a console line) if it cannot. */
-struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu, unsigned prio);
+struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu);   /* not started: proc_start */
 /* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
 /* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
@@ -62,5 +63,11 @@ sel_t proc_pd(const struct proc *p);              /* the roottask's capability t
 sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
 void proc_wait(struct proc *p);                  /* until it exits or faults */
 void proc_destroy(struct proc *p);               /* revoke everything it had; its memory comes back */
+const char *proc_state_name(const struct proc *p); /* "exited", "faulted" or "did not finish" */
+/*
+ * Start p (NULL: nothing), wait at most ms, print
+ * "[tag] what: process N <state> status=S (wait W)" and destroy it.
+ */
+void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what);
 extern volatile uint64_t proc_notify_verdict;
 extern sel_t proc_gift_sm;                       /* what a notify without a shared page gets */

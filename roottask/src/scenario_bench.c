@@ -96,7 +96,7 @@ int scenario_bench(void)
     /* Cross-PD IPC: a program in its own PD calls our echo service and reports its medians. */
     if (fc_hip->num_mods > 1) {
         proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
-        struct proc *p = proc_spawn("ipcbench", 0, 0, ROOT_PRIO);
+        struct proc *p = proc_spawn("ipcbench", 0, 0);
         if (p && proc_start(p, ROOT_PRIO) == SUCCESS) {
             proc_wait(p);
             proc_destroy(p);

@@ -20,7 +20,7 @@ static bool userland(const uint8_t **tar, uint64_t *len)
 /* Run one program to its end; returns it (still to be destroyed) or NULL. */
 static struct proc *run(const char *name, uint64_t arg, unsigned cpu, unsigned share_perm, uint64_t fill)
 {
-    struct proc *p = proc_spawn(name, arg, cpu, 20);
+    struct proc *p = proc_spawn(name, arg, cpu);
     if (!p)
         return NULL;
     if (share_perm && proc_share_page(p, share_perm, fill) != SUCCESS)
@@ -39,8 +39,7 @@ static void report_end(const char *tag, struct proc *p)
 {
     if (!p)
         return;
-    printf("[caps] %s: process %u %s status=%lu\n", tag, p->id,
-           p->state == PROC_EXITED ? "exited" : "faulted", p->status);
+    printf("[caps] %s: process %u %s status=%lu\n", tag, p->id, proc_state_name(p), p->status);
     proc_destroy(p);
 }
 
@@ -175,7 +174,7 @@ static void concurrent(void)
         printf("[caps] concurrent: skipped, 1 CPU\n");
         return;
     }
-    struct proc *a = proc_spawn("spin", 20000000, 0, 20), *b = proc_spawn("spin", 20000000, 1, 20);
+    struct proc *a = proc_spawn("spin", 20000000, 0), *b = proc_spawn("spin", 20000000, 1);
     if (!a || !b)
         return;
     uint64_t t0 = fc_rdtsc();
@@ -211,7 +210,7 @@ int scenario_caps(void)
     report_end("memuser", run("memuser", 0, 0, MEM_R | MEM_W, 0));
     report_end("memuser_readonly", run("memuser", 1, 0, MEM_R, 0xfeed));
     /* 2 MiB as one large page: revoking any part of it takes all of it. */
-    struct proc *big = proc_spawn("bigmem", 0, 0, 20);
+    struct proc *big = proc_spawn("bigmem", 0, 0);
     if (big) {
         report_status("caps", "delegate_2mib_large_page", proc_share_large(big, fc_large_chunk()));
         if (proc_start(big, 20) == SUCCESS)
@@ -219,7 +218,7 @@ int scenario_caps(void)
         report_end("bigmem", big);
     }
     /* The violator also gets a portal capability with every right but CALL. */
-    struct proc *v = proc_spawn("violator", 1, 0, 20);
+    struct proc *v = proc_spawn("violator", 1, 0);
     if (v) {
         report_status("caps", "delegate_portal_without_call",
                       fc_delegate(SEL_ROOT_PD, proc_pd(v), CRD(CRD_OBJ, PERM_ALL, 0, proc_echo_portal(0)),

@@ -17,12 +17,7 @@ static void run_linux(const char *path, int argc, const char *const *argv)
     if (!p)
         return;
     printf("[linux] start %s\n", path);
-    unsigned s = proc_start(p, 20);
-    unsigned w = s == SUCCESS ? proc_wait_ms(p, 20000) : s;
-    printf("[linux] %s: process %u %s status=%lu (wait %u)\n", path, p->id,
-           p->state == PROC_EXITED ? "exited" : p->state == PROC_FAULTED ? "faulted" : "did not finish",
-           p->status, w);
-    proc_destroy(p);
+    proc_run(p, 20000, "linux", path);
 }
 
 int scenario_linux(void)

@@ -30,18 +30,6 @@ static void toy_personality(struct proc *p, struct utcb *u)
     }
 }
 
-static void run_to_end(struct proc *p, const char *what)
-{
-    if (!p)
-        return;
-    unsigned s = proc_start(p, 20);
-    unsigned w = s == SUCCESS ? proc_wait_ms(p, 500) : s;
-    printf("[sysredir] %s: process %u %s status=%lu (wait %u)\n", what, p->id,
-           p->state == PROC_EXITED ? "exited" : p->state == PROC_FAULTED ? "faulted" : "did not finish",
-           p->status, w);
-    proc_destroy(p);
-}
-
 int scenario_sysredir(void)
 {
     if (fc_hip->num_mods < 2)
@@ -49,12 +37,12 @@ int scenario_sysredir(void)
     fc_mem_init(fc_hip);
     proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
 
-    run_to_end(proc_spawn_foreign("toyforeign", 0, fc_hip->num_cpus - 1, toy_personality), "foreign");
+    proc_run(proc_spawn_foreign("toyforeign", 0, fc_hip->num_cpus - 1, toy_personality), 500, "sysredir", "foreign");
     printf("[sysredir] the personality handled %lu toy calls\n", toy_calls);
     /* The same binary in a native PD: its syscalls are hypercalls (numbers from rdi: BAD_HYP). */
-    run_to_end(proc_spawn("toyforeign", 1, 0, 20), "native");
+    proc_run(proc_spawn("toyforeign", 1, 0), 500, "sysredir", "native");
     /* A foreign PD with no portal for its syscalls: its first one kills it, the system goes on. */
-    run_to_end(proc_spawn_foreign("toyforeign", 0, 0, NULL), "foreign without a portal");
+    proc_run(proc_spawn_foreign("toyforeign", 0, 0, NULL), 500, "sysredir", "foreign without a portal");
 
     sel_t pd = fc_sel_alloc(1);
     report_status("sysredir", "create_pd_foreign_base_beyond_space", fc_create_pd_foreign(pd, SEL_ROOT_PD, SEL_MAX));

@@ -61,7 +61,7 @@ enum hc_status {
 #define CREATE_EC_VCPU         0x2   /* reserved for the EPT stage: BAD_FTR today */
 #define CALL_NONBLOCK          0x1   /* fail with TIMEOUT instead of waiting for a busy handler */
 
-/* Sub-operations (ARG1[9:8]). */
+/* Sub-operations (ARG1[11:8]). */
 #define EC_CTRL_RECALL         0
 #define SM_CTRL_UP             0
 #define SM_CTRL_DOWN           1

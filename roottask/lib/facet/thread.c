@@ -138,7 +138,7 @@ void fc_thread_main(struct fc_thread *t) __attribute__((noreturn));
 void fc_thread_main(struct fc_thread *t)
 {
     t->fn(t->arg);
-    /* No EC destruction before the capabilities stage: park on a semaphore nobody ups. */
+    /* An EC cannot end itself (only revoking its capability does): park on a semaphore nobody ups. */
     for (;;)
         fc_sm_down(graveyard, 0);
 }

@@ -121,7 +121,7 @@ int xfer_items(struct ec *from, struct ec *to, unsigned n, unsigned t)
  */
 int sys_pd_ctrl(struct ec *ec, struct cpu_regs *r)
 {
-    if (hc_subop(r) != PD_CTRL_DELEGATE || (hc_flags(r) & ~3u))
+    if (hc_flags(r) != PD_CTRL_DELEGATE)
         return BAD_PAR;
     struct pd *src = cap_get(ec->pd, hc_sel(r), OBJ_PD, PERM_CTRL);
     struct pd *dst = cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CTRL);

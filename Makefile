@@ -88,7 +88,7 @@ USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
-	$(NOSTDINC) -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP
+	$(NOSTDINC) -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen
 # Pure code the kernel and the roottask share (formatting, ELF, HIP): compiled twice.
 SHARED_C   := kernel/lib/format.c kernel/lib/elf.c kernel/lib/hip.c kernel/lib/string.c
 ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c roottask/src/linux/*.c) $(SHARED_C)
@@ -109,6 +109,14 @@ $(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 endef
 $(foreach f,$(filter roottask/%.c,$(STUDENT_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 
+# The Linux personality names every syscall it does not handle: the names come from the
+# kernel headers Debian ships (linux-libc-dev, with libc6-dev), as a C table.
+SYSCALL_NAMES := $(BUILD)/gen/syscall_names.h
+$(SYSCALL_NAMES): $(DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)sed -nE 's/^#define __NR_([a-z0-9_]+) ([0-9]+)$$/    [\2] = "\1",/p' /usr/include/x86_64-linux-gnu/asm/unistd_64.h > $@.tmp && mv $@.tmp $@
+$(BUILD)/user/roottask/src/linux/syscall.o: $(SYSCALL_NAMES)
+
 $(BUILD)/user/%.o: %.S $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  AS [u]  $<"
@@ -123,7 +131,7 @@ $(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
 # console portal), the small libc and the shared pure code. They land in the userland tar.
 APPS        := $(basename $(notdir $(wildcard roottask/apps/*.c)))
 APP_LIB_C   := $(wildcard roottask/apps/lib/*.c) roottask/lib/c/printf.c roottask/lib/c/string2.c \
-	roottask/lib/facet/console_client.c $(SHARED_C)
+	roottask/lib/facet/console_client.c roottask/lib/facet/fs_client.c $(SHARED_C)
 APP_LIB_OBJ := $(patsubst %.c,$(BUILD)/user/%.o,$(APP_LIB_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(wildcard roottask/apps/lib/*.S))
 APP_BINS    := $(addprefix $(BUILD)/userland/bin/,$(APPS))
 
@@ -141,6 +149,12 @@ $(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/%.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $@"
 	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -Ikernel/include -Iroottask/lib/facet/include -o $@ $<
+
+# pie.c is the exception: a static-pie executable, which Debian's musl-gcc cannot link, so glibc's.
+$(BUILD)/userland/linux/pie: labs/5-linux-emulation/tests/pie.c $(DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  GCC-PIE $@"
+	$(Q)$(CC) -static-pie -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Debian's busybox-static, unmodified (glibc, static): tools/deps.sh installs it.
 $(BUILD)/userland/linux/busybox: $(DEPS)
@@ -189,9 +203,10 @@ gdb: $(KERNEL) $(ROOTTASK)
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # Tests include the file under test as "kernel/..."/"roottask/...": found in the selected
-# solutions first, then in the tree.
+# solutions first, then in the tree. Roottask code finds its "facet/..." headers as in its build.
 HOST_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror $(foreach s,$(SOL_STAGES),-Isolutions/$(s)) -I. -Ikernel/include -MMD -MP
+	-Wall -Wextra -Werror $(foreach s,$(SOL_STAGES),-Isolutions/$(s)) -I. -Ikernel/include \
+	-Iroottask/lib/facet/include -MMD -MP
 
 $(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS)
 	@mkdir -p $(dir $@)

@@ -45,3 +45,33 @@ setup_file() {
     [[ $output == *"about to touch 0x10"* ]]
     [[ $output == *"Segmentation fault (address 0x10)"* ]]
 }
+
+# Damaged copies of hello: each is refused with the loader's reason, exit 126, no program output.
+refused() {
+    run "$ROOT/tools/facet-run" "$1"
+    [ "$status" -eq 126 ]
+    [[ $output == *"$2"* ]]
+    [[ $output != *"hello"*"one"* ]]
+}
+
+@test "a 32-bit executable is refused with the reason (exit 126)" {
+    cp "$HELLO" "$BATS_TEST_TMPDIR/c32"
+    printf '\001' | dd of="$BATS_TEST_TMPDIR/c32" bs=1 seek=4 conv=notrunc status=none   # EI_CLASS = ELFCLASS32
+    refused "$BATS_TEST_TMPDIR/c32" "a 32-bit executable (ELFCLASS32)"
+}
+
+@test "a truncated executable is refused with the reason (exit 126)" {
+    head -c 3000 "$HELLO" > "$BATS_TEST_TMPDIR/truncated"
+    refused "$BATS_TEST_TMPDIR/truncated" "truncated: PT_LOAD data beyond end of file"
+}
+
+@test "an executable with overlapping segments is refused with the reason (exit 126)" {
+    # the second PT_LOAD gets the first one's file offset and address
+    perl -e 'open F, "<:raw", $ARGV[0] or die; local $/; my $d = <F>;
+        my $phoff = unpack("Q<", substr($d, 32, 8)); my $n = unpack("v", substr($d, 56, 2));
+        my @load = grep { unpack("V", substr($d, $phoff + 56 * $_, 4)) == 1 } 0 .. $n - 1;
+        substr($d, $phoff + 56 * $load[1] + 8, 16) = substr($d, $phoff + 56 * $load[0] + 8, 16);
+        binmode STDOUT; print $d' "$HELLO" > "$BATS_TEST_TMPDIR/overlap"
+    [ "$(readelf -lW "$BATS_TEST_TMPDIR/overlap" | awk '$1 == "LOAD" { print $3 }' | sort | uniq -d)" = 0x0000000000400000 ]
+    refused "$BATS_TEST_TMPDIR/overlap" "PT_LOAD segments overlap"
+}

@@ -312,6 +312,8 @@ TEST(not_class64)
 
     img_make(b);
     put8(b, EI_CLASS, 1);
+    EXPECT_REJECT(b, IMG_SIZE, &lim_user, "a 32-bit executable (ELFCLASS32): only x86-64 ones run here");
+    put8(b, EI_CLASS, 0);
     EXPECT_REJECT(b, IMG_SIZE, &lim_user, "not ELFCLASS64");
 }
 

@@ -158,7 +158,7 @@ static const char *elf_ehdr_check(const struct elf64_ehdr *eh, size_t size,
     if (id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
         return "bad magic: not an ELF file";
     if (id[EI_CLASS] != ELFCLASS64)
-        return "not ELFCLASS64";
+        return id[EI_CLASS] == 1 ? "a 32-bit executable (ELFCLASS32): only x86-64 ones run here" : "not ELFCLASS64";
     if (id[EI_DATA] != ELFDATA2LSB)
         return "not little-endian (ELFDATA2LSB)";
     if (id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)

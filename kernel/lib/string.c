@@ -3,17 +3,27 @@
 #include <stdint.h>
 #include "lib/string.h"
 
+/*
+ * memset and memcpy move eight bytes per step and the rest one at a time: string instructions
+ * with a count, which every x86-64 CPU runs fast. (Under QEMU's -icount, where benchmarks count
+ * instructions, each repetition counts as one: eight bytes per step matters there too.)
+ */
 void *memset(void *d, int c, size_t n)
 {
     void *r = d;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t q = n / 8, b = n % 8;
+    uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(b) : "a"(v) : "memory");
     return r;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *r = d;
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+    size_t q = n / 8, b = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(b) :: "memory");
     return r;
 }
 

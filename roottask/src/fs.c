@@ -37,6 +37,13 @@ static struct fs_node *node_new(struct fs_node *parent, const char *name, unsign
     return NULL;
 }
 
+/* Its contents go, then the node itself. */
+static void node_free(struct fs_node *n)
+{
+    fs_truncate(n);
+    n->type = 0;
+}
+
 static struct fs_node *child(struct fs_node *dir, const char *name, unsigned len)
 {
     for (struct fs_node *n = dir->child; n; n = n->next)
@@ -50,10 +57,33 @@ struct fs_node *fs_root(void)
     return &nodes[0];
 }
 
-/* Walk all but (if `last` is set) the last component; *last points at that component. */
-static struct fs_node *walk(const char *path, const char **last, int *err)
+static volatile int lock;
+
+void fs_lock(void)
 {
-    struct fs_node *d = fs_root();
+    while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+void fs_unlock(void)
+{
+    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+}
+
+bool fs_ready(void)
+{
+    return nodes[0].type == FS_DIR;
+}
+
+/* From base (absolute paths: from the root), walk all but (if `last` is set) the last component;
+ * *last points at that component. */
+static struct fs_node *walk(struct fs_node *base, const char *path, const char **last, int *err)
+{
+    struct fs_node *d = path[0] == '/' || !base ? fs_root() : base;
+    if (d->unlinked) {                               /* a removed working directory */
+        *err = ENOENT;
+        return NULL;
+    }
     const char *p = path;
     for (;;) {
         while (*p == '/')
@@ -92,16 +122,26 @@ static struct fs_node *walk(const char *path, const char **last, int *err)
     }
 }
 
-struct fs_node *fs_lookup(const char *path)
+struct fs_node *fs_lookup_at(struct fs_node *base, const char *path)
 {
     int err;
-    return walk(path, NULL, &err);
+    return walk(base, path, NULL, &err);
+}
+
+struct fs_node *fs_lookup(const char *path)
+{
+    return fs_lookup_at(NULL, path);
 }
 
 struct fs_node *fs_create(const char *path, enum fs_type type, uint32_t mode, int *err)
 {
+    return fs_create_at(NULL, path, type, mode, err);
+}
+
+struct fs_node *fs_create_at(struct fs_node *base, const char *path, enum fs_type type, uint32_t mode, int *err)
+{
     const char *last = NULL;
-    struct fs_node *d = walk(path, &last, err);
+    struct fs_node *d = walk(base, path, &last, err);
     if (!d)
         return NULL;
     if (d->type != FS_DIR) {
@@ -131,7 +171,12 @@ struct fs_node *fs_create(const char *path, enum fs_type type, uint32_t mode, in
 
 int fs_unlink(const char *path, bool dir)
 {
-    struct fs_node *n = fs_lookup(path);
+    return fs_unlink_at(NULL, path, dir);
+}
+
+int fs_unlink_at(struct fs_node *base, const char *path, bool dir)
+{
+    struct fs_node *n = fs_lookup_at(base, path);
     if (!n || n == fs_root())
         return ENOENT;
     if (dir && n->type != FS_DIR)
@@ -144,9 +189,23 @@ int fs_unlink(const char *path, bool dir)
     while (*p != n)
         p = &(*p)->next;
     *p = n->next;
-    fs_truncate(n);
-    n->type = 0;
+    n->parent = NULL;
+    n->next = NULL;
+    n->unlinked = true;
+    if (!n->refs)
+        node_free(n);
     return 0;
+}
+
+void fs_hold(struct fs_node *n)
+{
+    n->refs++;
+}
+
+void fs_release(struct fs_node *n)
+{
+    if (--n->refs == 0 && n->unlinked)
+        node_free(n);
 }
 
 void fs_truncate(struct fs_node *n)
@@ -281,4 +340,29 @@ void fs_init(const uint8_t *tar, uint64_t len)
             path[i] = saved;
         }
     }
+}
+
+int fs_path(const struct fs_node *n, char *buf, unsigned cap)
+{
+    if (!n->parent) {                                /* the root */
+        if (cap < 2)
+            return -1;
+        buf[0] = '/', buf[1] = 0;
+        return 1;
+    }
+    /* Right to left: each component with its '/' in front, then move the result to the start. */
+    unsigned at = cap;
+    if (!at--)
+        return -1;
+    buf[at] = 0;
+    for (const struct fs_node *c = n; c->parent; c = c->parent) {
+        unsigned len = (unsigned)strlen(c->name);
+        if (at < len + 1)
+            return -1;
+        at -= len;
+        memcpy(buf + at, c->name, len);
+        buf[--at] = '/';
+    }
+    memmove(buf, buf + at, cap - at);
+    return (int)(cap - at - 1);
 }

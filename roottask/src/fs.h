@@ -15,18 +15,37 @@ struct fs_node {
     struct fs_node *parent, *child, *next;
     const uint8_t *tar_data;         /* contents as in the archive, until the first write */
     uint64_t *pages;                 /* then: a page of page addresses (2 MiB per file at most) */
+    uint32_t refs;                   /* open descriptors and working directories on it */
+    bool unlinked;                   /* removed from the tree; freed when the last reference goes */
 };
 
 #define FS_MAX_FILE (512UL * 4096)
 
 void fs_init(const uint8_t *tar, uint64_t len);
+/*
+ * One lock for the tree: the file service and the Linux personality, whose handlers run on
+ * every CPU, hold it around their use of it. A spin lock: every caller runs at the same
+ * priority (a higher-priority spinner could starve a holder on its CPU).
+ */
+void fs_lock(void);
+void fs_unlock(void);
+bool fs_ready(void);                                 /* fs_init has run in this boot */
 struct fs_node *fs_root(void);
 /* Resolve an absolute path (or one relative to the root); NULL if a component is missing. */
 struct fs_node *fs_lookup(const char *path);
 /* Create a file or directory; NULL with *err (a positive Linux errno) set if it cannot. */
 struct fs_node *fs_create(const char *path, enum fs_type type, uint32_t mode, int *err);
 int fs_unlink(const char *path, bool dir);           /* 0 or a positive Linux errno */
+/* The same, relative paths starting at the directory base (NULL: the root). */
+struct fs_node *fs_lookup_at(struct fs_node *base, const char *path);
+struct fs_node *fs_create_at(struct fs_node *base, const char *path, enum fs_type type, uint32_t mode, int *err);
+int fs_unlink_at(struct fs_node *base, const char *path, bool dir);
+/* The absolute path of n into buf (cap bytes); its length, or -1 if it does not fit. */
+int fs_path(const struct fs_node *n, char *buf, unsigned cap);
 int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len);
 int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len);   /* bytes or -errno */
 void fs_truncate(struct fs_node *n);
+/* An open descriptor (or a working directory) keeps a node alive after an unlink, as on Linux. */
+void fs_hold(struct fs_node *n);
+void fs_release(struct fs_node *n);
 struct fs_node *fs_child_at(struct fs_node *dir, uint64_t index);  /* the index-th entry, or NULL */

@@ -17,6 +17,7 @@
 #define SEL_EXIT    4
 #define SEL_NOTIFY  5
 #define SEL_FOREIGN 6           /* a foreign process's syscall portal */
+#define SEL_FS      7           /* the file service, its id the slot */
 #define FOREIGN_MTD (MTD_ALL_GPRS | MTD_RIP_LEN | MTD_RFLAGS | MTD_FS_GS)
 #define SEL_EVENTS  32          /* 32 event portals, delegated to 0..31 in the process */
 
@@ -27,11 +28,12 @@ static unsigned next_id = 1;
 static sel_t echo_pt[HIP_MAX_CPUS];
 
 /* One handler EC per CPU and service, made on first use. */
-struct handlers { sel_t startup, fault, exit, console, notify, echo, foreign; };
+struct handlers { sel_t startup, fault, exit, console, notify, echo, foreign, fs; };
 static struct handlers per_cpu[HIP_MAX_CPUS];
 volatile uint64_t proc_notify_verdict;
 
 static struct proc *by_slot(uint64_t id) { return &procs[(id >> 8) % MAX_PROCS]; }
+_Static_assert(MAX_PROCS <= FS_SERVICE_CLIENTS, "the file service keeps descriptors for every slot");
 
 static void startup_handler(uint64_t id, struct utcb *u);
 static unsigned give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);
@@ -49,6 +51,7 @@ static unsigned handlers_for(unsigned cpu)
     s = s ? s : fc_handler_create(cpu, fault_handler, &h->fault);
     s = s ? s : fc_handler_create(cpu, exit_handler, &h->exit);
     s = s ? s : fc_handler_create(cpu, console_handler, &h->console);
+    s = s ? s : fc_handler_create(cpu, fs_service_handler, &h->fs);
     s = s ? s : fc_handler_create(cpu, notify_handler, &h->notify);
     s = s ? s : fc_handler_create(cpu, foreign_handler, &h->foreign);
     if (s == SUCCESS && !echo_pt[cpu]) {
@@ -159,8 +162,24 @@ void proc_unmap(struct proc *p, uint64_t va, uint64_t n)
     }
 }
 
-/* The window address behind a process address, or 0. */
-static uint64_t window_of(struct proc *p, uint64_t va)
+unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
+{
+    unsigned found = 0;
+    for (unsigned j = 0; j < p->npages; j++)
+        found += p->page_va[j] >= va && p->page_va[j] - va < n * PAGE_SIZE;
+    if (found != n)
+        return BAD_PAR;
+    for (unsigned j = 0; j < p->npages; j++)
+        if (p->page_va[j] >= va && p->page_va[j] - va < n * PAGE_SIZE) {
+            fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[j])), 0, 0);
+            unsigned s = perm ? give_page(p, p->pages[j], p->page_va[j], perm) : SUCCESS;
+            if (s != SUCCESS)
+                return s;
+        }
+    return SUCCESS;
+}
+
+uint64_t proc_window(struct proc *p, uint64_t va)
 {
     uint64_t page = va & ~0xfffUL;
     for (unsigned i = 0; i < p->npages; i++)
@@ -173,7 +192,7 @@ static uint64_t window_of(struct proc *p, uint64_t va)
 static bool proc_copy(struct proc *p, uint64_t va, uint8_t *buf, uint64_t len, bool to_proc)
 {
     while (len) {
-        uint64_t w = window_of(p, va), chunk = PAGE_SIZE - (va & 0xfff);
+        uint64_t w = proc_window(p, va), chunk = PAGE_SIZE - (va & 0xfff);
         if (!w || va + len < va)
             return false;
         if (chunk > len)
@@ -315,6 +334,7 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     p->large = 0;
     p->start_sp = 0;
     p->linux = NULL;
+    p->teardown = NULL;
     p->personality = personality;
     p->state = PROC_RUNNING;
 
@@ -324,14 +344,12 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     if (found <= 0)
         return fail(p, found < 0 ? "the userland archive is damaged" : "no such program in the userland archive", why);
     struct elf_info elf;
-    /* Parse position-independent ones too (at a bias), to say what they are. */
+    /* Position-independent (static-pie) ones are loaded at 4 MiB, where the others start. */
     struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = true, .load_bias = 0x400000 };
     if (elf_parse(e.data, e.size, &lim, &elf, &why))
         return fail(p, "not a valid program", why);
     if (elf.has_interp)
         return fail(p, "not a valid program", "dynamic executable (PT_INTERP): only static ones run here");
-    if (elf.type != ET_EXEC)
-        return fail(p, "not a valid program", "static-pie executables are not supported yet");
     if (handlers_for(cpu) != SUCCESS)
         return fail(p, "no handlers", NULL);
 
@@ -387,7 +405,7 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
             return fail(p, "delegating its stack failed", fc_status_name(st));
     }
 
-    /* Its portals: events (startup at 30), console, exit, notify; echo is shared per CPU. */
+    /* Its portals: events (startup at 30), console, exit, notify, files; echo is shared per CPU. */
     const struct handlers *h = &per_cpu[cpu];
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
         st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
@@ -396,12 +414,14 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, p->id);
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, (uint64_t)p->slot << 8);
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, (uint64_t)p->slot << 8);
+    st = st ? st : fc_portal_bind(s + SEL_FS, h->fs, 0, p->slot);
     sel_t pd = s + SEL_PD;
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 5, s + SEL_EVENTS), CRD(CRD_OBJ, PERM_CALL, 5, APP_SEL_EVENTS));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_CONSOLE), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_CONSOLE));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_EXIT), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_EXIT));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
     if (!st && foreign && personality) {
         st = fc_portal_bind(s + SEL_FOREIGN, h->foreign, FOREIGN_MTD, (uint64_t)p->slot << 8);
         st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
@@ -485,7 +505,11 @@ void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what)
 /* Everything it had goes: its capabilities (the PD first), then the memory, which we get back. */
 void proc_destroy(struct proc *p)
 {
+    if (p->teardown)
+        p->teardown(p);
+    p->teardown = NULL;
     fc_revoke(CRD(CRD_OBJ, 0, 6, p->sel), REVOKE_SELF, 0);
+    fs_service_release(p->slot);                 /* after its portals: no new file call comes */
     for (unsigned i = 0; i < p->npages; i++) {
         fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[i])), 0, 0);
         fc_page_free(p->pages[i]);

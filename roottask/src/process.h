@@ -34,6 +34,7 @@ struct proc {
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
     void *linux;                      /* the Linux personality's state, if it runs under it */
+    void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
 };
 
 void proc_init(const uint8_t *tar, uint64_t tar_size);
@@ -46,8 +47,14 @@ struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality pe
 /* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
 bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len);
 bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
+/* The roottask's address (in its memory window) of the byte at the process's va, or 0 if no
+ * page of it is there; valid up to that page's end. */
+uint64_t proc_window(struct proc *p, uint64_t va);
 /* Map n fresh zeroed pages at va with MEM_* permissions; SUCCESS, BAD_PAR (in use), OOM. */
 unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* New permissions (0: none, the pages stay its own) for [va, va + n pages), all given by proc_map
+ * or the loader; SUCCESS, or BAD_PAR if one of them is not there. */
+unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 /* Unmap (and free) the pages of [va, va + n pages) that proc_map gave it. */
 void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */

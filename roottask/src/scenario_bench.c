@@ -8,6 +8,8 @@
 #include "facet/sort.h"
 #include "process.h"
 #include "facet/mem.h"
+#include "fs.h"
+#include "linux/linux.h"
 
 #define WARMUP 1000
 #define MAX_ITER 20000
@@ -107,6 +109,11 @@ int scenario_bench(void)
             proc_wait(p);
             proc_destroy(p);
         }
+        /* Stage 5: Linux syscalls under the personality, the same binary tools/linux-bench runs
+         * on Linux: it prints "sysbench <key> median=... min=..." lines of its own. */
+        fs_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
+        static const char *const argv[] = { "sysbench", NULL }, *const envp[] = { "LINUX_UNDER_FACET=1", NULL };
+        proc_run(linux_spawn("linux/sysbench", 1, argv, envp, 0), 600000, "bench", "linux/sysbench");
     }
     return 0;
 }

@@ -14,11 +14,14 @@ static struct linux_proc lprocs[MAX_PROCS];
 #define AT_PHENT 4
 #define AT_PHNUM 5
 #define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
 #define AT_ENTRY 9
 #define AT_UID 11
 #define AT_EUID 12
 #define AT_GID 13
 #define AT_EGID 14
+#define AT_PLATFORM 15
 #define AT_HWCAP 16
 #define AT_CLKTCK 17
 #define AT_SECURE 23
@@ -33,9 +36,18 @@ static struct linux_proc lprocs[MAX_PROCS];
  *          envp[0] .. envp[n-1], NULL
  *          auxv: (key, value) pairs, ending with (AT_NULL, 0)
  *          padding
- *          the argument and environment strings, the exec file name
+ *          the argument and environment strings, the exec file name, "x86_64"
  *          16 random bytes (AT_RANDOM)      <- APP_STACK_TOP
  */
+
+/* AT_HWCAP: on x86-64 Linux, the feature bits CPUID leaf 1 reports in EDX. */
+static uint64_t hwcap(void)
+{
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    return d;
+}
+
 static bool build_stack(struct proc *p, int argc, const char *const *argv, const char *const *envp,
                         const char *execfn)
 {
@@ -49,16 +61,17 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
     while (envp && envp[envc])
         envc++;
     uint64_t strs[64];
-    if (argc + envc + 1 > 64)
+    if (argc + envc + 2 > 64)
         return false;
-    /* strings: execfn, then argv, then envp */
+    /* strings: execfn, then argv, then envp, then the platform */
     const char *all[64];
     all[0] = execfn;
     for (int i = 0; i < argc; i++)
         all[1 + i] = argv[i];
     for (int i = 0; i < envc; i++)
         all[1 + argc + i] = envp[i];
-    for (int i = 0; i < 1 + argc + envc; i++) {
+    all[1 + argc + envc] = "x86_64";
+    for (int i = 0; i < 2 + argc + envc; i++) {
         uint64_t n = strlen(all[i]) + 1;
         sp -= n;
         strs[i] = sp;
@@ -66,10 +79,11 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
             return false;
     }
     uint64_t aux[][2] = {
-        { AT_PHDR, p->phdr }, { AT_PHENT, 56 }, { AT_PHNUM, p->phnum }, { AT_PAGESZ, 4096 },
-        { AT_ENTRY, p->entry }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
-        { AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_RANDOM, at_random },
-        { AT_EXECFN, strs[0] }, { AT_NULL, 0 },
+        { AT_HWCAP, hwcap() }, { AT_PAGESZ, 4096 }, { AT_CLKTCK, 100 }, { AT_PHDR, p->phdr },
+        { AT_PHENT, 56 }, { AT_PHNUM, p->phnum }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, p->entry },
+        { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
+        { AT_RANDOM, at_random }, { AT_EXECFN, strs[0] }, { AT_PLATFORM, strs[1 + argc + envc] },
+        { AT_NULL, 0 },
     };
     uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + sizeof aux / 8;
     sp = (sp - words * 8) & ~15UL;                  /* rsp is 16-byte aligned at the entry */
@@ -98,6 +112,7 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     memset(lp, 0, sizeof *lp);
     lp->p = p;
     p->linux = lp;
+    p->teardown = linux_release;
     for (unsigned fd = 0; fd < 3; fd++)
         lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);

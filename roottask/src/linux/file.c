@@ -15,11 +15,6 @@
 #define AT_FDCWD    (-100)
 #define AT_REMOVEDIR   0x200
 #define AT_EMPTY_PATH  0x1000
-#define LX_EEXIST   17
-#define LX_ENOTDIR  20
-#define LX_EISDIR   21
-#define LX_EMFILE   24
-#define LX_ENAMETOOLONG 36
 
 /* Descriptor arguments are C ints: Linux looks at the low 32 bits only, and so do we. */
 static struct lx_file *file_of(struct linux_proc *lp, uint64_t fd_arg)
@@ -33,42 +28,66 @@ static int64_t dirfd_of(uint64_t arg)
     return (int32_t)arg;
 }
 
-/* A path argument: copied from the process, relative to dirfd (only AT_FDCWD: the root). */
-static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap)
+/*
+ * A path argument: copied from the process (a page at a time, up to its NUL); *base is the
+ * directory a relative path starts from: dirfd's, or the working directory for AT_FDCWD.
+ */
+static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap,
+                         struct fs_node **base)
 {
-    unsigned i = 0;
-    for (;; i++) {
+    for (unsigned i = 0;;) {
         if (i == cap)
             return -LX_ENAMETOOLONG;
-        if (!proc_read(lp->p, &out[i], va + i, 1))
+        unsigned n = 4096 - (unsigned)((va + i) & 4095);
+        if (n > cap - i)
+            n = cap - i;
+        if (!proc_read(lp->p, out + i, va + i, n))
             return -LX_EFAULT;
-        if (!out[i])
-            break;
+        unsigned end = i + n;
+        while (i < end && out[i])
+            i++;
+        if (i < end)
+            break;                                   /* found the NUL */
     }
+    if (!out[0])
+        return -LX_ENOENT;
+    *base = lp->cwd;
     if (out[0] != '/' && dirfd != AT_FDCWD) {
         struct lx_file *f = file_of(lp, (uint64_t)dirfd);
         if (!f)
             return -LX_EBADF;
         if (!f->node || f->node->type != FS_DIR)
             return -LX_ENOTDIR;
-        if (f->node != fs_root())
-            return -LX_ENOSYS;                       /* directories other than / as dirfd: not yet */
+        *base = f->node;
     }
     return 0;
+}
+
+/* The node a path argument names: 0 with *out set, or -errno (-ENOENT if there is none). */
+static int64_t user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, struct fs_node **out)
+{
+    char path[256];
+    struct fs_node *base;
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
+    if (e)
+        return e;
+    *out = fs_lookup_at(base, path);
+    return *out ? 0 : -LX_ENOENT;
 }
 
 static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t flags, uint64_t mode)
 {
     char path[256];
-    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
+    struct fs_node *base;
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
     if (e)
         return e;
-    struct fs_node *n = fs_lookup(path);
+    struct fs_node *n = fs_lookup_at(base, path);
     if (n && (flags & O_CREAT) && (flags & O_EXCL))
         return -LX_EEXIST;
     if (!n && (flags & O_CREAT)) {
         int err = 0;
-        n = fs_create(path, FS_FILE, (uint32_t)mode & 07777, &err);
+        n = fs_create_at(base, path, FS_FILE, (uint32_t)mode & 07777, &err);
         if (!n)
             return -err;
     }
@@ -85,6 +104,7 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
         return -LX_EMFILE;
     if ((flags & O_TRUNC) && (flags & O_ACCMODE))
         fs_truncate(n);
+    fs_hold(n);
     lp->fd[fd] = (struct lx_file){ true, n, 0, (uint32_t)flags };
     return fd;
 }
@@ -104,8 +124,25 @@ int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
+    if (f->node)
+        fs_release(f->node);
     f->used = false;
+    f->node = NULL;
     return 0;
+}
+
+void linux_release(struct proc *p)
+{
+    struct linux_proc *lp = p->linux;
+    fs_lock();
+    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
+        if (lp->fd[fd].used && lp->fd[fd].node)
+            fs_release(lp->fd[fd].node);
+    if (lp->cwd)
+        fs_release(lp->cwd);
+    memset(lp->fd, 0, sizeof lp->fd);
+    lp->cwd = NULL;
+    fs_unlock();
 }
 
 int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
@@ -126,28 +163,74 @@ int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uin
     return r;
 }
 
-int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
+/* Read from f at *off into the process's buf, page by page straight into its memory: bytes or -errno. */
+static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, uint64_t *off)
 {
-    struct lx_file *f = file_of(lp, x->rdi);
+    struct lx_file *f = file_of(lp, fd);
     if (!f || (f->node && (f->flags & O_ACCMODE) == O_WRONLY))
         return -LX_EBADF;
     if (!f->node)
-        return x->rdi == 0 ? 0 : -LX_EBADF;         /* stdin is at its end */
-    char chunk[512];
-    uint64_t done = 0, len = x->rdx;
-    while (done < len) {
-        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
-        int64_t r = fs_read(f->node, f->off, chunk, n);
-        if (r < 0)
-            return done ? (int64_t)done : r;
-        if (r == 0)
-            break;
-        if (!proc_write(lp->p, x->rsi + done, chunk, (uint64_t)r))
+        return (uint32_t)fd == 0 ? 0 : -LX_EBADF;    /* stdin is at its end */
+    if (f->node->type == FS_DIR)
+        return -LX_EISDIR;
+    uint64_t done = 0;
+    while (done < len && *off < f->node->size) {
+        uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
+        if (!w || va < buf)
             return done ? (int64_t)done : -LX_EFAULT;
-        f->off += (uint64_t)r;
+        if (n > len - done)
+            n = len - done;
+        int64_t r = fs_read(f->node, *off, (void *)w, n);
+        if (r <= 0)
+            return done ? (int64_t)done : r;
+        *off += (uint64_t)r;
         done += (uint64_t)r;
     }
     return (int64_t)done;
+}
+
+int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    uint64_t console_off = 0;
+    return read_into(lp, x->rdi, x->rsi, x->rdx, f && f->node ? &f->off : &console_off);
+}
+
+int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    if (!f->node)
+        return -LX_ESPIPE;
+    if ((int64_t)x->r10 < 0)
+        return -LX_EINVAL;
+    uint64_t off = x->r10;
+    return read_into(lp, x->rdi, x->rsi, x->rdx, &off);
+}
+
+int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t fd = x->rdi, iov = x->rsi, cnt = x->rdx;
+    struct lx_file *f = file_of(lp, fd);
+    if (!f)
+        return -LX_EBADF;
+    if (cnt > 1024)
+        return -LX_EINVAL;
+    uint64_t console_off = 0, *off = f->node ? &f->off : &console_off;
+    int64_t total = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        uint64_t v[2];
+        if (!proc_read(lp->p, v, iov + 16 * i, sizeof v))
+            return total ? total : -LX_EFAULT;
+        int64_t r = read_into(lp, fd, v[0], v[1], off);
+        if (r < 0)
+            return total ? total : r;
+        total += r;
+        if ((uint64_t)r < v[1])
+            break;
+    }
+    return total;
 }
 
 int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
@@ -156,7 +239,7 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
     if (!f)
         return -LX_EBADF;
     if (!f->node)
-        return -29;                                  /* ESPIPE: the console */
+        return -LX_ESPIPE;                           /* the console */
     int64_t base = x->rdx == 0 ? 0 : x->rdx == 1 ? (int64_t)f->off : x->rdx == 2 ? (int64_t)f->node->size : -1;
     if (base < 0)
         return -LX_EINVAL;
@@ -192,12 +275,9 @@ int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x)
 
 static int64_t stat_path(struct linux_proc *lp, int64_t dirfd, uint64_t path_va, uint64_t buf)
 {
-    char path[256];
-    int64_t e = user_path(lp, dirfd, path_va, path, sizeof path);
-    if (e)
-        return e;
-    struct fs_node *n = fs_lookup(path);
-    return n ? put_stat(lp, n, buf) : -LX_ENOENT;
+    struct fs_node *n;
+    int64_t e = user_node(lp, dirfd, path_va, &n);
+    return e ? e : put_stat(lp, n, buf);
 }
 
 int64_t lx_stat(struct linux_proc *lp, struct utcb_exc *x)
@@ -289,8 +369,9 @@ int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
 static int64_t remove_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool dir)
 {
     char path[256];
-    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
-    return e ? e : -(int64_t)fs_unlink(path, dir);
+    struct fs_node *base;
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
+    return e ? e : -(int64_t)fs_unlink_at(base, path, dir);
 }
 
 int64_t lx_unlink(struct linux_proc *lp, struct utcb_exc *x) { return remove_path(lp, AT_FDCWD, x->rdi, false); }
@@ -304,11 +385,12 @@ int64_t lx_unlinkat(struct linux_proc *lp, struct utcb_exc *x)
 static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
 {
     char path[256];
-    int64_t e = user_path(lp, dirfd, va, path, sizeof path);
+    struct fs_node *base;
+    int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
     if (e)
         return e;
     int err = 0;
-    return fs_create(path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
+    return fs_create_at(base, path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
 }
 
 int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, AT_FDCWD, x->rdi, x->rsi); }
@@ -331,3 +413,49 @@ int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
     default: return -LX_EINVAL;
     }
 }
+
+/* The working directory: held, so a removed one stays valid (getcwd then says -ENOENT). */
+int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct fs_node *n;
+    int64_t e = user_node(lp, AT_FDCWD, x->rdi, &n);
+    if (e)
+        return e;
+    if (n->type != FS_DIR)
+        return -LX_ENOTDIR;
+    fs_hold(n);
+    if (lp->cwd)
+        fs_release(lp->cwd);
+    lp->cwd = n;
+    return 0;
+}
+
+int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x)
+{
+    char path[256];
+    if (lp->cwd && lp->cwd->unlinked)
+        return -LX_ENOENT;
+    int len = fs_path(lp->cwd ? lp->cwd : fs_root(), path, sizeof path);
+    if (len < 0 || (uint64_t)len + 1 > x->rsi)
+        return -LX_ERANGE;
+    return proc_write(lp->p, x->rdi, path, (uint64_t)len + 1) ? len + 1 : -LX_EFAULT;
+}
+
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+
+/* access: the caller is root, so only execute needs a permission bit (any x bit), as on Linux. */
+static int64_t access_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
+{
+    if (mode & ~(uint64_t)(R_OK | W_OK | X_OK))
+        return -LX_EINVAL;
+    struct fs_node *n;
+    int64_t e = user_node(lp, dirfd, va, &n);
+    if (e)
+        return e;
+    return (mode & X_OK) && n->type == FS_FILE && !(n->mode & 0111) ? -LX_EACCES : 0;
+}
+
+int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, AT_FDCWD, x->rdi, x->rsi); }
+int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }

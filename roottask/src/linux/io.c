@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/io.c — write, writev and ioctl on the console descriptors 0, 1 and 2. */
+/* src/linux/io.c — write, writev, poll and ioctl; the console descriptors 0, 1 and 2. */
 #include <stdio.h>
 #include <string.h>
 #include "linux.h"
@@ -29,20 +29,24 @@ void linux_flush(struct linux_proc *lp)
         }
 }
 
-/* Write len bytes from the process's buf to a descriptor: bytes written or -errno. */
+/* Write len bytes from the process's buf to a descriptor, page by page straight from its memory:
+ * bytes written or -errno. */
 static int64_t write_user(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len)
 {
-    char chunk[512];
+    if (!len)
+        return lx_fd_write(lp, fd, "", 0);           /* still a bad descriptor's -EBADF */
     for (uint64_t done = 0; done < len; ) {
-        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
-        if (!proc_read(lp->p, chunk, buf + done, n))
+        uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
+        if (!w || va < buf)
             return done ? (int64_t)done : -LX_EFAULT;
-        int64_t r = lx_fd_write(lp, fd, chunk, n);
+        if (n > len - done)
+            n = len - done;
+        int64_t r = lx_fd_write(lp, fd, (const void *)w, n);
         if (r < 0)
             return done ? (int64_t)done : r;
         done += (uint64_t)r;
         if ((uint64_t)r < n)
-            break;
+            return (int64_t)done;
     }
     return (int64_t)len;
 }
@@ -89,4 +93,37 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
         return proc_write(lp->p, arg, termios, sizeof termios) ? 0 : -LX_EFAULT;
     }
     return -LX_ENOTTY;
+}
+
+#define POLLIN   0x001
+#define POLLOUT  0x004
+#define POLLNVAL 0x020
+
+/*
+ * poll: nothing here ever blocks: files and the console are always ready (stdin is at its end,
+ * so it is readable), so poll answers at once whatever the timeout; a bad descriptor is POLLNVAL.
+ * poll(NULL, 0, ms), a sleep, returns at once too.
+ */
+int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t fds = x->rdi, nfds = x->rsi;
+    if (nfds > LX_MAX_FDS * 8)
+        return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
+    int64_t ready = 0;
+    for (uint64_t i = 0; i < nfds; i++) {
+        struct { int32_t fd; int16_t events, revents; } pfd;
+        if (!proc_read(lp->p, &pfd, fds + 8 * i, sizeof pfd))
+            return -LX_EFAULT;
+        pfd.revents = 0;
+        if (pfd.fd >= 0) {
+            if (pfd.fd >= LX_MAX_FDS || !lp->fd[pfd.fd].used)
+                pfd.revents = POLLNVAL;
+            else
+                pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));
+        }
+        if (!proc_write(lp->p, fds + 8 * i, &pfd, sizeof pfd))
+            return -LX_EFAULT;
+        ready += pfd.revents != 0;
+    }
+    return ready;
 }

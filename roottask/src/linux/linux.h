@@ -8,16 +8,23 @@
 #include "facet/thread.h"
 
 /* Linux errno values (negated in rax). */
-#define LX_EPERM   1
-#define LX_ENOENT  2
-#define LX_EBADF   9
-#define LX_EFAULT  14
-#define LX_EINVAL  22
-#define LX_ENOTTY  25
-#define LX_ENOSYS  38
-#define LX_ENOMEM  12
-#define LX_ENODEV  19
-#define LX_ERANGE  34
+#define LX_EPERM         1
+#define LX_ENOENT        2
+#define LX_EBADF         9
+#define LX_ENOMEM       12
+#define LX_EACCES       13
+#define LX_EFAULT       14
+#define LX_EEXIST       17
+#define LX_ENODEV       19
+#define LX_ENOTDIR      20
+#define LX_EISDIR       21
+#define LX_EINVAL       22
+#define LX_EMFILE       24
+#define LX_ENOTTY       25
+#define LX_ESPIPE       29
+#define LX_ERANGE       34
+#define LX_ENAMETOOLONG 36
+#define LX_ENOSYS       38
 
 struct fs_node;
 
@@ -30,6 +37,8 @@ struct lx_file {
 };
 
 /* Per process: what the personality remembers between syscalls. */
+#define LX_NR_LOGGED 512             /* unsupported syscall numbers logged once each; larger ones once */
+struct lx_sigaction { uint64_t handler, flags, restorer, mask; };
 struct linux_proc {
     struct lx_file fd[LX_MAX_FDS];
     struct proc *p;
@@ -39,6 +48,12 @@ struct linux_proc {
     char exe[64];                    /* its path, for /proc/self/exe */
     char line[3][200];               /* console output of fd 1 and 2, a line at a time */
     unsigned len[3];
+    struct fs_node *cwd;             /* the working directory (held), NULL: the root */
+    uint64_t sigmask;                /* rt_sigprocmask: blocked signals */
+    struct lx_sigaction sigaction[64];   /* rt_sigaction: per signal 1..64 */
+    uint64_t altstack[3];            /* sigaltstack: ss_sp, ss_flags, ss_size */
+    uint64_t logged[LX_NR_LOGGED / 64 + 1];
+    uint64_t unsupported;            /* -ENOSYS answers given */
 };
 
 /* A syscall handler: the arguments in rdi, rsi, rdx, r10, r8, r9; returns rax. */
@@ -65,7 +80,20 @@ int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_rt_sig(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x);
+const char *linux_syscall_name(uint64_t nr);
+/* Every descriptor and the working directory let go: the process is being torn down. */
+void linux_release(struct proc *p);
 int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x);

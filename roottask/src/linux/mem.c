@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/mem.c — brk, anonymous private mmap, munmap, mprotect, madvise. */
+/* src/linux/mem.c — brk, mmap (anonymous, and private copies of files), munmap, mprotect, madvise. */
+#include <string.h>
 #include "linux.h"
+#include "../fs.h"
 #include "facet/app.h"
 
 #define PROT_READ  1
 #define PROT_WRITE 2
 #define PROT_EXEC  4
+#define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
+#define MAP_TYPE      0x0f
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
 #define MMAP_BASE     0x0000100000000000UL      /* mappings grow up from here */
@@ -37,19 +41,39 @@ int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x)
     return (int64_t)want;
 }
 
+/* A private file mapping: the file's bytes from off, copied into the fresh pages at va. */
+static int64_t fill_from_file(struct linux_proc *lp, struct fs_node *n, uint64_t off, uint64_t va, uint64_t len)
+{
+    for (uint64_t done = 0; done < len && off + done < n->size; done += 4096) {
+        int64_t r = fs_read(n, off + done, (void *)proc_window(lp->p, va + done), len - done < 4096 ? len - done : 4096);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx, flags = x->r10;
-    int64_t fd = (int64_t)x->r8;
-    if (!len || len > (1UL << 32))
+    uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx, flags = x->r10, off = x->r9;
+    int64_t fd = (int32_t)x->r8;
+    uint64_t type = flags & MAP_TYPE;
+    if (!len || len > (1UL << 32) || off & 4095 || (type != MAP_PRIVATE && type != MAP_SHARED))
         return -LX_EINVAL;
-    if (!(flags & MAP_ANONYMOUS) || fd != -1)
-        return -LX_ENODEV;                        /* file mappings: not yet */
-    if (!(flags & MAP_PRIVATE))
-        return -LX_EINVAL;
+    struct fs_node *file = NULL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        if (fd < 0 || fd >= LX_MAX_FDS || !lp->fd[fd].used)
+            return -LX_EBADF;
+        file = lp->fd[fd].node;
+        if (!file || file->type != FS_FILE)
+            return -LX_ENODEV;                    /* the console, a directory: nothing to map */
+        if (type == MAP_SHARED && (prot & PROT_WRITE))
+            return -LX_ENODEV;                    /* writes through a mapping into the file: not supported */
+        if ((lp->fd[fd].flags & 3) == 1)
+            return -LX_EACCES;                    /* opened write-only */
+    }
     uint64_t n = pages_of(len), va;
     if (flags & MAP_FIXED) {
-        if (addr & 4095 || addr < USER_BASE || addr + n * 4096 > MMAP_END)
+        if (addr & 4095 || addr < USER_BASE || addr > MMAP_END || n * 4096 > MMAP_END - addr)
             return -LX_EINVAL;
         proc_unmap(lp->p, addr, n);               /* MAP_FIXED replaces what was there */
         va = addr;
@@ -57,11 +81,18 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
         if (!lp->mmap_next)
             lp->mmap_next = MMAP_BASE;
         va = lp->mmap_next;
-        if (va + n * 4096 > MMAP_END)
+        if (n * 4096 > MMAP_END - va)
             return -LX_ENOMEM;
         lp->mmap_next += (n + 1) * 4096;          /* a guard page between mappings */
     }
-    if (prot && proc_map(lp->p, va, n, perm_of(prot)) != SUCCESS) {
+    /* Mapped writable first so the file's bytes can go in; then the rights asked for. */
+    if (proc_map(lp->p, va, n, MEM_R | MEM_W) != SUCCESS) {
+        proc_unmap(lp->p, va, n);
+        return -LX_ENOMEM;
+    }
+    unsigned perm = prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? perm_of(prot) : 0;
+    if ((file && fill_from_file(lp, file, off, va, n * 4096) < 0) ||
+        (perm != (MEM_R | MEM_W) && proc_protect(lp->p, va, n, perm) != SUCCESS)) {
         proc_unmap(lp->p, va, n);
         return -LX_ENOMEM;
     }
@@ -71,15 +102,37 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
 int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi;
-    if (addr & 4095 || !len)
+    if (addr & 4095 || !len || len > MMAP_END)
         return -LX_EINVAL;
     proc_unmap(lp->p, addr, pages_of(len));
     return 0;
 }
 
-/* mprotect and madvise: accepted (the pages keep the rights they were mapped with). */
+/* mprotect: the pages are delegated again with the new rights (none: taken away, kept). */
 int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x)
 {
-    (void)lp;
-    return x->rdi & 4095 ? -LX_EINVAL : 0;
+    uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx;
+    if (addr & 4095 || prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) || len > MMAP_END)
+        return -LX_EINVAL;
+    if (!len)
+        return 0;
+    unsigned perm = prot ? perm_of(prot) : 0;
+    return proc_protect(lp->p, addr, pages_of(len), perm) == SUCCESS ? 0 : -LX_ENOMEM;
+}
+
+#define MADV_DONTNEED 4
+
+/* madvise: advice, except MADV_DONTNEED: private pages read as zero afterwards, as on Linux. */
+int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t addr = x->rdi, len = x->rsi, advice = x->rdx;
+    if (addr & 4095 || len > MMAP_END || !(advice <= 25 || advice == 100 || advice == 101))
+        return -LX_EINVAL;
+    if (advice == MADV_DONTNEED)
+        for (uint64_t va = addr; va - addr < len; va += 4096) {
+            uint64_t w = proc_window(lp->p, va);
+            if (w)
+                memset((void *)w, 0, 4096);
+        }
+    return 0;
 }

@@ -15,6 +15,15 @@ int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x)
     return lp->p->id;
 }
 
+/* The parent is the roottask, outside the process's world: 0, as Linux reports a parent in
+ * another PID namespace. */
+int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)lp;
+    (void)x;
+    return 0;
+}
+
 int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)lp;

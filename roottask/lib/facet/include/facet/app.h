@@ -18,6 +18,7 @@
 #define APP_SEL_EXIT     33    /* mr[0] = exit status; the roottask tears the process down */
 #define APP_SEL_ECHO     34    /* the echo service */
 #define APP_SEL_NOTIFY   35    /* "look at my memory now": mr[0] = what, reply mr[0] = verdict */
+#define APP_SEL_FS       36    /* the file service (facet/fs.h) */
 #define APP_SEL_RECV     64    /* receive window for object capabilities (16 selectors) */
 #define APP_SEL_FOREIGN  80    /* foreign PDs: 80 + cpu, the portal its syscalls go to */
 #define APP_SEL_NOCALL   40    /* the violator: a portal capability without the call right */

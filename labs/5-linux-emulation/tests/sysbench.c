@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/* sysbench.c — costs of Linux system calls in TSC ticks: the same binary on Linux and on Facet. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FILE_NAME  "sysbench.dat"
+#define FILE_SIZE  (1 << 20)
+#define CALLS      200          /* calls per round of the small benchmarks */
+#define ROUNDS     7            /* timed rounds per benchmark, after one untimed warm-up round */
+
+static char buf[65536] __attribute__((aligned(4096)));
+static int fd = -1;
+static int tid_word;
+
+/* The TSC, after every earlier instruction has completed. */
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void fail(const char *what)
+{
+    printf("sysbench error: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per-call benchmarks: one round of CALLS calls, ticks per call (rounded). */
+static uint64_t per_call(uint64_t t0, uint64_t t1) { return (t1 - t0 + CALLS / 2) / CALLS; }
+
+static uint64_t bench_getpid(int unused)
+{
+    (void)unused;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < CALLS; i++)
+        syscall(SYS_getpid);
+    return per_call(t0, tsc());
+}
+
+static uint64_t bench_set_tid_address(int unused)
+{
+    (void)unused;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < CALLS; i++)
+        syscall(SYS_set_tid_address, &tid_word);
+    return per_call(t0, tsc());
+}
+
+static uint64_t bench_fstat(int unused)
+{
+    (void)unused;
+    struct stat st;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < CALLS; i++)
+        if (fstat(fd, &st) != 0)
+            fail("fstat " FILE_NAME);
+    return per_call(t0, tsc());
+}
+
+static uint64_t bench_open_close(int unused)
+{
+    (void)unused;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < CALLS; i++) {
+        int f = open(FILE_NAME, O_RDONLY);
+        if (f < 0)
+            fail("open " FILE_NAME);
+        close(f);
+    }
+    return per_call(t0, tsc());
+}
+
+/* Back to offset 0, outside the timed part of a pass. */
+static void rewind_file(void)
+{
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        fail("lseek " FILE_NAME);
+}
+
+/* One pass over the whole file in size-byte read() calls: ticks for the 1 MiB. */
+static uint64_t bench_read(int size)
+{
+    rewind_file();
+    uint64_t t0 = tsc();
+    for (int off = 0; off < FILE_SIZE; off += size) {
+        ssize_t n = read(fd, buf, (size_t)size);
+        if (n != size) {
+            if (n >= 0)
+                errno = EIO;    /* a short read: the file is 1 MiB */
+            fail("read " FILE_NAME);
+        }
+    }
+    return tsc() - t0;
+}
+
+/* One pass overwriting the whole file in size-byte write() calls: ticks for the 1 MiB. */
+static uint64_t bench_write(int size)
+{
+    rewind_file();
+    uint64_t t0 = tsc();
+    for (int off = 0; off < FILE_SIZE; off += size) {
+        ssize_t n = write(fd, buf, (size_t)size);
+        if (n != size) {
+            if (n >= 0)
+                errno = EIO;
+            fail("write " FILE_NAME);
+        }
+    }
+    return tsc() - t0;
+}
+
+/* One untimed warm-up round, then ROUNDS rounds; prints their median and minimum. */
+static void measure(const char *key, uint64_t (*fn)(int), int arg)
+{
+    uint64_t t[ROUNDS];
+    fn(arg);
+    for (int r = 0; r < ROUNDS; r++)
+        t[r] = fn(arg);
+    qsort(t, ROUNDS, sizeof t[0], cmp_u64);
+    printf("sysbench %s median=%llu min=%llu rounds=%d\n", key,
+           (unsigned long long)t[ROUNDS / 2], (unsigned long long)t[0], ROUNDS);
+    fflush(stdout);
+}
+
+int main(void)
+{
+    static const int sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
+    char key[32];
+
+    memset(buf, 0x5a, sizeof buf);
+    fd = open(FILE_NAME, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    if (fd < 0)
+        fail("open " FILE_NAME);
+    for (int off = 0; off < FILE_SIZE; off += (int)sizeof buf)
+        if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
+            fail("fill " FILE_NAME);
+
+    measure("getpid", bench_getpid, 0);
+    measure("set_tid_address", bench_set_tid_address, 0);
+    measure("fstat", bench_fstat, 0);
+    measure("open_close", bench_open_close, 0);
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        snprintf(key, sizeof key, "read_%d", sizes[i]);
+        measure(key, bench_read, sizes[i]);
+    }
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        snprintf(key, sizeof key, "write_%d", sizes[i]);
+        measure(key, bench_write, sizes[i]);
+    }
+
+    close(fd);
+    if (unlink(FILE_NAME) != 0)
+        fail("unlink " FILE_NAME);
+    printf("sysbench done\n");
+    fflush(stdout);
+
+    /* /init of a Linux initramfs (tools/linux-bench): power the machine off. */
+    if (!getenv("LINUX_UNDER_FACET") && getpid() == 1) {
+        sync();
+        reboot(RB_POWER_OFF);
+    }
+    return 0;
+}

@@ -101,11 +101,12 @@ $(BUILD)/user/%.o: %.c $(DEPS)
 	@echo "  CC [u]  $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# -I the student file's own directory: a solution's #include "..." finds the same headers.
 define USER_STUDENT_RULE
 $(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC [u]  $$<"
-	$$(Q)$$(CC) $$(USER_CFLAGS) -c $$< -o $$@
+	$$(Q)$$(CC) $$(USER_CFLAGS) -I$(dir $(1)) -c $$< -o $$@
 endef
 $(foreach f,$(filter roottask/%.c,$(STUDENT_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 

@@ -2,6 +2,7 @@
 /* src/process.c — the process manager: ELF programs from the userland tar, each in its own PD. */
 #include <stdio.h>
 #include <string.h>
+#include "facet/lab.h"
 #include "process.h"
 #include "services.h"
 #include "tar.h"
@@ -256,9 +257,11 @@ static void notify_handler(uint64_t id, struct utcb *u)
 /* The foreign-syscall dispatcher: the portal id names the process; its personality decides. */
 static void foreign_handler(uint64_t id, struct utcb *u)
 {
-    struct proc *p = by_slot(id);
-    if (p->personality)
-        p->personality(p, u);
+    /* LAB syscall-redirection BEGIN: find the calling process from the portal id and hand the call to its personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */
+    (void)id;
+    (void)u;
+    LAB_TODO("syscall-redirection: the foreign-syscall dispatcher (foreign_handler)");
+    /* LAB syscall-redirection END */
 }
 
 /* ---- building a process ----------------------------------------------------------------- */

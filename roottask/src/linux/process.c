@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/process.c — exit, ids, the thread pointer (arch_prctl) and set_tid_address. */
+#include "facet/lab.h"
 #include "linux.h"
 
 int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
@@ -39,26 +40,12 @@ int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x)
 /* The thread pointer lives in the FS base: the reply writes it back (the portal's MTD has FS_GS). */
 int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t addr = x->rsi;
-    bool canonical = (uint64_t)((int64_t)(addr << 16) >> 16) == addr;
-    switch (x->rdi) {
-    case ARCH_SET_FS:
-        if (!canonical)
-            return -LX_EPERM;
-        x->fs_base = addr;
-        return 0;
-    case ARCH_SET_GS:
-        if (!canonical)
-            return -LX_EPERM;
-        x->gs_base = addr;
-        return 0;
-    case ARCH_GET_FS:
-        return proc_write(lp->p, addr, &x->fs_base, 8) ? 0 : -LX_EFAULT;
-    case ARCH_GET_GS:
-        return proc_write(lp->p, addr, &x->gs_base, 8) ? 0 : -LX_EFAULT;
-    default:
-        return -LX_EINVAL;
-    }
+    /* LAB linux-emulation BEGIN: ARCH_SET_FS/SET_GS: a canonical address into the reply's FS/GS base; GET_FS/GET_GS: write it to the process (docs: labs/5-linux-emulation/README.md#thread-pointer) */
+    (void)lp;
+    (void)x;
+    LAB_TODO("linux-emulation: arch_prctl, the thread pointer (lx_arch_prctl)");
+    return -LX_ENOSYS;
+    /* LAB linux-emulation END */
 }
 
 int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* src/linux/exec.c — a static Linux executable in a foreign PD, with the initial stack Linux gives it. */
+#include <stdio.h>
+#include <string.h>
+#include "facet/lab.h"
+#include "linux.h"
+#include "facet/app.h"
+
+#define MAX_PROCS 16
+static struct linux_proc lprocs[MAX_PROCS];
+
+/* auxv keys */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+
+/*
+ * The initial stack, as the x86-64 Linux ABI lays it out (addresses grow up):
+ *
+ *   rsp -> argc
+ *          argv[0] .. argv[argc-1], NULL
+ *          envp[0] .. envp[n-1], NULL
+ *          auxv: (key, value) pairs, ending with (AT_NULL, 0)
+ *          padding
+ *          the argument and environment strings, the exec file name, "x86_64"
+ *          16 random bytes (AT_RANDOM)      <- APP_STACK_TOP
+ */
+
+/* AT_HWCAP: on x86-64 Linux, the feature bits CPUID leaf 1 reports in EDX. */
+static uint64_t hwcap(void)
+{
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    return d;
+}
+
+static bool build_stack(struct proc *p, int argc, const char *const *argv, const char *const *envp,
+                        const char *execfn)
+{
+    uint64_t sp = APP_STACK_TOP;
+    uint64_t rnd[2] = { fc_rdtsc() * 0x9e3779b97f4a7c15ULL, p->id * 0xbf58476d1ce4e5b9ULL };
+    sp -= sizeof rnd;
+    uint64_t at_random = sp;
+    if (!proc_write(p, sp, rnd, sizeof rnd))
+        return false;
+    int envc = 0;
+    while (envp && envp[envc])
+        envc++;
+    uint64_t strs[64];
+    if (argc + envc + 2 > 64)
+        return false;
+    /* strings: execfn, then argv, then envp, then the platform */
+    const char *all[64];
+    all[0] = execfn;
+    for (int i = 0; i < argc; i++)
+        all[1 + i] = argv[i];
+    for (int i = 0; i < envc; i++)
+        all[1 + argc + i] = envp[i];
+    all[1 + argc + envc] = "x86_64";
+    for (int i = 0; i < 2 + argc + envc; i++) {
+        uint64_t n = strlen(all[i]) + 1;
+        sp -= n;
+        strs[i] = sp;
+        if (!proc_write(p, sp, all[i], n))
+            return false;
+    }
+    /* LAB linux-emulation BEGIN: below the strings: argc, argv[] and NULL, envp[] and NULL, the auxv pairs ending in AT_NULL; rsp 16-byte aligned (docs: labs/5-linux-emulation/README.md#initial-stack) */
+    uint64_t aux[][2] = {
+        { AT_HWCAP, hwcap() }, { AT_PAGESZ, 4096 }, { AT_CLKTCK, 100 }, { AT_PHDR, p->phdr },
+        { AT_PHENT, 56 }, { AT_PHNUM, p->phnum }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, p->entry },
+        { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
+        { AT_RANDOM, at_random }, { AT_EXECFN, strs[0] }, { AT_PLATFORM, strs[1 + argc + envc] },
+        { AT_NULL, 0 },
+    };
+    uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + sizeof aux / 8;
+    sp = (sp - words * 8) & ~15UL;                  /* rsp is 16-byte aligned at the entry */
+    uint64_t w = sp, v = (uint64_t)argc, zero = 0;
+    bool ok = proc_write(p, w, &v, 8);
+    w += 8;
+    for (int i = 0; i < argc; i++, w += 8)
+        ok = ok && proc_write(p, w, &strs[1 + i], 8);
+    ok = ok && proc_write(p, w, &zero, 8);
+    w += 8;
+    for (int i = 0; i < envc; i++, w += 8)
+        ok = ok && proc_write(p, w, &strs[1 + argc + i], 8);
+    ok = ok && proc_write(p, w, &zero, 8);
+    w += 8;
+    ok = ok && proc_write(p, w, aux, sizeof aux);
+    p->start_sp = sp;
+    return ok;
+    /* LAB linux-emulation END */
+}
+
+struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
+{
+    struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
+    if (!p)
+        return NULL;
+    struct linux_proc *lp = &lprocs[p->slot % MAX_PROCS];
+    memset(lp, 0, sizeof *lp);
+    lp->p = p;
+    p->linux = lp;
+    p->teardown = linux_release;
+    for (unsigned fd = 0; fd < 3; fd++)
+        lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
+    snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    if (!build_stack(p, argc, argv, envp, path)) {
+        printf("[linux] cannot start %s: its initial stack does not fit\n", path);
+        proc_destroy(p);
+        return NULL;
+    }
+    return p;
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/* syscall.c — the hypercall entry: one bounds-checked table built from the hypercall list. */
+#include "syscall.h"
+#include "ec.h"
+#include "pd.h"
+#include "sc.h"
+#include "bkl.h"
+#include "x86.h"
+#include "power.h"
+#include "lab.h"
+#include "frame.h"
+
+static const hc_fn hc_table[HC_MAX] = {
+#define HC_ENTRY(num, name, summary) [num] = sys_##name,
+    FACET_HYPERCALLS(HC_ENTRY)
+#undef HC_ENTRY
+};
+
+void sys_finish(struct ec *ec, int status)
+{
+    ec->regs.rdi = (uint64_t)status;
+    if (unlikely(sched_preempt_pending()))
+        sched_yield_current();
+    ec_resume(ec);
+}
+
+/* Called from syscall_entry with the frame saved in the current EC. */
+NORETURN void syscall_handler(struct cpu_regs *r);
+void syscall_handler(struct cpu_regs *r)
+{
+    bkl_lock();
+    struct ec *ec = this_cpu()->ec;
+    ec->cont = CONT_SYSRET;
+    /*
+     * The flexible system-call layer: a foreign PD's syscall is a message to its
+     * personality, unless the NSCT marks it native. The kernel clears the toggle
+     * as it takes the native path: one toggle, one hypercall.
+     */
+    /* LAB syscall-redirection BEGIN: a foreign PD's syscall goes to its personality unless the NSCT is set; clear the NSCT (docs: labs/4-syscall-redirection/README.md#forward) */
+    if (unlikely(ec->pd->foreign)) {
+        if (!(ec->utcb->head.flags & UTCB_NSCT))
+            event_send(ec, EV_FOREIGN_SYSCALL);
+        ec->utcb->head.flags &= ~(uint64_t)UTCB_NSCT;
+    }
+    /* LAB syscall-redirection END */
+    unsigned n = HC_NUM(r->rdi);
+    hc_fn fn = n < HC_MAX ? hc_table[n] : NULL;
+    sys_finish(ec, fn ? fn(ec, r) : BAD_HYP);
+}
+
+/*
+ * machine_ctrl: ARG1 = sub-operation. Passthrough PDs only.
+ * poweroff: ARG2 = exit status 0..127. stats: OUT2 = free kernel frames, OUT3 = objects in use.
+ */
+int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
+{
+    unsigned op = hc_flags(r);
+    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS)
+        return BAD_PAR;
+    if (!ec->pd->passthrough)
+        return BAD_CAP;
+    if (op == MACHINE_CTRL_STATS) {
+        kobj_reap();
+        set_out2(r, frame_free_count());
+        r->rdx = kobj_in_use();
+        return SUCCESS;
+    }
+    if (arg2(r) > 127)
+        return BAD_PAR;
+    machine_poweroff((unsigned)arg2(r));
+}

@@ -14,6 +14,8 @@
 #define ENAMETOOLONG 36
 #define ENOTEMPTY 39
 #define EFBIG 27
+#define EBUSY 16
+#define EINVAL 22
 
 static struct fs_node nodes[MAX_NODES];
 static uint64_t next_ino = 1;
@@ -35,6 +37,16 @@ static struct fs_node *node_new(struct fs_node *parent, const char *name, unsign
         return n;
     }
     return NULL;
+}
+
+/* Out of its directory's list of children. */
+static void detach(struct fs_node *n)
+{
+    struct fs_node **p = &n->parent->child;
+    while (*p != n)
+        p = &(*p)->next;
+    *p = n->next;
+    n->next = NULL;
 }
 
 /* Its contents go, then the node itself. */
@@ -185,15 +197,58 @@ int fs_unlink_at(struct fs_node *base, const char *path, bool dir)
         return EISDIR;
     if (n->child)
         return ENOTEMPTY;
-    struct fs_node **p = &n->parent->child;
-    while (*p != n)
-        p = &(*p)->next;
-    *p = n->next;
+    detach(n);
     n->parent = NULL;
-    n->next = NULL;
     n->unlinked = true;
     if (!n->refs)
         node_free(n);
+    return 0;
+}
+
+int fs_rename_at(struct fs_node *old_base, const char *old_path, struct fs_node *new_base, const char *new_path)
+{
+    struct fs_node *n = fs_lookup_at(old_base, old_path);
+    if (!n || n == fs_root())
+        return ENOENT;
+    int err = 0;
+    const char *last = NULL;
+    struct fs_node *d = walk(new_base, new_path, &last, &err);
+    if (!d)
+        return err;
+    if (d->type != FS_DIR)
+        return ENOTDIR;
+    unsigned len = 0;
+    while (last[len] && last[len] != '/')
+        len++;
+    if (len == 0 || (len == 1 && last[0] == '.') || (len == 2 && last[0] == '.' && last[1] == '.'))
+        return EBUSY;
+    if (len >= sizeof n->name)
+        return ENAMETOOLONG;
+    for (struct fs_node *a = d; a; a = a->parent)
+        if (a == n)
+            return EINVAL;                           /* a directory into itself */
+    struct fs_node *t = child(d, last, len);
+    if (t == n)
+        return 0;
+    if (t) {                                         /* the target goes, as with unlink/rmdir */
+        if (t->type == FS_DIR && n->type != FS_DIR)
+            return EISDIR;
+        if (t->type != FS_DIR && n->type == FS_DIR)
+            return ENOTDIR;
+        if (t->child)
+            return ENOTEMPTY;
+        detach(t);
+        t->parent = NULL;
+        t->unlinked = true;
+        if (!t->refs)
+            node_free(t);
+    }
+    detach(n);
+    memset(n->name, 0, sizeof n->name);
+    memcpy(n->name, last, len);
+    n->parent = d;
+    n->next = d->child;
+    d->child = n;
     return 0;
 }
 

@@ -40,6 +40,8 @@ int fs_unlink(const char *path, bool dir);           /* 0 or a positive Linux er
 struct fs_node *fs_lookup_at(struct fs_node *base, const char *path);
 struct fs_node *fs_create_at(struct fs_node *base, const char *path, enum fs_type type, uint32_t mode, int *err);
 int fs_unlink_at(struct fs_node *base, const char *path, bool dir);
+/* Move a node to another name (replacing a file, or an empty directory, there): 0 or a positive errno. */
+int fs_rename_at(struct fs_node *old_base, const char *old_path, struct fs_node *new_base, const char *new_path);
 /* The absolute path of n into buf (cap bytes); its length, or -1 if it does not fit. */
 int fs_path(const struct fs_node *n, char *buf, unsigned cap);
 int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len);

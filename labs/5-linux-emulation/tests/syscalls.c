@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 static void show(const char *what, long r)
@@ -138,6 +139,24 @@ static void files(int fd)
     printf("  getcwd ends in: %s\n", base);
     show("rmdir sub", rmdir("sub"));
 
+    show("rename probe.txt to moved.txt", rename("probe.txt", "moved.txt"));
+    show("open probe.txt after that", open("probe.txt", O_RDONLY));
+    close(open("other.txt", O_CREAT | O_WRONLY, 0644));
+    show("rename other.txt onto moved.txt", rename("other.txt", "moved.txt"));
+    struct stat st;
+    show("stat moved.txt (now the empty one)", stat("moved.txt", &st) ? -1 : (long)st.st_size);
+    show("rename it back to probe.txt", rename("moved.txt", "probe.txt"));
+    close(open("probe.txt", O_WRONLY | O_TRUNC));
+    int w = open("probe.txt", O_WRONLY);
+    show("write probe.txt again", write(w, "hello mapping\n", 14));
+    close(w);
+    show("mkdir sub2, rename it into itself", mkdir("sub2", 0755) ? -1 : rename("sub2", "sub2/inner"));
+    show("renameat2(RENAME_NOREPLACE) onto a file", syscall(SYS_renameat2, AT_FDCWD, "sub2", AT_FDCWD, "probe.txt", 1));
+    show("rename a missing file", rename("missing", "x"));
+    show("rmdir sub2", rmdir("sub2"));
+    show("utimensat of probe.txt", utimensat(AT_FDCWD, "probe.txt", NULL, 0));
+    show("utimensat of a missing file", utimensat(AT_FDCWD, "missing", NULL, 0));
+
     int keep = open("probe.txt", O_RDONLY);
     show("unlink probe.txt while it is open", unlink("probe.txt"));
     memset(buf, 0, sizeof buf);
@@ -146,7 +165,16 @@ static void files(int fd)
     show("open it by name", open("probe.txt", O_RDONLY));
     close(keep);
 
-    struct timespec ts;
+    struct timespec ts, t0, t1, nap = { 0, 20 * 1000 * 1000 }, bad = { 0, 1000 * 1000 * 1000 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    show("nanosleep(20 ms)", nanosleep(&nap, NULL));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("  at least 20 ms later: %d\n", (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) >= 20000000L);
+    show("nanosleep, tv_nsec 10^9", nanosleep(&bad, NULL));
+    time_t tl = 0, tr = time(&tl);
+    printf("  time() and *tloc agree: %d\n", tr == tl);
+    struct timeval tv;
+    show("gettimeofday", gettimeofday(&tv, NULL));
     show("lseek, whence 7", lseek(fd, 0, 7));
     show("fcntl, command 999", fcntl(fd, 999));
     show("clock_gettime, clock 99", clock_gettime(99, &ts));

@@ -90,6 +90,7 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
 
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
+    lx_sleep_init();
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
     if (!p)
         return NULL;

@@ -91,6 +91,15 @@ int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_rename(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_renameat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_renameat2(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_time(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_gettimeofday(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
+int64_t lx_clock_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
+void lx_sleep_init(void);
 const char *linux_syscall_name(uint64_t nr);
 /* Every descriptor and the working directory let go: the process is being torn down. */
 void linux_release(struct proc *p);

@@ -22,7 +22,9 @@ static const linux_fn table[] = {
     [218] = lx_set_tid_address, [228] = lx_clock_gettime,
     [257] = lx_openat,       [258] = lx_mkdirat,       [262] = lx_newfstatat,
     [263] = lx_unlinkat,     [269] = lx_faccessat,     [273] = lx_set_robust_list,
-    [302] = lx_prlimit64,    [318] = lx_getrandom,     
+    [302] = lx_prlimit64,    [318] = lx_getrandom,     [82]  = lx_rename,
+    [264] = lx_renameat,     [316] = lx_renameat2,     [280] = lx_utimensat,
+    [201] = lx_time,         [96]  = lx_gettimeofday,     
 };
 
 /* Every x86-64 syscall's name, from the kernel headers (the build generates the table). */
@@ -42,6 +44,10 @@ void linux_syscall(struct proc *p, struct utcb *u)
     uint64_t nr = x->rax;
     if (nr == 60 || nr == 231)
         lx_exit(lp, x);                              /* does not come back */
+    if (nr == 35 || nr == 230) {                     /* sleeps: without the lock */
+        x->rax = (uint64_t)(nr == 35 ? lx_nanosleep(lp, x) : lx_clock_nanosleep(lp, x));
+        return;
+    }
     if (nr < sizeof table / sizeof table[0] && table[nr]) {
         fs_lock();                                   /* handlers on other CPUs share the file system */
         x->rax = (uint64_t)table[nr](lp, x);

@@ -98,7 +98,7 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
         return -LX_ENOTDIR;
     if (n->type == FS_DIR && (flags & O_ACCMODE))
         return -LX_EISDIR;
-    unsigned fd = 3;
+    unsigned fd = 0;                                 /* the lowest free one, as on Linux */
     while (fd < LX_MAX_FDS && lp->fd[fd].used)
         fd++;
     if (fd == LX_MAX_FDS)
@@ -462,3 +462,45 @@ static int64_t access_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, ui
 
 int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, AT_FDCWD, x->rdi, x->rsi); }
 int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }
+
+#define RENAME_NOREPLACE 1
+
+static int64_t rename_path(struct linux_proc *lp, int64_t olddir, uint64_t old_va, int64_t newdir, uint64_t new_va,
+                           uint64_t flags)
+{
+    if (flags & ~(uint64_t)RENAME_NOREPLACE)
+        return -LX_EINVAL;                           /* RENAME_EXCHANGE, RENAME_WHITEOUT: not here */
+    char from[256], to[256];
+    struct fs_node *from_base, *to_base;
+    int64_t e = user_path(lp, olddir, old_va, from, sizeof from, &from_base);
+    e = e ? e : user_path(lp, newdir, new_va, to, sizeof to, &to_base);
+    if (e)
+        return e;
+    if ((flags & RENAME_NOREPLACE) && fs_lookup_at(to_base, to))
+        return -LX_EEXIST;
+    return -(int64_t)fs_rename_at(from_base, from, to_base, to);
+}
+
+int64_t lx_rename(struct linux_proc *lp, struct utcb_exc *x) { return rename_path(lp, AT_FDCWD, x->rdi, AT_FDCWD, x->rsi, 0); }
+int64_t lx_renameat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return rename_path(lp, dirfd_of(x->rdi), x->rsi, dirfd_of(x->rdx), x->r10, 0);
+}
+int64_t lx_renameat2(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return rename_path(lp, dirfd_of(x->rdi), x->rsi, dirfd_of(x->rdx), x->r10, x->r8);
+}
+
+/* utimensat: the file must be there; no times are kept (stat reports 0), so nothing changes. */
+int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if (x->r10 & ~(uint64_t)(0x100 | AT_EMPTY_PATH))  /* AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+        return -LX_EINVAL;
+    uint64_t ts[4];
+    if (x->rdx && !proc_read(lp->p, ts, x->rdx, sizeof ts))
+        return -LX_EFAULT;
+    if (!x->rsi)                                     /* futimens: the descriptor itself */
+        return file_of(lp, x->rdi) ? 0 : -LX_EBADF;
+    struct fs_node *n;
+    return user_node(lp, dirfd_of(x->rdi), x->rsi, &n);
+}

@@ -263,7 +263,8 @@ void fs_release(struct fs_node *n)
         node_free(n);
 }
 
-void fs_truncate(struct fs_node *n)
+/* Every page of its contents back to the pool (size and archive data untouched). */
+static void pages_free(struct fs_node *n)
 {
     if (n->pages) {
         for (unsigned i = 0; i < 512; i++)
@@ -272,6 +273,11 @@ void fs_truncate(struct fs_node *n)
         fc_page_free((uint64_t)n->pages);
         n->pages = NULL;
     }
+}
+
+void fs_truncate(struct fs_node *n)
+{
+    pages_free(n);
     n->tar_data = NULL;
     n->size = 0;
 }
@@ -323,15 +329,15 @@ int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
     if (off > FS_MAX_FILE || len > FS_MAX_FILE - off)
         return -EFBIG;
     if (n->tar_data) {                               /* copy the archive's contents before changing them */
-        const uint8_t *old = n->tar_data;
-        uint64_t size = n->size;
-        n->tar_data = NULL;
-        for (uint64_t o = 0; o < size; o += 4096) {
+        for (uint64_t o = 0; o < n->size; o += 4096) {
             uint64_t page = page_at(n, o, true);
-            if (!page)
+            if (!page) {
+                pages_free(n);                       /* out of memory: the file stays as it was */
                 return -ENOSPC;
-            memcpy((void *)page, old + o, size - o < 4096 ? size - o : 4096);
+            }
+            memcpy((void *)page, n->tar_data + o, n->size - o < 4096 ? n->size - o : 4096);
         }
+        n->tar_data = NULL;
     }
     const uint8_t *b = buf;
     for (uint64_t done = 0; done < len; ) {
@@ -339,8 +345,11 @@ int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
         if (chunk > len - done)
             chunk = len - done;
         uint64_t page = page_at(n, o, true);
-        if (!page)
+        if (!page) {                                 /* out of memory: what was written counts */
+            if (done && off + done > n->size)
+                n->size = off + done;
             return done ? (int64_t)done : -ENOSPC;
+        }
         memcpy((uint8_t *)page + o % 4096, b + done, chunk);
         done += chunk;
     }

@@ -55,8 +55,13 @@ int main(void)
         printf(" %s", names[i]);
     printf("\n");
 
-    printf("unlink: %d, again: %d errno %d\n", unlink("ftest/extra1"), unlink("ftest/extra1"), errno);
-    printf("rmdir non-empty: %d errno %d\n", rmdir("ftest"), errno);
-    printf("open missing: %d errno %d\n", open("ftest/missing", O_RDONLY), errno);
+    /* one call per statement: errno is read after the call it belongs to */
+    int r1 = unlink("ftest/extra1");
+    int r2 = unlink("ftest/extra1");
+    printf("unlink: %d, again: %d errno %d\n", r1, r2, errno);
+    r1 = rmdir("ftest");
+    printf("rmdir non-empty: %d errno %d\n", r1, errno);
+    r1 = open("ftest/missing", O_RDONLY);
+    printf("open missing: %d errno %d\n", r1, errno);
     return 0;
 }

@@ -40,7 +40,7 @@ int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x)
 /* The thread pointer lives in the FS base: the reply writes it back (the portal's MTD has FS_GS). */
 int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    /* LAB linux-emulation BEGIN: ARCH_SET_FS/SET_GS: a canonical address into the reply's FS/GS base; GET_FS/GET_GS: write it to the process (docs: labs/5-linux-emulation/README.md#thread-pointer) */
+    /* LAB linux-emulation BEGIN: ARCH_SET_FS/SET_GS: a user-half address into the reply's FS/GS base; GET_FS/GET_GS: write it to the process (docs: labs/5-linux-emulation/README.md#thread-pointer) */
     (void)lp;
     (void)x;
     LAB_TODO("linux-emulation: arch_prctl, the thread pointer (lx_arch_prctl)");

@@ -20,6 +20,6 @@
 #define APP_SEL_NOTIFY   35    /* "look at my memory now": mr[0] = what, reply mr[0] = verdict */
 #define APP_SEL_FS       36    /* the file service (facet/fs.h) */
 #define APP_SEL_RECV     64    /* receive window for object capabilities (16 selectors) */
-#define APP_SEL_FOREIGN  80    /* foreign PDs: 80 + cpu, the portal its syscalls go to */
+#define APP_SEL_FOREIGN  128   /* foreign PDs: 128 + cpu (64 CPUs at most), the portal its syscalls go to */
 #define APP_SEL_NOCALL   40    /* the violator: a portal capability without the call right */
-#define APP_SEL_FIRST    96    /* a program's own selectors start here (it may create none) */
+#define APP_SEL_FIRST    192   /* a program's own selectors start here (it may create none) */

@@ -35,8 +35,9 @@ void linux_flush(struct linux_proc *lp)
 static int64_t write_user(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len)
 {
     /* LAB linux-emulation BEGIN: copy from the process's buffer page by page (proc_window) into lx_fd_write; -EFAULT only if no byte could be taken (docs: labs/5-linux-emulation/README.md#write) */
-    if (!len)
-        return lx_fd_write(lp, fd, "", 0);           /* still a bad descriptor's -EBADF */
+    int64_t ok = lx_fd_write(lp, fd, "", 0);         /* the descriptor first: -EBADF before -EFAULT */
+    if (ok < 0 || !len)
+        return ok;
     for (uint64_t done = 0; done < len; ) {
         uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
         if (!w || va < buf)

@@ -40,17 +40,17 @@ int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x)
 /* The thread pointer lives in the FS base: the reply writes it back (the portal's MTD has FS_GS). */
 int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    /* LAB linux-emulation BEGIN: ARCH_SET_FS/SET_GS: a canonical address into the reply's FS/GS base; GET_FS/GET_GS: write it to the process (docs: labs/5-linux-emulation/README.md#thread-pointer) */
+    /* LAB linux-emulation BEGIN: ARCH_SET_FS/SET_GS: a user-half address into the reply's FS/GS base; GET_FS/GET_GS: write it to the process (docs: labs/5-linux-emulation/README.md#thread-pointer) */
     uint64_t addr = x->rsi;
-    bool canonical = (uint64_t)((int64_t)(addr << 16) >> 16) == addr;
-    switch (x->rdi) {
+    bool user = addr < 0x0000800000000000UL;         /* the lower, user half: Linux's TASK_SIZE */
+    switch ((uint32_t)x->rdi) {                      /* the code is an int */
     case ARCH_SET_FS:
-        if (!canonical)
+        if (!user)
             return -LX_EPERM;
         x->fs_base = addr;
         return 0;
     case ARCH_SET_GS:
-        if (!canonical)
+        if (!user)
             return -LX_EPERM;
         x->gs_base = addr;
         return 0;

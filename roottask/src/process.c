@@ -455,11 +455,12 @@ unsigned proc_share_large(struct proc *p, uint64_t chunk)
 
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
 {
-    uint64_t page = fc_page_alloc();
-    if (!page || p->npages == PROC_MAX_PAGES)
+    uint64_t page = p->npages < PROC_MAX_PAGES ? fc_page_alloc() : 0;
+    if (!page)
         return OOM;
     for (unsigned i = 0; i < 512; i++)
         ((uint64_t *)page)[i] = fill;
+    p->page_va[p->npages] = APP_SHARED;
     p->pages[p->npages++] = page;
     p->shared = page;
     return give_page(p, page, APP_SHARED, perm);

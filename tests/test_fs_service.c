@@ -176,7 +176,7 @@ TEST(open_flags_are_checked)
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, 0x80000, "f"), -FILE_EINVAL);
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, FILE_O_ACCMODE, "f"), -FILE_EINVAL);
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, FILE_O_CREAT | FILE_O_DIRECTORY, "f"), -FILE_EINVAL);
-    CHECK(!fs_lookup("f"));                              /* nothing was created on the way */
+    CHECK(!fs_lookup(NULL, "f"));                              /* nothing was created on the way */
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, FILE_O_CREAT | FILE_O_WRONLY, "f"), 0);
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, FILE_O_CREAT | FILE_O_EXCL | FILE_O_WRONLY, "f"), -FILE_EEXIST);
     CHECK_EQ(ask_path(0, FILE_OP_OPEN, FILE_O_DIRECTORY, "f"), -FILE_ENOTDIR);

@@ -4,6 +4,7 @@
 #include "fs.h"
 #include "tar.h"
 #include "facet/mem.h"
+#include "facet/spin.h"
 
 #define MAX_NODES 1024
 #define ENOENT 2
@@ -73,13 +74,12 @@ static volatile int lock;
 
 void fs_lock(void)
 {
-    while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
+    fc_spin_lock(&lock);
 }
 
 void fs_unlock(void)
 {
-    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+    fc_spin_unlock(&lock);
 }
 
 bool fs_ready(void)
@@ -134,61 +134,70 @@ static struct fs_node *walk(struct fs_node *base, const char *path, const char *
     }
 }
 
-struct fs_node *fs_lookup_at(struct fs_node *base, const char *path)
+struct fs_node *fs_lookup(struct fs_node *base, const char *path)
 {
     int err;
     return walk(base, path, NULL, &err);
 }
 
-struct fs_node *fs_lookup(const char *path)
+static bool dot_name(const char *name, unsigned len)
 {
-    return fs_lookup_at(NULL, path);
+    return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
-struct fs_node *fs_create(const char *path, enum fs_type type, uint32_t mode, int *err)
+/* The directory a new name goes into and that name (*name, *len): 0 or the errno. */
+static int parent_of(struct fs_node *base, const char *path, struct fs_node **dir, const char **name, unsigned *len)
 {
-    return fs_create_at(NULL, path, type, mode, err);
+    int err = 0;
+    *dir = walk(base, path, name, &err);
+    if (!*dir)
+        return err;
+    if ((*dir)->type != FS_DIR)
+        return ENOTDIR;
+    *len = 0;
+    while ((*name)[*len] && (*name)[*len] != '/')
+        (*len)++;
+    return *len >= sizeof (*dir)->name ? ENAMETOOLONG : 0;
 }
 
-struct fs_node *fs_create_at(struct fs_node *base, const char *path, enum fs_type type, uint32_t mode, int *err)
+struct fs_node *fs_create(struct fs_node *base, const char *path, enum fs_type type, uint32_t mode, int *err)
 {
-    const char *last = NULL;
-    struct fs_node *d = walk(base, path, &last, err);
-    if (!d)
-        return NULL;
-    if (d->type != FS_DIR) {
-        *err = ENOTDIR;
-        return NULL;
-    }
-    unsigned len = 0;
-    while (last[len] && last[len] != '/')
-        len++;
-    if (len == 0 || (len == 1 && last[0] == '.') || (len == 2 && last[0] == '.' && last[1] == '.')) {
+    struct fs_node *d;
+    const char *name;
+    unsigned len;
+    *err = parent_of(base, path, &d, &name, &len);
+    if (!*err && (len == 0 || dot_name(name, len) || child(d, name, len)))
         *err = EEXIST;
-        return NULL;
-    }
-    if (len >= sizeof d->name) {
-        *err = ENAMETOOLONG;
-        return NULL;
-    }
-    if (child(d, last, len)) {
-        *err = EEXIST;
-        return NULL;
-    }
-    struct fs_node *n = node_new(d, last, len, type, mode);
-    if (!n)
+    struct fs_node *n = *err ? NULL : node_new(d, name, len, type, mode);
+    if (!*err && !n)
         *err = ENOSPC;
     return n;
 }
 
-int fs_unlink(const char *path, bool dir)
+/* Out of the tree; freed now, or when the last descriptor on it goes. */
+static void node_remove(struct fs_node *n)
 {
-    return fs_unlink_at(NULL, path, dir);
+    detach(n);
+    n->parent = NULL;
+    n->unlinked = true;
+    if (!n->refs)
+        node_free(n);
 }
 
-int fs_unlink_at(struct fs_node *base, const char *path, bool dir)
+int fs_unlink(struct fs_node *base, const char *path, bool dir)
 {
-    struct fs_node *n = fs_lookup_at(base, path);
+    if (!path[0])
+        return ENOENT;
+    const char *name = path;                         /* its last component: "." and ".." stay */
+    for (const char *p = path; *p; p++)
+        if (p[0] == '/' && p[1] && p[1] != '/')
+            name = p + 1;
+    unsigned len = 0;
+    while (name[len] && name[len] != '/')
+        len++;
+    if (dot_name(name, len))
+        return dir ? EINVAL : EISDIR;
+    struct fs_node *n = fs_lookup(base, path);
     if (!n || n == fs_root())
         return ENOENT;
     if (dir && n->type != FS_DIR)
@@ -197,37 +206,26 @@ int fs_unlink_at(struct fs_node *base, const char *path, bool dir)
         return EISDIR;
     if (n->child)
         return ENOTEMPTY;
-    detach(n);
-    n->parent = NULL;
-    n->unlinked = true;
-    if (!n->refs)
-        node_free(n);
+    node_remove(n);
     return 0;
 }
 
-int fs_rename_at(struct fs_node *old_base, const char *old_path, struct fs_node *new_base, const char *new_path)
+int fs_rename(struct fs_node *old_base, const char *old_path, struct fs_node *new_base, const char *new_path)
 {
-    struct fs_node *n = fs_lookup_at(old_base, old_path);
+    struct fs_node *n = fs_lookup(old_base, old_path), *d;
     if (!n || n == fs_root())
         return ENOENT;
-    int err = 0;
-    const char *last = NULL;
-    struct fs_node *d = walk(new_base, new_path, &last, &err);
-    if (!d)
+    const char *name;
+    unsigned len;
+    int err = parent_of(new_base, new_path, &d, &name, &len);
+    if (err)
         return err;
-    if (d->type != FS_DIR)
-        return ENOTDIR;
-    unsigned len = 0;
-    while (last[len] && last[len] != '/')
-        len++;
-    if (len == 0 || (len == 1 && last[0] == '.') || (len == 2 && last[0] == '.' && last[1] == '.'))
+    if (len == 0 || dot_name(name, len))
         return EBUSY;
-    if (len >= sizeof n->name)
-        return ENAMETOOLONG;
     for (struct fs_node *a = d; a; a = a->parent)
         if (a == n)
             return EINVAL;                           /* a directory into itself */
-    struct fs_node *t = child(d, last, len);
+    struct fs_node *t = child(d, name, len);
     if (t == n)
         return 0;
     if (t) {                                         /* the target goes, as with unlink/rmdir */
@@ -237,19 +235,65 @@ int fs_rename_at(struct fs_node *old_base, const char *old_path, struct fs_node 
             return ENOTDIR;
         if (t->child)
             return ENOTEMPTY;
-        detach(t);
-        t->parent = NULL;
-        t->unlinked = true;
-        if (!t->refs)
-            node_free(t);
+        node_remove(t);
     }
     detach(n);
     memset(n->name, 0, sizeof n->name);
-    memcpy(n->name, last, len);
+    memcpy(n->name, name, len);
     n->parent = d;
     n->next = d->child;
     d->child = n;
     return 0;
+}
+
+struct fs_node *fs_open(struct fs_node *base, const char *path, uint64_t flags, uint32_t mode, int *err)
+{
+    bool writes = flags & FS_O_ACCMODE;
+    struct fs_node *n = fs_lookup(base, path);
+    *err = 0;
+    if (!n && !(flags & FS_O_CREAT))
+        *err = ENOENT;
+    else if (!n && (flags & FS_O_DIRECTORY))
+        *err = EINVAL;                               /* O_CREAT | O_DIRECTORY, as Linux answers */
+    else if (!n)
+        n = fs_create(base, path, FS_FILE, mode, err);
+    else if ((flags & FS_O_CREAT) && (flags & FS_O_EXCL))
+        *err = EEXIST;
+    else if (n->type == FS_DIR && writes)
+        *err = EISDIR;
+    else if (n->type != FS_DIR && (flags & FS_O_DIRECTORY))
+        *err = ENOTDIR;
+    else if ((flags & FS_O_TRUNC) && writes)
+        fs_truncate(n);
+    if (*err)
+        return NULL;
+    fs_hold(n);
+    return n;
+}
+
+int64_t fs_seek(const struct fs_node *n, uint64_t cur, int64_t off, uint64_t whence)
+{
+    if (whence > 2)
+        return -EINVAL;
+    int64_t base = whence == 0 ? 0 : whence == 1 ? (int64_t)cur : (int64_t)n->size;
+    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+        return -EINVAL;
+    return base + off;
+}
+
+bool fs_entry(const struct fs_node *dir, uint64_t index, struct fs_entry *e)
+{
+    if (index < 2) {
+        const struct fs_node *d = index == 1 && dir->parent ? dir->parent : dir;
+        *e = (struct fs_entry){ index ? ".." : ".", d->ino, FS_DIR };
+        return true;
+    }
+    const struct fs_node *n = dir->child;
+    for (index -= 2; n && index; index--)
+        n = n->next;
+    if (n)
+        *e = (struct fs_entry){ n->name, n->ino, (enum fs_type)n->type };
+    return n;
 }
 
 void fs_hold(struct fs_node *n)
@@ -358,14 +402,6 @@ int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
     return (int64_t)len;
 }
 
-struct fs_node *fs_child_at(struct fs_node *dir, uint64_t index)
-{
-    struct fs_node *n = dir->child;
-    while (n && index--)
-        n = n->next;
-    return n;
-}
-
 /* Every entry of the archive becomes a node; directories along its path are made as needed. */
 void fs_init(const uint8_t *tar, uint64_t len)
 {
@@ -394,9 +430,9 @@ void fs_init(const uint8_t *tar, uint64_t len)
             path[i] = 0;
             int err;
             bool is_last = i == n;
-            struct fs_node *x = fs_lookup(path);
+            struct fs_node *x = fs_lookup(NULL, path);
             if (!x)
-                x = fs_create(path, is_last && e.type != '5' ? FS_FILE : FS_DIR, is_last && e.type != '5' ? 0644 : 0755, &err);
+                x = fs_create(NULL, path, is_last && e.type != '5' ? FS_FILE : FS_DIR, is_last && e.type != '5' ? 0644 : 0755, &err);
             if (x && is_last && x->type == FS_FILE) {
                 x->tar_data = e.data;
                 x->size = e.size;

@@ -6,6 +6,8 @@
 #include "facet/fs.h"
 
 _Static_assert(FILE_TYPE_FILE == FS_FILE && FILE_TYPE_DIR == FS_DIR, "facet/fs.h types are fs.h's");
+_Static_assert(FILE_O_ACCMODE == FS_O_ACCMODE && FILE_O_CREAT == FS_O_CREAT && FILE_O_EXCL == FS_O_EXCL &&
+               FILE_O_TRUNC == FS_O_TRUNC && FILE_O_DIRECTORY == FS_O_DIRECTORY, "facet/fs.h flags are fs_open's");
 _Static_assert(FILE_READ_MAX + 8 <= UTCB_WORDS * 8, "a READ reply fits in the UTCB");
 _Static_assert(sizeof ((struct fs_node *)0)->name <= FILE_NAME_MAX, "a node's name fits a GETDENTS reply");
 
@@ -19,9 +21,6 @@ struct open_file {
 };
 
 static struct open_file files[FS_SERVICE_CLIENTS][FILE_MAX_FDS];
-/* Handlers of several CPUs share the tree and the tables: fs_lock (the personality takes it too). */
-static void take(void) { fs_lock(); }
-static void give(void) { fs_unlock(); }
 
 /* One request, decoded: what the operation may use. */
 struct request {
@@ -102,7 +101,7 @@ void fs_service_handler(uint64_t id, struct utcb *u)
 {
     struct request r = { .u = u, .words = UTCB_UNTYPED(u->head.items) };
     int64_t result;
-    take();
+    fs_lock();
     if (!fs_ready())
         result = -FILE_ENODEV;                       /* this boot has no file system */
     else if (id >= FS_SERVICE_CLIENTS)
@@ -113,7 +112,7 @@ void fs_service_handler(uint64_t id, struct utcb *u)
         if (result == 0)
             result = ops[r.op].fn(&r);
     }
-    give();
+    fs_unlock();
     u->mr[0] = (uint64_t)result;
     u->head.items = UTCB_ITEMS(1 + (result < 0 ? 0 : r.reply), 0);
 }
@@ -123,13 +122,13 @@ void fs_service_release(uint64_t id)
 {
     if (id >= FS_SERVICE_CLIENTS)
         return;
-    take();
+    fs_lock();
     for (unsigned fd = 0; fd < FILE_MAX_FDS; fd++)
         if (files[id][fd].node) {
             fs_release(files[id][fd].node);
             files[id][fd].node = NULL;
         }
-    give();
+    fs_unlock();
 }
 
 /* ---- the operations: the request is valid; the remaining checks come before any change -- */
@@ -147,25 +146,10 @@ static int64_t op_open(struct request *r)
         fd++;
     if (fd == FILE_MAX_FDS)
         return -FILE_EMFILE;
-    bool writes = (flags & FILE_O_ACCMODE) != FILE_O_RDONLY;
-    struct fs_node *n = fs_lookup(r->path);
-    if (!n && !(flags & FILE_O_CREAT))
-        return -FILE_ENOENT;
-    if (n && (flags & FILE_O_CREAT) && (flags & FILE_O_EXCL))
-        return -FILE_EEXIST;
-    if (n && n->type == FS_DIR && writes)
-        return -FILE_EISDIR;
-    if (n && n->type != FS_DIR && (flags & FILE_O_DIRECTORY))
-        return -FILE_ENOTDIR;
-    if (!n) {
-        int err = 0;
-        n = fs_create(r->path, FS_FILE, 0644, &err);
-        if (!n)
-            return -err;
-    } else if ((flags & FILE_O_TRUNC) && writes) {
-        fs_truncate(n);
-    }
-    fs_hold(n);
+    int err;
+    struct fs_node *n = fs_open(NULL, r->path, flags, 0644, &err);
+    if (!n)
+        return -err;
     r->fds[fd] = (struct open_file){ n, 0, flags };
     return fd;
 }
@@ -211,16 +195,10 @@ static int64_t op_write(struct request *r)
 
 static int64_t op_lseek(struct request *r)
 {
-    int64_t off = (int64_t)r->u->mr[2];
-    uint64_t whence = r->u->mr[3];
-    if (whence > FILE_SEEK_END)
-        return -FILE_EINVAL;
-    int64_t base = whence == FILE_SEEK_SET ? 0 : whence == FILE_SEEK_CUR ? (int64_t)r->f->off
-                                                                         : (int64_t)r->f->node->size;
-    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-        return -FILE_EINVAL;
-    r->f->off = (uint64_t)(base + off);
-    return base + off;
+    int64_t off = fs_seek(r->f->node, r->f->off, (int64_t)r->u->mr[2], r->u->mr[3]);
+    if (off >= 0)
+        r->f->off = (uint64_t)off;
+    return off;
 }
 
 static int64_t op_fstat(struct request *r)
@@ -234,28 +212,11 @@ static int64_t op_fstat(struct request *r)
     return 0;
 }
 
-/* The last component of a path is "." or ".." (Linux: rmdir/unlink of those is -EINVAL). */
-static bool ends_in_dot(const char *path)
-{
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t start = len;
-    while (start && path[start - 1] != '/')
-        start--;
-    size_t n = len - start;
-    return (n == 1 && path[start] == '.') || (n == 2 && path[start] == '.' && path[start + 1] == '.');
-}
-
 static int64_t op_remove(struct request *r, bool dir)
 {
     if (r->u->mr[1])
         return -FILE_EINVAL;                         /* a reserved word */
-    if (!r->path[0])
-        return -FILE_ENOENT;
-    if (ends_in_dot(r->path))
-        return -FILE_EINVAL;
-    return -(int64_t)fs_unlink(r->path, dir);
+    return -(int64_t)fs_unlink(NULL, r->path, dir);
 }
 
 static int64_t op_unlink(struct request *r) { return op_remove(r, false); }
@@ -269,32 +230,22 @@ static int64_t op_mkdir(struct request *r)
     if (!r->path[0])
         return -FILE_ENOENT;
     int err = 0;
-    return fs_create(r->path, FS_DIR, (uint32_t)mode, &err) ? 0 : -err;
+    return fs_create(NULL, r->path, FS_DIR, (uint32_t)mode, &err) ? 0 : -err;
 }
 
 /* One entry per call: ".", "..", then the children; the reply is ino, type, the name. */
 static int64_t op_getdents(struct request *r)
 {
-    const struct fs_node *d = r->f->node, *n = NULL;
-    if (d->type != FS_DIR)
+    struct fs_entry e;
+    if (r->f->node->type != FS_DIR)
         return -FILE_ENOTDIR;
-    const char *name;
-    uint64_t ino;
-    if (r->f->off == 0) {
-        name = ".", ino = d->ino;
-    } else if (r->f->off == 1) {
-        name = "..", ino = d->parent ? d->parent->ino : d->ino;
-    } else {
-        n = fs_child_at((struct fs_node *)d, r->f->off - 2);
-        if (!n)
-            return 0;                                /* no more */
-        name = n->name, ino = n->ino;
-    }
-    size_t len = strlen(name);
-    r->u->mr[1] = ino;
-    r->u->mr[2] = n ? n->type : FS_DIR;
+    if (!fs_entry(r->f->node, r->f->off, &e))
+        return 0;                                    /* no more */
+    size_t len = strlen(e.name);
+    r->u->mr[1] = e.ino;
+    r->u->mr[2] = e.type;
     r->u->mr[3 + len / 8] = 0;                       /* the NUL and the padding */
-    memcpy(&r->u->mr[3], name, len);
+    memcpy(&r->u->mr[3], e.name, len);
     r->reply = 2 + (unsigned)(len / 8) + 1;
     r->f->off++;
     return 1;

@@ -2,6 +2,7 @@
 /* lib/facet/mem.c — a page allocator over the roottask's memory window (a free stack of pages). */
 #include <string.h>
 #include "facet/mem.h"
+#include "facet/spin.h"
 #include "uapi/layout.h"
 
 /* Free pages are chained through their first word: the window maps them all. */
@@ -9,16 +10,14 @@ static uint64_t free_head, free_count;
 static uint64_t large_chunk;              /* one 2 MiB-aligned 2 MiB piece, kept out of the free list */
 static volatile int lock;
 
-static void take(void) { while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) __asm__ volatile("pause"); }
-static void give(void) { __atomic_store_n(&lock, 0, __ATOMIC_RELEASE); }
 
 void fc_page_free(uint64_t va)
 {
-    take();
+    fc_spin_lock(&lock);
     *(uint64_t *)va = free_head;
     free_head = va;
     free_count++;
-    give();
+    fc_spin_unlock(&lock);
 }
 
 void fc_mem_init(const struct hip *hip)
@@ -42,13 +41,13 @@ void fc_mem_init(const struct hip *hip)
 
 uint64_t fc_page_alloc(void)
 {
-    take();
+    fc_spin_lock(&lock);
     uint64_t va = free_head;
     if (va) {
         free_head = *(uint64_t *)va;
         free_count--;
     }
-    give();
+    fc_spin_unlock(&lock);
     if (va)
         memset((void *)va, 0, PAGE_SIZE);
     return va;

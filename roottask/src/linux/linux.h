@@ -51,9 +51,8 @@ struct linux_proc {
     struct fs_node *cwd;             /* the working directory (held), NULL: the root */
     uint64_t sigmask;                /* rt_sigprocmask: blocked signals */
     struct lx_sigaction sigaction[64];   /* rt_sigaction: per signal 1..64 */
-    uint64_t altstack[3];            /* sigaltstack: ss_sp, ss_flags, ss_size */
+    uint64_t altstack_sp, altstack_size;  /* sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];
-    uint64_t unsupported;            /* -ENOSYS answers given */
 };
 
 /* A syscall handler: the arguments in rdi, rsi, rdx, r10, r8, r9; returns rax. */
@@ -100,7 +99,6 @@ int64_t lx_gettimeofday(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_clock_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
 void lx_sleep_init(void);
-const char *linux_syscall_name(uint64_t nr);
 /* Every descriptor and the working directory let go: the process is being torn down. */
 void linux_release(struct proc *p);
 int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
@@ -124,6 +122,9 @@ int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x);
 /* A descriptor's write, for write/writev/sendfile: bytes or -errno. */
 int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd, const void *buf, uint64_t len);
 void lx_console_out(struct linux_proc *lp, unsigned fd, const char *s, uint64_t n);
+/* readv/writev: each iovec in turn through one(); the total, or the first error if nothing moved. */
+typedef int64_t (*lx_xfer)(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *ctx);
+int64_t lx_iovecs(struct linux_proc *lp, uint64_t fd, uint64_t iov, uint64_t cnt, lx_xfer one, void *ctx);
 int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x);
 int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x);

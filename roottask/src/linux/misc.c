@@ -96,14 +96,14 @@ int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
             return -LX_ENOMEM;
     }
     if (x->rsi) {
-        uint64_t cur[3] = { lp->altstack[0], lp->altstack[2] ? 0 : SS_DISABLE, lp->altstack[2] };
+        uint64_t cur[3] = { lp->altstack_sp, lp->altstack_size ? 0 : SS_DISABLE, lp->altstack_size };
         if (!proc_write(lp->p, x->rsi, cur, sizeof cur))
             return -LX_EFAULT;
     }
     if (x->rdi) {
-        bool off = (uint32_t)ss[1] & SS_DISABLE;    /* kept: ss_sp and ss_size; 0 size: disabled */
-        lp->altstack[0] = off ? 0 : ss[0];
-        lp->altstack[2] = off ? 0 : ss[2];
+        bool off = (uint32_t)ss[1] & SS_DISABLE;
+        lp->altstack_sp = off ? 0 : ss[0];
+        lp->altstack_size = off ? 0 : ss[2];
     }
     return 0;
 }

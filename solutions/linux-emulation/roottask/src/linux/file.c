@@ -14,6 +14,8 @@
 #define O_APPEND    0x400
 #define O_DIRECTORY 0x10000
 #define AT_FDCWD    (-100)
+_Static_assert(O_ACCMODE == FS_O_ACCMODE && O_CREAT == FS_O_CREAT && O_EXCL == FS_O_EXCL && O_TRUNC == FS_O_TRUNC &&
+               O_DIRECTORY == FS_O_DIRECTORY, "fs_open takes Linux's open flags");
 #define AT_REMOVEDIR   0x200
 #define AT_EMPTY_PATH  0x1000
 
@@ -72,7 +74,7 @@ static int64_t user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, stru
     int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
     if (e)
         return e;
-    *out = fs_lookup_at(base, path);
+    *out = fs_lookup(base, path);
     return *out ? 0 : -LX_ENOENT;
 }
 
@@ -83,29 +85,15 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
     int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
     if (e)
         return e;
-    struct fs_node *n = fs_lookup_at(base, path);
-    if (n && (flags & O_CREAT) && (flags & O_EXCL))
-        return -LX_EEXIST;
-    if (!n && (flags & O_CREAT)) {
-        int err = 0;
-        n = fs_create_at(base, path, FS_FILE, (uint32_t)mode & 07777, &err);
-        if (!n)
-            return -err;
-    }
-    if (!n)
-        return -LX_ENOENT;
-    if ((flags & O_DIRECTORY) && n->type != FS_DIR)
-        return -LX_ENOTDIR;
-    if (n->type == FS_DIR && (flags & O_ACCMODE))
-        return -LX_EISDIR;
-    unsigned fd = 0;                                 /* the lowest free one, as on Linux */
+    unsigned fd = 0;                                 /* the lowest free one, first, as on Linux */
     while (fd < LX_MAX_FDS && lp->fd[fd].used)
         fd++;
     if (fd == LX_MAX_FDS)
         return -LX_EMFILE;
-    if ((flags & O_TRUNC) && (flags & O_ACCMODE))
-        fs_truncate(n);
-    fs_hold(n);
+    int err;
+    struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777, &err);
+    if (!n)
+        return -err;
     lp->fd[fd] = (struct lx_file){ true, n, 0, (uint32_t)flags };
     return fd;
 }
@@ -212,28 +200,18 @@ int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
     return read_into(lp, x->rdi, x->rsi, x->rdx, &off);
 }
 
+static int64_t read_one(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *off)
+{
+    return read_into(lp, fd, buf, len, off);
+}
+
 int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t fd = x->rdi, iov = x->rsi, cnt = x->rdx;
-    struct lx_file *f = file_of(lp, fd);
+    struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
-    if (cnt > 1024)
-        return -LX_EINVAL;
-    uint64_t console_off = 0, *off = f->node ? &f->off : &console_off;
-    int64_t total = 0;
-    for (uint64_t i = 0; i < cnt; i++) {
-        uint64_t v[2];
-        if (!proc_read(lp->p, v, iov + 16 * i, sizeof v))
-            return total ? total : -LX_EFAULT;
-        int64_t r = read_into(lp, fd, v[0], v[1], off);
-        if (r < 0)
-            return total ? total : r;
-        total += r;
-        if ((uint64_t)r < v[1])
-            break;
-    }
-    return total;
+    uint64_t console_off = 0;
+    return lx_iovecs(lp, x->rdi, x->rsi, x->rdx, read_one, f->node ? &f->off : &console_off);
 }
 
 int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
@@ -243,13 +221,9 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EBADF;
     if (!f->node)
         return -LX_ESPIPE;                           /* the console */
-    int64_t base = x->rdx == 0 ? 0 : x->rdx == 1 ? (int64_t)f->off : x->rdx == 2 ? (int64_t)f->node->size : -1;
-    if (base < 0)
-        return -LX_EINVAL;
-    int64_t off = base + (int64_t)x->rsi;
-    if (off < 0)
-        return -LX_EINVAL;
-    f->off = (uint64_t)off;
+    int64_t off = fs_seek(f->node, f->off, (int64_t)x->rsi, x->rdx);
+    if (off >= 0)
+        f->off = (uint64_t)off;
     return off;
 }
 
@@ -307,32 +281,19 @@ int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
     if (!f->node || f->node->type != FS_DIR)
         return -LX_ENOTDIR;
     uint64_t buf = x->rsi, cap = x->rdx, used = 0;
-    for (;;) {
-        struct fs_node *n = NULL;
-        const char *name;
-        uint64_t ino;
-        uint8_t type;
-        if (f->off == 0) {
-            name = ".", ino = f->node->ino, type = 4;
-        } else if (f->off == 1) {
-            name = "..", ino = f->node->parent ? f->node->parent->ino : f->node->ino, type = 4;
-        } else {
-            n = fs_child_at(f->node, f->off - 2);
-            if (!n)
-                break;
-            name = n->name, ino = n->ino, type = n->type == FS_DIR ? 4 : 8;
-        }
-        uint64_t len = strlen(name), reclen = (19 + len + 1 + 7) & ~7UL;
+    struct fs_entry e;
+    while (fs_entry(f->node, f->off, &e)) {
+        uint64_t len = strlen(e.name), reclen = (19 + len + 1 + 7) & ~7UL;
         if (used + reclen > cap)
             return used ? (int64_t)used : -LX_EINVAL;
         uint8_t rec[19 + 64 + 8] = { 0 };
         int64_t next = (int64_t)f->off + 1;
-        memcpy(rec, &ino, 8);
+        memcpy(rec, &e.ino, 8);
         memcpy(rec + 8, &next, 8);
         rec[16] = (uint8_t)reclen;
         rec[17] = (uint8_t)(reclen >> 8);
-        rec[18] = type;
-        memcpy(rec + 19, name, len);
+        rec[18] = e.type == FS_DIR ? 4 : 8;              /* DT_DIR, DT_REG */
+        memcpy(rec + 19, e.name, len);
         if (!proc_write(lp->p, buf + used, rec, reclen))
             return -LX_EFAULT;
         used += reclen;
@@ -374,7 +335,7 @@ static int64_t remove_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, bo
     char path[256];
     struct fs_node *base;
     int64_t e = user_path(lp, dirfd, va, path, sizeof path, &base);
-    return e ? e : -(int64_t)fs_unlink_at(base, path, dir);
+    return e ? e : -(int64_t)fs_unlink(base, path, dir);
 }
 
 int64_t lx_unlink(struct linux_proc *lp, struct utcb_exc *x) { return remove_path(lp, AT_FDCWD, x->rdi, false); }
@@ -393,7 +354,7 @@ static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint6
     if (e)
         return e;
     int err = 0;
-    return fs_create_at(base, path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
+    return fs_create(base, path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
 }
 
 int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, AT_FDCWD, x->rdi, x->rsi); }
@@ -476,9 +437,9 @@ static int64_t rename_path(struct linux_proc *lp, int64_t olddir, uint64_t old_v
     e = e ? e : user_path(lp, newdir, new_va, to, sizeof to, &to_base);
     if (e)
         return e;
-    if ((flags & RENAME_NOREPLACE) && fs_lookup_at(to_base, to))
+    if ((flags & RENAME_NOREPLACE) && fs_lookup(to_base, to))
         return -LX_EEXIST;
-    return -(int64_t)fs_rename_at(from_base, from, to_base, to);
+    return -(int64_t)fs_rename(from_base, from, to_base, to);
 }
 
 int64_t lx_rename(struct linux_proc *lp, struct utcb_exc *x) { return rename_path(lp, AT_FDCWD, x->rdi, AT_FDCWD, x->rsi, 0); }

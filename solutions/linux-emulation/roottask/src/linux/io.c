@@ -60,22 +60,34 @@ int64_t lx_write(struct linux_proc *lp, struct utcb_exc *x)
     return write_user(lp, x->rdi, x->rsi, x->rdx);
 }
 
-int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x)
+int64_t lx_iovecs(struct linux_proc *lp, uint64_t fd, uint64_t iov, uint64_t cnt, lx_xfer one, void *ctx)
 {
-    uint64_t fd = x->rdi, iov = x->rsi, cnt = x->rdx;
     if (cnt > 1024)
-        return -LX_EINVAL;
+        return -LX_EINVAL;                           /* IOV_MAX */
     int64_t total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        uint64_t v[2];
+        uint64_t v[2];                               /* iov_base, iov_len */
         if (!proc_read(lp->p, v, iov + 16 * i, sizeof v))
             return total ? total : -LX_EFAULT;
-        int64_t r = write_user(lp, fd, v[0], v[1]);
+        int64_t r = one(lp, fd, v[0], v[1], ctx);
         if (r < 0)
             return total ? total : r;
         total += r;
+        if ((uint64_t)r < v[1])
+            break;
     }
     return total;
+}
+
+static int64_t write_one(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *ctx)
+{
+    (void)ctx;
+    return write_user(lp, fd, buf, len);
+}
+
+int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return lx_iovecs(lp, x->rdi, x->rsi, x->rdx, write_one, NULL);
 }
 
 #define TCGETS     0x5401

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* lib/facet/thread.c — selectors, UTCB addresses, stacks; threads and portal handlers. */
 #include "facet/thread.h"
+#include "facet/spin.h"
 #include <stdio.h>
 #include <string.h>
 #include "facet/lab.h"
@@ -20,8 +21,6 @@ static sel_t graveyard;                             /* finished threads wait her
 
 _Static_assert(sizeof(struct fc_thread) == 80, "start.S THREAD_SIZE");
 
-static void lock(void)   { while (__atomic_exchange_n(&alloc_lock, 1, __ATOMIC_ACQUIRE)) __asm__ volatile("pause"); }
-static void unlock(void) { __atomic_store_n(&alloc_lock, 0, __ATOMIC_RELEASE); }
 
 struct fc_thread *fc_self(void)
 {
@@ -37,30 +36,30 @@ struct utcb *fc_utcb(void)
 
 sel_t fc_sel_alloc(unsigned count)
 {
-    lock();
+    fc_spin_lock(&alloc_lock);
     sel_t s = (next_sel + count - 1) & ~(sel_t)(count - 1);
     next_sel = s + count;
-    unlock();
+    fc_spin_unlock(&alloc_lock);
     return s;
 }
 
 uint64_t fc_utcb_alloc(void)
 {
-    lock();
+    fc_spin_lock(&alloc_lock);
     uint64_t u = next_utcb;
     next_utcb += PAGE_SIZE;
-    unlock();
+    fc_spin_unlock(&alloc_lock);
     return u;
 }
 
 /* A fresh stack with its fc_thread at the top, or NULL. */
 static struct fc_thread *stack_alloc(void)
 {
-    lock();
+    fc_spin_lock(&alloc_lock);
     struct fc_thread *t = NULL;
     if (next_stack < MAX_STACKS)
         t = (struct fc_thread *)(stacks[next_stack++] + FC_STACK_SIZE) - 1;
-    unlock();
+    fc_spin_unlock(&alloc_lock);
     if (t)
         memset(t, 0, sizeof *t);
     return t;

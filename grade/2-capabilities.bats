@@ -142,6 +142,15 @@ revoke_null_crd 5
     [ $(((e1 - s1) * 2)) -lt $((most * 3)) ] && [ $(((e2 - s2) * 2)) -lt $((most * 3)) ]
 }
 
+@test "a program killed while it computes on the other CPU: that CPU runs on (1 pt)" {
+    # The dead PD's page tables are freed while that CPU idles; a revoke then makes every
+    # CPU reload its page table, and the CPU runs another program.
+    facet_grep caps '^\[caps\] killed while running on CPU 1: it had run yes$'
+    facet_grep caps '^\[caps\] after_kill_revoke: process [0-9]+ faulted status=14$'
+    facet_grep caps '^\[console\] client [0-9]+: hello from process [0-9]+: sum 1\.\.100 = 5050, arg 5$'
+    [ "$(facet_value caps '^\[caps\] after_kill_same_cpu: process [0-9]+ exited status=([0-9]+)$')" -eq $((5 * 3 % 128)) ]
+}
+
 @test "1000 processes created and destroyed with the right exit statuses (2 pts)" {
     facet_grep caps '^\[caps\] 1000 processes: not started 0, wrong exit status 0$'
 }

@@ -3,6 +3,7 @@
 #include "resource.h"
 #include "cpu.h"
 #include "pd.h"
+#include "paging.h"
 #include "lapic.h"
 #include "x86.h"
 
@@ -29,12 +30,15 @@ bool tlb_pending(void)
     return this_cpu()->tlb_acked < __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
 }
 
-/* Flush this CPU's user translations and reload its PD's I/O bitmap, then say so. */
+/*
+ * Flush this CPU's user translations and reload its PD's I/O bitmap, then say
+ * so. A CPU whose PD was released (c->pd NULL) moves to the kernel's table.
+ */
 void tlb_ack(void)
 {
     struct cpu *c = this_cpu();
     uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
-    write_cr3(read_cr3());
+    write_cr3(virt_to_phys(c->pd ? c->pd->pml4 : kernel_pml4));
     if (c->pd && c->pd->iobitmap && c->io_pd == c->pd)
         memcpy(c->tss.iomap, c->pd->iobitmap, sizeof c->tss.iomap);
     else

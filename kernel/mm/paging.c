@@ -57,6 +57,7 @@ void space_destroy(uint64_t *pml4)
         }
         page_free(pdpt);
     }
+    memset(pml4, 0, PAGE_SIZE);                        /* a CPU still on it faults now, not on reuse */
     page_free(pml4);
 }
 

@@ -53,15 +53,28 @@ void pd_die(struct pd *pd)
     io_teardown(pd);
 }
 
-/* Nothing runs in it any more: give its tables back. */
+/*
+ * Nothing runs in it any more: no CPU may keep its tables loaded, then they go
+ * back. A CPU that last ran one of its ECs still has them in CR3 while it
+ * idles or schedules (pd_activate switches lazily); it moves to the kernel's
+ * own table now (this CPU) or in the shootdown's tlb_ack (the others).
+ */
 void pd_release(struct pd *pd)
 {
+    bool loaded_elsewhere = false;
     for (unsigned i = 0; i < cpu_count; i++) {
-        if (cpus[i].pd == pd)                   /* stale: never loaded again, but not dangling */
-            cpus[i].pd = NULL;
         if (cpus[i].io_pd == pd)
             cpus[i].io_pd = NULL;
+        if (cpus[i].pd != pd)
+            continue;
+        cpus[i].pd = NULL;
+        if (&cpus[i] == this_cpu())
+            write_cr3(virt_to_phys(kernel_pml4));
+        else
+            loaded_elsewhere = true;
     }
+    if (loaded_elsewhere)
+        tlb_shootdown();
     if (pd->caps)
         capspace_free(pd);
     if (pd->pml4)

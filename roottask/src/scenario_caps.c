@@ -190,6 +190,39 @@ static void concurrent(void)
     proc_destroy(b);
 }
 
+/*
+ * A process killed while it computes on another CPU: that CPU reschedules and
+ * idles, and no CPU may keep the dead PD's page tables loaded once they are
+ * freed. A memory revoke afterwards makes every CPU reload its page table (a
+ * TLB shootdown); the other CPU then runs a program as before.
+ */
+static void killed_while_running(void)
+{
+    unsigned cpu = fc_hip->num_cpus - 1;
+    if (cpu == 0) {
+        printf("[caps] killed while running: skipped, 1 CPU\n");
+        return;
+    }
+    struct proc *p = proc_spawn("spin", ~0UL, cpu);
+    if (!p || proc_start(p, 20) != SUCCESS) {
+        if (p)
+            proc_destroy(p);
+        return;
+    }
+    sel_t tick = fc_sel_alloc(1);
+    fc_create_sm(tick, SEL_ROOT_PD, 0);
+    uint64_t used = 0;
+    for (unsigned i = 0; i < 10000 && !used; i++) {     /* until it has run on its CPU */
+        fc_sm_down(tick, fc_rdtsc() + fc_hip->tsc_khz);
+        fc_sc_consumed(p->sel + 2, &used);
+    }
+    proc_destroy(p);
+    report_end("after_kill_revoke", run("memuser", 0, 0, MEM_R | MEM_W, 0));
+    report_end("after_kill_same_cpu", run("hello", 5, cpu, 0, 0));
+    printf("[caps] killed while running on CPU %u: it had run %s\n", cpu, used ? "yes" : "no");
+    fc_revoke(CRD(CRD_OBJ, 0, 0, tick), REVOKE_SELF, 0);
+}
+
 int scenario_caps(void)
 {
     const uint8_t *tar;
@@ -231,6 +264,7 @@ int scenario_caps(void)
     recursive_revoke();
     bad_delegations();
     concurrent();
+    killed_while_running();
     thousand();
     return 0;
 }

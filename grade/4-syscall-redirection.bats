@@ -48,3 +48,8 @@ teardown_file() { facet_teardown; }
     facet_grep sr '^\[sysredir\] create_pd_foreign_base_beyond_space status=5 '
     facet_grep sr '^\[sysredir\] create_pd_unknown_flag status=5 '
 }
+
+@test "a process torn down during a call that holds a lock: the teardown waits for the handler (1 pt)" {
+    # Without the wait, the handler is abandoned on the dead process's SC with the lock taken.
+    facet_grep sr '^\[sysredir\] torn down during a call: in the call yes, its lock free after the teardown$'
+}

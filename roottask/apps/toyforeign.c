@@ -58,6 +58,9 @@ int main(uint64_t arg, uint64_t pid)
         printf("bench foreign_syscall median=%u min=%u iterations=5000\n", t[2500], t[0]);
         return 0;
     }
+    if (arg == 3)
+        for (;;)
+            toy(3, 0, 0);       /* always in a call that holds a lock of the personality's */
     uint64_t sum = toy(1, 40, 2);
     uint64_t r12 = 0, r13 = 0;
     uint64_t x = toy_state(&r12, &r13);

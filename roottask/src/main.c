@@ -2,6 +2,7 @@
 /* src/main.c — the roottask: banner, HIP, then the scenario its command line names. */
 #include <stdio.h>
 #include <string.h>
+#include "facet/time.h"
 #include "scenario.h"
 #include "lib/hip.h"
 
@@ -84,6 +85,9 @@ void fc_start(const struct hip *hip, struct utcb *utcb)
     hip_print(hip);
 
     char name[32];
+    cmdline_get(cmdline, "time_scale", name, sizeof name);
+    if (name[0] && !fc_time_scale_parse(name))
+        printf("[root] time_scale=%s is no number: waits stay unscaled\n", name);
     cmdline_get(cmdline, "scenario", name, sizeof name);
     int status = 125;
     const struct scenario *sc = NULL;

@@ -8,6 +8,7 @@
 #include "tar.h"
 #include "facet/app.h"
 #include "facet/mem.h"
+#include "facet/time.h"
 #include "lib/elf.h"
 
 #define MAX_PROCS 16
@@ -36,25 +37,27 @@ volatile uint64_t proc_notify_verdict;
 static struct proc *by_slot(uint64_t id) { return &procs[(id >> 8) % MAX_PROCS]; }
 _Static_assert(MAX_PROCS <= FS_SERVICE_CLIENTS, "the file service keeps descriptors for every slot");
 
-static void startup_handler(uint64_t id, struct utcb *u);
 static unsigned give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);
-static void fault_handler(uint64_t id, struct utcb *u);
-static void exit_handler(uint64_t id, struct utcb *u);
-static void notify_handler(uint64_t id, struct utcb *u);
-static void foreign_handler(uint64_t id, struct utcb *u);
+static void startup_portal(uint64_t id, struct utcb *u);
+static void fault_portal(uint64_t id, struct utcb *u);
+static void exit_portal(uint64_t id, struct utcb *u);
+static void console_portal(uint64_t id, struct utcb *u);
+static void fs_portal(uint64_t id, struct utcb *u);
+static void notify_portal(uint64_t id, struct utcb *u);
+static void foreign_portal(uint64_t id, struct utcb *u);
 
 static unsigned handlers_for(unsigned cpu)
 {
     struct handlers *h = &per_cpu[cpu];
     if (h->startup)
         return SUCCESS;
-    unsigned s = fc_handler_create(cpu, startup_handler, &h->startup);
-    s = s ? s : fc_handler_create(cpu, fault_handler, &h->fault);
-    s = s ? s : fc_handler_create(cpu, exit_handler, &h->exit);
-    s = s ? s : fc_handler_create(cpu, console_handler, &h->console);
-    s = s ? s : fc_handler_create(cpu, fs_service_handler, &h->fs);
-    s = s ? s : fc_handler_create(cpu, notify_handler, &h->notify);
-    s = s ? s : fc_handler_create(cpu, foreign_handler, &h->foreign);
+    unsigned s = fc_handler_create(cpu, startup_portal, &h->startup);
+    s = s ? s : fc_handler_create(cpu, fault_portal, &h->fault);
+    s = s ? s : fc_handler_create(cpu, exit_portal, &h->exit);
+    s = s ? s : fc_handler_create(cpu, console_portal, &h->console);
+    s = s ? s : fc_handler_create(cpu, fs_portal, &h->fs);
+    s = s ? s : fc_handler_create(cpu, notify_portal, &h->notify);
+    s = s ? s : fc_handler_create(cpu, foreign_portal, &h->foreign);
     if (s == SUCCESS && !echo_pt[cpu]) {
         echo_pt[cpu] = fc_sel_alloc(1);
         s = fc_portal_create(echo_pt[cpu], cpu, 0, echo_handler, 0);
@@ -77,6 +80,69 @@ void proc_init(const uint8_t *tar, uint64_t tar_size)
 }
 
 /* ---- the services a process calls ---------------------------------------------------- */
+
+/*
+ * A handler runs on the calling process's SC, so the teardown's revoke of that
+ * SC abandons it wherever it is: inside console_out or under the fs lock, the
+ * lock would stay taken for ever. So a handler works for p only between
+ * proc_enter and proc_leave, and proc_destroy waits until none does. Either
+ * the handler sees `dying` or the teardown sees `busy` (both seq_cst).
+ * Handlers leave before they block for long (proc_block): abandoned there,
+ * they hold nothing.
+ */
+static bool proc_enter(struct proc *p)
+{
+    __atomic_add_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&p->dying, __ATOMIC_SEQ_CST))
+        return true;
+    __atomic_sub_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
+    return false;
+}
+
+static void proc_leave(struct proc *p)
+{
+    __atomic_sub_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Park a handler that is done with p for good: the teardown abandons this call. */
+static void __attribute__((noreturn)) park(struct proc *p)
+{
+    for (;;)
+        fc_sm_down(p->hold, 0);
+}
+
+unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
+{
+    proc_leave(p);
+    unsigned s = fc_sm_down(sm, deadline);
+    if (!proc_enter(p))
+        park(p);                                 /* torn down meanwhile: touch nothing of it */
+    return s;
+}
+
+/* Each portal of a process: its handler inside proc_enter/proc_leave, nothing once it is dying. */
+#define PROC_PORTAL(name, call)                                         \
+    static void name(uint64_t id, struct utcb *u)                       \
+    {                                                                   \
+        struct proc *p = by_slot(id);                                   \
+        if (!proc_enter(p))                                             \
+            park(p);                                                    \
+        call;                                                           \
+        proc_leave(p);                                                  \
+    }
+
+static void startup_handler(uint64_t id, struct utcb *u);
+static void fault_handler(uint64_t id, struct utcb *u);
+static void exit_handler(uint64_t id, struct utcb *u);
+static void notify_handler(uint64_t id, struct utcb *u);
+static void foreign_handler(uint64_t id, struct utcb *u);
+PROC_PORTAL(startup_portal, startup_handler(id, u))
+PROC_PORTAL(fault_portal, fault_handler(id, u))
+PROC_PORTAL(exit_portal, exit_handler(id, u))
+PROC_PORTAL(console_portal, console_handler(p->id, u))
+PROC_PORTAL(fs_portal, fs_service_handler(p->slot, u))
+PROC_PORTAL(notify_portal, notify_handler(id, u))
+PROC_PORTAL(foreign_portal, foreign_handler(id, u))
 
 static void startup_handler(uint64_t id, struct utcb *u)
 {
@@ -108,7 +174,8 @@ static void fault_handler(uint64_t id, struct utcb *u)
         p->state = PROC_FAULTED;
         fc_sm_up(p->done);
     }
-    fc_sm_down(p->hold, 0);                      /* never replied: the teardown abandons this call */
+    proc_leave(p);
+    park(p);                                     /* never replied */
 }
 
 void proc_exit(struct proc *p, uint64_t status)
@@ -118,7 +185,8 @@ void proc_exit(struct proc *p, uint64_t status)
         p->state = PROC_EXITED;
         fc_sm_up(p->done);
     }
-    fc_sm_down(p->hold, 0);                      /* the teardown abandons this call */
+    proc_leave(p);
+    park(p);
 }
 
 static void exit_handler(uint64_t id, struct utcb *u)
@@ -339,6 +407,8 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     p->linux = NULL;
     p->teardown = NULL;
     p->personality = personality;
+    p->busy = 0;
+    p->dying = false;
     p->state = PROC_RUNNING;
 
     struct tar_entry e;
@@ -414,10 +484,10 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
         st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
                             v == EV_STARTUP ? MTD_RIP_LEN | MTD_RSP | MTD_GPR_BSD : EXC_MTD,
                             ((uint64_t)p->slot << 8) | v);
-    st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, p->id);
+    st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, (uint64_t)p->slot << 8);
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, (uint64_t)p->slot << 8);
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, (uint64_t)p->slot << 8);
-    st = st ? st : fc_portal_bind(s + SEL_FS, h->fs, 0, p->slot);
+    st = st ? st : fc_portal_bind(s + SEL_FS, h->fs, 0, (uint64_t)p->slot << 8);
     sel_t pd = s + SEL_PD;
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 5, s + SEL_EVENTS), CRD(CRD_OBJ, PERM_CALL, 5, APP_SEL_EVENTS));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_CONSOLE), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_CONSOLE));
@@ -488,7 +558,7 @@ void proc_wait(struct proc *p)
 
 unsigned proc_wait_ms(struct proc *p, unsigned ms)
 {
-    return fc_sm_down(p->done, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
+    return fc_sm_down(p->done, fc_deadline_ms(ms));
 }
 
 const char *proc_state_name(const struct proc *p)
@@ -506,9 +576,15 @@ void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what)
     proc_destroy(p);
 }
 
-/* Everything it had goes: its capabilities (the PD first), then the memory, which we get back. */
+/*
+ * Everything it had goes: its capabilities (the PD first), then the memory,
+ * which we get back. First no handler may be working for it (proc_enter).
+ */
 void proc_destroy(struct proc *p)
 {
+    __atomic_store_n(&p->dying, true, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&p->busy, __ATOMIC_SEQ_CST))
+        fc_sleep_ms(1);
     if (p->teardown)
         p->teardown(p);
     p->teardown = NULL;

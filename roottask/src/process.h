@@ -35,6 +35,8 @@ struct proc {
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
     void *linux;                      /* the Linux personality's state, if it runs under it */
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
+    unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
+    bool dying;                       /* proc_destroy has begun: no handler starts work for it */
 };
 
 void proc_init(const uint8_t *tar, uint64_t tar_size);
@@ -57,9 +59,12 @@ unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 /* Unmap (and free) the pages of [va, va + n pages) that proc_map gave it. */
 void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
+/* A handler of p blocks on sm until deadline (0: none) without holding up p's teardown: it must
+ * hold no lock; if p is torn down meanwhile it never returns. fc_sm_down's status. */
+unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */
 void proc_exit(struct proc *p, uint64_t status);
-/* Wait at most ms milliseconds; SUCCESS or TIMEOUT. */
+/* Wait at most ms milliseconds (times the host's time scale: fc_deadline_ms); SUCCESS or TIMEOUT. */
 unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "scenario.h"
+#include "facet/time.h"
 #include "process.h"
 #include "facet/app.h"
 #include "facet/mem.h"
@@ -211,8 +212,8 @@ static void killed_while_running(void)
     }
     sel_t tick = fc_sel_alloc(1);
     fc_create_sm(tick, SEL_ROOT_PD, 0);
-    uint64_t used = 0;
-    for (unsigned i = 0; i < 10000 && !used; i++) {     /* until it has run on its CPU */
+    uint64_t used = 0, deadline = fc_deadline_ms(10000);
+    while (!used && (!deadline || fc_rdtsc() < deadline)) {      /* until it has run on its CPU */
         fc_sm_down(tick, fc_rdtsc() + fc_hip->tsc_khz);
         fc_sc_consumed(p->sel + 2, &used);
     }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "scenario.h"
+#include "facet/time.h"
 #include "services.h"
 
 static unsigned last_cpu(void) { return fc_hip->num_cpus - 1; }
@@ -217,7 +218,7 @@ static void test_startup(unsigned cpu)
     if (s == SUCCESS)
         s = fc_create_sc(sc, SEL_ROOT_PD, ec, ROOT_PRIO, 1000);
     if (s == SUCCESS)
-        s = fc_sm_down(probe_done, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * 1000);
+        s = fc_sm_down(probe_done, fc_deadline_ms(1000));
     report_status("ipc", "startup_probe", s);
 }
 

@@ -191,11 +191,12 @@ void lx_sleep_init(void)
         sleep_sm = s;
 }
 
-static int64_t sleep_until(uint64_t deadline)
+/* Its teardown does not wait for the sleep: proc_block holds nothing up. */
+static int64_t sleep_until(struct proc *p, uint64_t deadline)
 {
     if (!sleep_sm)
         return -LX_ENOMEM;
-    while (fc_rdtsc() < deadline && fc_sm_down(sleep_sm, deadline) != TIMEOUT)
+    while (fc_rdtsc() < deadline && proc_block(p, sleep_sm, deadline) != TIMEOUT)
         ;
     return 0;
 }
@@ -209,7 +210,7 @@ static int64_t sleep_for(struct linux_proc *lp, uint64_t req, uint64_t rem, bool
         return -LX_EINVAL;
     uint64_t khz = fc_hip->tsc_khz, secs = (uint64_t)ts[0] > 1000000 ? 1000000 : (uint64_t)ts[0];
     uint64_t ticks = secs * khz * 1000 + (uint64_t)ts[1] / 1000 * khz / 1000;
-    int64_t r = sleep_until(absolute ? ticks : fc_rdtsc() + ticks);
+    int64_t r = sleep_until(lp->p, absolute ? ticks : fc_rdtsc() + ticks);
     int64_t zero[2] = { 0, 0 };
     if (!r && rem && !absolute && !proc_write(lp->p, rem, zero, sizeof zero))
         return -LX_EFAULT;

@@ -19,21 +19,31 @@ LD       := ld
 HOSTCC   := gcc
 
 # ---------------------------------------------------------------- lab stages
-# A student file <path> has its reference version at solutions/<stage>/<path>. The stages
-# named in SOLUTIONS (all, none, or a list like "portals capabilities") build from their
-# solutions; the others from the student files. The reference repository defaults to all.
-LAB_STAGES := portals capabilities ept syscall-redirection linux-emulation
+# A file with a hole holds the reference code and, beside it, the stub students get (see
+# tools/labkit). The stages named in SOLUTIONS (all, none, or a list like "portals
+# capabilities") build from the files as they are; the others from the student view that
+# tools/labkit renders into $(BUILD)/view/. The reference repository defaults to all; a
+# handout (its files already the student view) to none.
+LAB_STAGES := $(shell sed -e 's/\#.*//' labs/stages)
 SOLUTIONS  ?= all
 SOL_STAGES := $(if $(filter all,$(SOLUTIONS)),$(LAB_STAGES),$(filter-out none,$(SOLUTIONS)))
 ifneq ($(filter-out $(LAB_STAGES),$(SOL_STAGES)),)
 $(error SOLUTIONS: unknown stage '$(filter-out $(LAB_STAGES),$(SOL_STAGES))' (known: all none $(LAB_STAGES)))
 endif
-STUDENT_PATHS := $(sort $(foreach s,$(LAB_STAGES),$(patsubst solutions/$(s)/%,%,$(shell find solutions/$(s) -type f 2>/dev/null))))
+# The files with holes of the stages not solved: compiled from their student view (none in a
+# handout, whose files are the student view).
+VIEW_PATHS := $(if $(filter-out $(SOL_STAGES),$(LAB_STAGES)),$(shell tools/labkit files --stubs $(filter-out $(SOL_STAGES),$(LAB_STAGES))))
+VIEWS      := $(addprefix $(BUILD)/view/,$(VIEW_PATHS))
 # The source file a build compiles for $(1).
-src_of = $(or $(firstword $(foreach s,$(SOL_STAGES),$(wildcard solutions/$(s)/$(1)))),$(1))
+src_of = $(if $(filter $(1),$(VIEW_PATHS)),$(BUILD)/view/$(1),$(1))
 # A change of SOLUTIONS rebuilds the student files' objects (the stamp changes only then).
 SOL_STAMP := $(BUILD)/.solutions
 $(shell mkdir -p $(BUILD); [ -f $(SOL_STAMP) ] && [ "$$(cat $(SOL_STAMP))" = "$(SOL_STAGES)" ] || echo "$(SOL_STAGES)" > $(SOL_STAMP))
+
+$(BUILD)/view/%: % tools/labkit
+	@mkdir -p $(dir $@)
+	@echo "  VIEW    $<"
+	$(Q)tools/labkit render student $< > $@.tmp && mv $@.tmp $@
 
 # Every build depends on the Debian packages being there (tools/deps.sh installs them).
 DEPS := $(BUILD)/.deps-ok
@@ -63,14 +73,15 @@ $(BUILD)/kernel/%.o: kernel/%.c $(DEPS)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-# Student files: compiled from the selected version (explicit rules win over the patterns).
+# Files with holes of unsolved stages: compiled from their student view (explicit rules win
+# over the patterns).
 define KERNEL_STUDENT_RULE
 $(BUILD)/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
 	$$(Q)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
 endef
-$(foreach f,$(filter kernel/%.c,$(STUDENT_PATHS)),$(eval $(call KERNEL_STUDENT_RULE,$(f))))
+$(foreach f,$(filter kernel/%.c,$(VIEW_PATHS)),$(eval $(call KERNEL_STUDENT_RULE,$(f))))
 
 $(BUILD)/kernel/%.o: kernel/%.S $(DEPS)
 	@mkdir -p $(dir $@)
@@ -101,14 +112,14 @@ $(BUILD)/user/%.o: %.c $(DEPS)
 	@echo "  CC [u]  $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# -I the student file's own directory: a solution's #include "..." finds the same headers.
+# -I the file's own directory: the view's #include "..." finds the same headers.
 define USER_STUDENT_RULE
 $(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC [u]  $$<"
 	$$(Q)$$(CC) $$(USER_CFLAGS) -I$(dir $(1)) -c $$< -o $$@
 endef
-$(foreach f,$(filter roottask/%.c,$(STUDENT_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
+$(foreach f,$(filter roottask/%.c,$(VIEW_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 
 # The Linux personality names every syscall it does not handle: the names come from the
 # kernel headers Debian ships (linux-libc-dev, with libc6-dev), as a C table.
@@ -203,13 +214,14 @@ gdb: $(KERNEL) $(ROOTTASK)
 
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-# Tests include the file under test as "kernel/..."/"roottask/...": found in the selected
-# solutions first, then in the tree. Roottask code finds its "facet/..." headers as in its build.
+# Tests include the file under test as "kernel/..."/"roottask/...": found in the student
+# views of unsolved stages first, then in the tree. Roottask code finds its "facet/..."
+# headers as in its build.
 HOST_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror $(foreach s,$(SOL_STAGES),-Isolutions/$(s)) -I. -Ikernel/include \
+	-Wall -Wextra -Werror $(if $(VIEW_PATHS),-I$(BUILD)/view) -I. -Ikernel/include \
 	-Iroottask/lib/facet/include -MMD -MP
 
-$(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS)
+$(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS) $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $<
 
@@ -229,11 +241,12 @@ check:
 abi-check:
 	@tools/abi-check
 
-# Student files and solutions are identical outside their LAB blocks; every pair is complete.
+# Every LAB block is well formed and carries its stub; every stage with holes has a walkthrough.
 labs-check:
 	@tools/labkit check
 
-# A student repository (no solutions/, SOLUTIONS=none); one stage's solutions into one.
+# A student repository (student views, no solutions/, SOLUTIONS=none); one stage's solved
+# files and walkthrough into one.
 handout:
 	@tools/labkit handout "$(DEST)"
 

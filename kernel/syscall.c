@@ -37,8 +37,13 @@ void syscall_handler(struct cpu_regs *r)
      * as it takes the native path: one toggle, one hypercall.
      */
     /* LAB syscall-redirection BEGIN: a foreign PD's syscall goes to its personality unless the NSCT is set; clear the NSCT (docs: labs/4-syscall-redirection/README.md#forward) */
-    if (unlikely(ec->pd->foreign))
-        LAB_TODO("syscall-redirection: forward a foreign PD's syscall (syscall_handler)");
+    if (unlikely(ec->pd->foreign)) {
+        if (!(ec->utcb->head.flags & UTCB_NSCT))
+            event_send(ec, EV_FOREIGN_SYSCALL);
+        ec->utcb->head.flags &= ~(uint64_t)UTCB_NSCT;
+    }
+    //@ if (unlikely(ec->pd->foreign))
+        //@ LAB_TODO("syscall-redirection: forward a foreign PD's syscall (syscall_handler)");
     /* LAB syscall-redirection END */
     unsigned n = HC_NUM(r->rdi);
     hc_fn fn = n < HC_MAX ? hc_table[n] : NULL;

@@ -144,9 +144,24 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
         if (check_only)
             continue;
         /* LAB capabilities BEGIN: map the frame into the destination with the permitted rights and record a node derived from the source's (docs: labs/2-capabilities/README.md#delegate-memory) */
-        (void)parent;
-        LAB_TODO("capabilities: delegating memory");
-        return BAD_FTR;
+        unsigned p = perm & have;
+        struct rnode *n = slab_alloc(&rnodes);
+        uint64_t flags = PTE_U | ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
+        if (!n || space_map(dst->pml4, (dst_page + i) << PAGE_SHIFT, (uint64_t)frame << PAGE_SHIFT, flags)) {
+            if (n)
+                slab_free(&rnodes, n);
+            return OOM;                              /* what was done so far stays (documented) */
+        }
+        n->pd = dst;
+        n->key = dst_page + i;
+        n->res = (uint64_t)frame;
+        n->perm = p;
+        n->res_next = frame_nodes[frame];
+        frame_nodes[frame] = n;
+        mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
+        //@ (void)parent;
+        //@ LAB_TODO("capabilities: delegating memory");
+        //@ return BAD_FTR;
         /* LAB capabilities END */
     }
     return SUCCESS;

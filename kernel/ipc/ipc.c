@@ -129,11 +129,27 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
     if (n + 2 * t > UTCB_WORDS)
         return BAD_PAR;
     /* LAB portals BEGIN: refuse a call into our own chain, wait for a busy handler, transfer words (and items), enter the handler (docs: labs/1-portals/README.md#call) */
-    (void)n;
-    (void)t;
-    (void)wait_for;
-    LAB_TODO("portals: the call path in sys_call");
-    return BAD_HYP;
+    for (struct ec *e = ec; e; e = e->caller)
+        if (e == h)
+            return ABORT;                            /* the handler is waiting for us: deadlock */
+    if (h->caller) {
+        if (hc_flags(r) & CALL_NONBLOCK)
+            return TIMEOUT;
+        wait_for(h, ec, CONT_CALL);
+    }
+    if (t) {
+        int s = xfer_items(ec, h, n, t);
+        if (s != SUCCESS)
+            return s;
+    }
+    utcb_copy_words(h->utcb, ec->utcb, n);
+    h->utcb->head.items = UTCB_ITEMS(n, t);
+    ipc_enter(ec, pt, CONT_IPC_WAIT);
+    //@ (void)n;
+    //@ (void)t;
+    //@ (void)wait_for;
+    //@ LAB_TODO("portals: the call path in sys_call");
+    //@ return BAD_HYP;
     /* LAB portals END */
 }
 
@@ -182,8 +198,21 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
         c->cont = CONT_IRET;
     } else if (c->cont != CONT_DEAD) {
         /* LAB portals BEGIN: copy the handler's words (and items) back to the caller and make its call return SUCCESS (docs: labs/1-portals/README.md#reply) */
-        LAB_TODO("portals: the reply path in sys_reply");
-        return BAD_HYP;
+        uint64_t items = h->utcb->head.items;
+        unsigned n = UTCB_UNTYPED(items), t = UTCB_TYPED(items);
+        if (n + 2 * t > UTCB_WORDS)
+            return BAD_PAR;
+        if (t) {
+            int s = xfer_items(h, c, n, t);
+            if (s != SUCCESS)
+                return s;
+        }
+        utcb_copy_words(c->utcb, h->utcb, n);
+        c->utcb->head.items = UTCB_ITEMS(n, t);
+        c->regs.rdi = SUCCESS;
+        c->cont = CONT_SYSRET;
+        //@ LAB_TODO("portals: the reply path in sys_reply");
+        //@ return BAD_HYP;
         /* LAB portals END */
     }
     chain_unlink(c, h);

@@ -12,10 +12,13 @@ bool canonical(uint64_t a)
 void utcb_copy_words(struct utcb *dst, const struct utcb *src, unsigned n)
 {
     /* LAB portals BEGIN: copy the sender's n untyped words into the receiver's UTCB and set its item count (docs: labs/1-portals/README.md#transfer) */
-    (void)src;
-    (void)n;
-    dst->head.items = 0;
-    LAB_TODO("portals: utcb_copy_words (the UTCB word transfer)");
+    for (unsigned i = 0; i < n; i++)
+        dst->mr[i] = src->mr[i];
+    dst->head.items = UTCB_ITEMS(n, 0);
+    //@ (void)src;
+    //@ (void)n;
+    //@ dst->head.items = 0;
+    //@ LAB_TODO("portals: utcb_copy_words (the UTCB word transfer)");
     /* LAB portals END */
 }
 
@@ -27,9 +30,25 @@ void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
     x->mtd = mtd;
     x->vector = event;
     /* LAB portals BEGIN: copy the register groups the MTD selects (and the error code, fault address) into the handler's UTCB (docs: labs/1-portals/README.md#exception-state) */
-    (void)s;
-    (void)e;
-    LAB_TODO("portals: utcb_save_state (exception state for the handler)");
+    if (mtd & MTD_GPR_ACDB) { x->rax = s->rax; x->rcx = s->rcx; x->rdx = s->rdx; x->rbx = s->rbx; }
+    if (mtd & MTD_GPR_BSD)  { x->rbp = s->rbp; x->rsi = s->rsi; x->rdi = s->rdi; }
+    if (mtd & MTD_RSP)      x->rsp = s->rsp;
+    if (mtd & MTD_RIP_LEN)  { x->rip = s->rip; x->inst_len = 0; }
+    if (mtd & MTD_RFLAGS)   x->rflags = s->rflags;
+    if (mtd & MTD_GPR_R8_R15) {
+        x->r8 = s->r8; x->r9 = s->r9; x->r10 = s->r10; x->r11 = s->r11;
+        x->r12 = s->r12; x->r13 = s->r13; x->r14 = s->r14; x->r15 = s->r15;
+    }
+    if (mtd & MTD_QUAL) {
+        x->qual[0] = event < EV_STARTUP ? s->err : 0;     /* exceptions only, not startup or recall */
+        x->qual[1] = event == 14 ? e->fault_addr : 0;
+    }
+    if (mtd & MTD_CR)
+        x->cr2 = event == 14 ? e->fault_addr : 0;
+    if (mtd & MTD_FS_GS)    { x->fs_base = e->fs_base; x->gs_base = e->gs_base; }
+    //@ (void)s;
+    //@ (void)e;
+    //@ LAB_TODO("portals: utcb_save_state (exception state for the handler)");
     /* LAB portals END */
 }
 

@@ -80,11 +80,34 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
             return false;
     }
     /* LAB linux-emulation BEGIN: below the strings: argc, argv[] and NULL, envp[] and NULL, the auxv pairs ending in AT_NULL; rsp 16-byte aligned (docs: labs/5-linux-emulation/README.md#initial-stack) */
-    (void)at_random;
-    (void)strs;
-    (void)hwcap;
-    LAB_TODO("linux-emulation: the initial stack: argc, argv, envp, auxv (build_stack)");
-    return false;
+    uint64_t aux[][2] = {
+        { AT_HWCAP, hwcap() }, { AT_PAGESZ, 4096 }, { AT_CLKTCK, 100 }, { AT_PHDR, p->phdr },
+        { AT_PHENT, 56 }, { AT_PHNUM, p->phnum }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, p->entry },
+        { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
+        { AT_RANDOM, at_random }, { AT_EXECFN, strs[0] }, { AT_PLATFORM, strs[1 + argc + envc] },
+        { AT_NULL, 0 },
+    };
+    uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + sizeof aux / 8;
+    sp = (sp - words * 8) & ~15UL;                  /* rsp is 16-byte aligned at the entry */
+    uint64_t w = sp, v = (uint64_t)argc, zero = 0;
+    bool ok = proc_write(p, w, &v, 8);
+    w += 8;
+    for (int i = 0; i < argc; i++, w += 8)
+        ok = ok && proc_write(p, w, &strs[1 + i], 8);
+    ok = ok && proc_write(p, w, &zero, 8);
+    w += 8;
+    for (int i = 0; i < envc; i++, w += 8)
+        ok = ok && proc_write(p, w, &strs[1 + argc + i], 8);
+    ok = ok && proc_write(p, w, &zero, 8);
+    w += 8;
+    ok = ok && proc_write(p, w, aux, sizeof aux);
+    p->start_sp = sp;
+    return ok;
+    //@ (void)at_random;
+    //@ (void)strs;
+    //@ (void)hwcap;
+    //@ LAB_TODO("linux-emulation: the initial stack: argc, argv, envp, auxv (build_stack)");
+    //@ return false;
     /* LAB linux-emulation END */
 }
 

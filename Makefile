@@ -99,11 +99,14 @@ USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
-	$(NOSTDINC) -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen
+	$(NOSTDINC) -Iroottask/src -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen
 # Pure code the kernel and the roottask share (formatting, ELF, HIP): compiled twice.
 SHARED_C   := kernel/lib/format.c kernel/lib/elf.c kernel/lib/hip.c kernel/lib/string.c
-ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c roottask/src/linux/*.c) $(SHARED_C)
-ROOT_S     := $(wildcard roottask/lib/facet/*.S roottask/src/*.S)
+# The roottask: its runtime (lib/), its roles (src/: processes, services, the file system,
+# the Linux personality) and the test scenarios a boot runs (scenarios/).
+ROOT_C     := $(wildcard roottask/lib/facet/*.c roottask/lib/c/*.c roottask/src/*.c roottask/src/*/*.c \
+	roottask/scenarios/*.c) $(SHARED_C)
+ROOT_S     := $(wildcard roottask/lib/facet/*.S roottask/src/*.S roottask/scenarios/*.S)
 ROOT_OBJ   := $(patsubst %.c,$(BUILD)/user/%.o,$(ROOT_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(ROOT_S))
 ROOTTASK   := $(BUILD)/roottask.elf
 
@@ -139,31 +142,37 @@ $(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(ROOT_OBJ)
 
 # ---------------------------------------------------------------- native programs
-# Each roottask/apps/<name>.c is one program: its runtime (crt0, console through the
+# The native test programs of the stages, labs/<n>-<stage>/tests/*.c (stage 5: tests/native/),
+# each one program: the native-program runtime (roottask/lib/app: crt0, console through the
 # console portal), the small libc and the shared pure code. They land in the userland tar.
-APPS        := $(basename $(notdir $(wildcard roottask/apps/*.c)))
-APP_LIB_C   := $(wildcard roottask/apps/lib/*.c) roottask/lib/c/printf.c roottask/lib/c/string2.c \
+APP_SRC     := $(wildcard labs/*/tests/*.c labs/*/tests/native/*.c)
+APPS        := $(basename $(notdir $(APP_SRC)))
+APP_LIB_C   := $(wildcard roottask/lib/app/*.c) roottask/lib/c/printf.c roottask/lib/c/string2.c \
 	roottask/lib/facet/console_client.c roottask/lib/facet/fs_client.c $(SHARED_C)
-APP_LIB_OBJ := $(patsubst %.c,$(BUILD)/user/%.o,$(APP_LIB_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(wildcard roottask/apps/lib/*.S))
+APP_LIB_OBJ := $(patsubst %.c,$(BUILD)/user/%.o,$(APP_LIB_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(wildcard roottask/lib/app/*.S))
 APP_BINS    := $(addprefix $(BUILD)/userland/bin/,$(APPS))
+app_src      = $(filter %/$(1).c,$(APP_SRC))
 
-$(BUILD)/userland/bin/%: $(BUILD)/user/roottask/apps/%.o $(APP_LIB_OBJ) roottask/apps/app.ld
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/apps/app.ld -o $@ $< $(APP_LIB_OBJ)
+define APP_RULE
+$(BUILD)/userland/bin/$(1): $(BUILD)/user/$(basename $(call app_src,$(1))).o $(APP_LIB_OBJ) roottask/lib/app/app.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$$(Q)$$(LD) -nostdlib -z max-page-size=4096 -T roottask/lib/app/app.ld -o $$@ $$< $$(APP_LIB_OBJ)
+endef
+$(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 
 # ---------------------------------------------------------------- Linux programs
 # Ordinary static x86-64 Linux programs (musl), the same binaries that run on Linux itself.
-LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/*.c)))
+LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/linux/*.c)))
 LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS)) $(BUILD)/userland/linux/busybox
 
-$(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/%.c $(DEPS)
+$(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/linux/%.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $@"
 	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -Ikernel/include -Iroottask/lib/facet/include -o $@ $<
 
 # pie.c is the exception: a static-pie executable, which Debian's musl-gcc cannot link, so glibc's.
-$(BUILD)/userland/linux/pie: labs/5-linux-emulation/tests/pie.c $(DEPS)
+$(BUILD)/userland/linux/pie: labs/5-linux-emulation/tests/linux/pie.c $(DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  GCC-PIE $@"
 	$(Q)$(CC) -static-pie -O2 -Wall -Wextra -Werror -o $@ $<
@@ -219,7 +228,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # headers as in its build.
 HOST_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror $(if $(VIEW_PATHS),-I$(BUILD)/view) -I. -Ikernel/include \
-	-Iroottask/lib/facet/include -MMD -MP
+	-Iroottask/lib/facet/include -Iroottask/src -MMD -MP
 
 $(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS) $(VIEWS)
 	@mkdir -p $(dir $@)

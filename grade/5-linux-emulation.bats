@@ -174,7 +174,7 @@ host_busybox() {
     facet_grep lx '^\[linux\] linux/pie: process [0-9]+ exited status=3 '
 }
 
-# ---- the file service: a native program (roottask/apps/fsuser.c) on the same file system ----
+# ---- the file service: a native program (labs/5-linux-emulation/tests/native/fsuser.c) on the same file system ----
 
 # What fsuser printed: its console lines, without the "[console] client N: fsuser: " prefix.
 fsuser_lines() {

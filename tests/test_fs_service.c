@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_fs_service.c — the file service's request checks, over the real in-memory file system. */
-#include "roottask/src/fs_service.c"
-#include "roottask/src/fs.c"
-#include "roottask/src/tar.c"
+#include "roottask/src/services/fs_service.c"
+#include "roottask/src/fs/fs.c"
+#include "roottask/src/fs/tar.c"
 #include "unit.h"
 
 /* The roottask's page allocator: zeroed heap pages; pages_out counts what is not back. */

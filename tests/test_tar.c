@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_tar.c — host tests for the strict ustar reader of the userland archive. */
-#include "roottask/src/tar.c"
+#include "roottask/src/fs/tar.c"
 #include "unit.h"
 
 /*

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "facet/time.h"
-#include "scenario.h"
+#include "../scenarios/scenario.h"
 #include "lib/hip.h"
 
 static const struct scenario scenarios[] = {

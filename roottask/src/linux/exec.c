@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "facet/lab.h"
-#include "linux.h"
+#include "linux/linux.h"
 #include "facet/app.h"
 
 #define MAX_PROCS 16

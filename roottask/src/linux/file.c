@@ -2,8 +2,8 @@
 /* src/linux/file.c — descriptors and the file system: open, read, write, seek, stat, directories. */
 #include <string.h>
 #include "facet/lab.h"
-#include "linux.h"
-#include "../fs.h"
+#include "linux/linux.h"
+#include "fs/fs.h"
 
 #define O_ACCMODE   3
 #define O_WRONLY    1

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "facet/lab.h"
-#include "linux.h"
+#include "linux/linux.h"
 
 static const char *const fd_tag[3] = { "stdin", "stdout", "stderr" };
 

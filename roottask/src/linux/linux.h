@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "../process.h"
+#include "proc/process.h"
 #include "facet/thread.h"
 
 /* Linux errno values (negated in rax). */

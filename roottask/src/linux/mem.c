@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/mem.c — brk, mmap (anonymous, and private copies of files), munmap, mprotect, madvise. */
 #include <string.h>
-#include "linux.h"
-#include "../fs.h"
+#include "linux/linux.h"
+#include "fs/fs.h"
 #include "facet/app.h"
 
 #define PROT_READ  1

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/misc.c — uname, getrandom, clocks, signal state, limits, robust lists, readlink, prctl. */
 #include <string.h>
-#include "linux.h"
+#include "linux/linux.h"
 
 int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/process.c — exit, ids, the thread pointer (arch_prctl) and set_tid_address. */
 #include "facet/lab.h"
-#include "linux.h"
+#include "linux/linux.h"
 
 int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/syscall.c — the Linux personality's dispatcher: a table from syscall number to handler. */
 #include <stdio.h>
-#include "linux.h"
-#include "../fs.h"
+#include "linux/linux.h"
+#include "fs/fs.h"
 
 /*
  * Per number: the handler, and whether it uses the file system. Those run under fs_lock (the

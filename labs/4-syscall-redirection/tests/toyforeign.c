@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/* toyforeign.c — a program with its own toy system-call ABI (syscall, rax = number). In a
+ * foreign PD the roottask's toy personality answers it; in a native PD the kernel decodes the
+ * same instruction as a hypercall. Native hypercalls from a foreign PD need the NSCT. */
+#include <stdio.h>
+#include <stdint.h>
+#include "facet/app.h"
+#include "facet/thread.h"
+#include "facet/sort.h"
+
+/* The toy ABI: rax = number, rdi, rsi = arguments, result in rax. */
+static uint64_t toy(uint64_t nr, uint64_t a, uint64_t b)
+{
+    __asm__ volatile("syscall" : "+a"(nr), "+D"(a), "+S"(b) :: "rcx", "r11", "rdx", "r8", "memory");
+    return nr;
+}
+
+/* Toy call 2 with r8..r15 and rbx loaded: the personality xors them and writes r12/r13 back.
+ * (Not rbp: with frame pointers the compiler addresses the outputs through it.) */
+static uint64_t toy_state(uint64_t *r12_out, uint64_t *r13_out)
+{
+    uint64_t rax = 2, r12, r13;
+    __asm__ volatile(
+        "push %%rbx; push %%r12; push %%r13; push %%r14; push %%r15\n\t"
+        "mov $0x1111, %%r8; mov $0x2222, %%r9; mov $0x3333, %%r10; mov $0x5555, %%r12\n\t"
+        "mov $0x6666, %%r13; mov $0x7777, %%r14; mov $0x8888, %%r15; mov $0x9999, %%rbx\n\t"
+        "syscall\n\t"
+        "mov %%r12, %1; mov %%r13, %2\n\t"
+        "pop %%r15; pop %%r14; pop %%r13; pop %%r12; pop %%rbx"
+        : "+a"(rax), "=m"(r12), "=m"(r13) :: "rcx", "r11", "r8", "r9", "r10", "rdi", "rsi", "rdx", "memory");
+    *r12_out = r12;
+    *r13_out = r13;
+    return rax;
+}
+
+int main(uint64_t arg, uint64_t pid);
+int main(uint64_t arg, uint64_t pid)
+{
+    (void)pid;
+    if (arg == 1) {
+        /* In a native PD the same instruction is a hypercall: rdi = 40 is no hypercall number. */
+        uint64_t nr = 1, a = 40, b = 2;
+        __asm__ volatile("syscall" : "+a"(nr), "+D"(a), "+S"(b) :: "rcx", "r11", "rdx", "r8", "memory");
+        printf("native probe: rax %lu (untouched), rdi %lu (the hypercall status)\n", nr, a & 0xff);
+        return 0;
+    }
+    if (arg == 2) {
+        /* Benchmark: toy call 1 round trips, rdtsc median. */
+        static uint32_t t[5000];
+        for (unsigned i = 0; i < 500; i++)
+            toy(1, i, i);
+        for (unsigned i = 0; i < 5000; i++) {
+            uint64_t t0 = fc_rdtsc();
+            toy(1, i, i);
+            t[i] = (uint32_t)(fc_rdtsc() - t0);
+        }
+        fc_sort_u32(t, 5000);
+        printf("bench foreign_syscall median=%u min=%u iterations=5000\n", t[2500], t[0]);
+        return 0;
+    }
+    if (arg == 3)
+        for (;;)
+            toy(3, 0, 0);       /* always in a call that holds a lock of the personality's */
+    uint64_t sum = toy(1, 40, 2);
+    uint64_t r12 = 0, r13 = 0;
+    uint64_t x = toy_state(&r12, &r13);
+    uint64_t unknown = toy(99, 0, 0);
+    printf("toy add 40+2 = %lu; state xor = %#lx, r12 = %#lx, r13 = %#lx; unknown = %ld\n",
+           sum, x, r12, r13, (long)unknown);
+
+    /* A native hypercall through the NSCT: pt_ctrl on a selector we do not have -> BAD_CAP. */
+    struct utcb *u = fc_utcb();
+    u->head.flags |= UTCB_NSCT;
+    unsigned st = fc_pt_ctrl(3000, 0);
+    uint64_t flags_after = u->head.flags & UTCB_NSCT;
+    uint64_t again = toy(1, 1, 2);        /* the kernel cleared the toggle: a toy call again */
+    printf("native hypercall with NSCT: status %u; NSCT after it %lu; next toy add 1+2 = %lu\n",
+           st, flags_after, again);
+    return (int)(sum == 42 ? 0 : 1);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* src/proc/process.h — native programs in their own PDs: start, wait, tear down. */
+#pragma once
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "facet/hypercall.h"
+
+#define PROC_MAX_PAGES 1024
+
+enum proc_state { PROC_FREE, PROC_RUNNING, PROC_EXITED, PROC_FAULTED };
+
+struct proc;
+/* A personality: handles a foreign process's syscall, state in u->exc (the reply writes it back). */
+typedef void (*proc_personality)(struct proc *p, struct utcb *u);
+
+struct proc {
+    volatile enum proc_state state;
+    proc_personality personality;     /* non-NULL: a foreign PD whose syscalls come here */
+    unsigned id, slot, cpu;
+    char name[32];
+    sel_t sel;                  /* the roottask's selectors for it: PD, EC, SC, portals (64) */
+    sel_t done;                 /* upped when it exits or faults */
+    sel_t hold;                 /* its exit/fault handler parks on this until the teardown */
+    uint64_t arg;               /* its argument (rdi at the start) */
+    uint64_t status;            /* exit status, or the fault vector */
+    uint64_t fault_rip, fault_addr;
+    uint64_t shared;            /* a page it was given at APP_SHARED (window address), or 0 */
+    uint64_t large;             /* or a 2 MiB piece given there as one large page */
+    unsigned npages;
+    uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
+    uint64_t page_va[PROC_MAX_PAGES]; /* where each is mapped in the process (0: not mapped there) */
+    uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
+    uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
+    uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
+    void *linux;                      /* the Linux personality's state, if it runs under it */
+    void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
+    unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
+    bool dying;                       /* proc_destroy has begun: no handler starts work for it */
+};
+
+void proc_init(const uint8_t *tar, uint64_t tar_size);
+/* Start bin/<name> on cpu with the argument; NULL (and a console line) if it cannot. */
+struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu);   /* not started: proc_start */
+/* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
+struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
+/* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
+struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality);
+/* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
+bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len);
+bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
+/* The roottask's address (in its memory window) of the byte at the process's va, or 0 if no
+ * page of it is there; valid up to that page's end. */
+uint64_t proc_window(struct proc *p, uint64_t va);
+/* Map n fresh zeroed pages at va with MEM_* permissions; SUCCESS, BAD_PAR (in use), OOM. */
+unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* New permissions (0: none, the pages stay its own) for [va, va + n pages), all given by proc_map
+ * or the loader; SUCCESS, or BAD_PAR if one of them is not there. */
+unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* Unmap (and free) the pages of [va, va + n pages) that proc_map gave it. */
+void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
+/* A handler of p blocks on sm until deadline (0: none) without holding up p's teardown: it must
+ * hold no lock; if p is torn down meanwhile it never returns. fc_sm_down's status. */
+unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
+/* From its personality: the process ends with status (the handler then waits for the teardown). */
+void proc_exit(struct proc *p, uint64_t status);
+/* Wait at most ms milliseconds (times the host's time scale: fc_deadline_ms); SUCCESS or TIMEOUT. */
+unsigned proc_wait_ms(struct proc *p, unsigned ms);
+/* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */
+unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
+unsigned proc_start(struct proc *p, unsigned prio);
+/* Give it the 2 MiB at window address chunk at APP_SHARED, as one large page. */
+unsigned proc_share_large(struct proc *p, uint64_t chunk);
+sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
+sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
+void proc_wait(struct proc *p);                  /* until it exits or faults */
+void proc_destroy(struct proc *p);               /* revoke everything it had; its memory comes back */
+const char *proc_state_name(const struct proc *p); /* "exited", "faulted" or "did not finish" */
+/*
+ * Start p (NULL: nothing), wait at most ms, print
+ * "[tag] what: process N <state> status=S (wait W)" and destroy it.
+ */
+void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what);
+extern volatile uint64_t proc_notify_verdict;
+extern sel_t proc_gift_sm;                       /* what a notify without a shared page gets */

@@ -111,6 +111,13 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
     /* LAB linux-emulation END */
 }
 
+/* A fault the process does not handle: what Linux would say of it (SIGSEGV). */
+static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
+{
+    if (vector == 14 || vector == 13)
+        printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
+}
+
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
     lx_sleep_init();
@@ -120,8 +127,9 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     struct linux_proc *lp = &lprocs[p->slot % MAX_PROCS];
     memset(lp, 0, sizeof *lp);
     lp->p = p;
-    p->linux = lp;
+    p->pstate = lp;
     p->teardown = linux_release;
+    p->on_fault = linux_fault;
     for (unsigned fd = 0; fd < 3; fd++)
         lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);

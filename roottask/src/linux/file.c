@@ -122,7 +122,7 @@ int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
 
 void linux_release(struct proc *p)
 {
-    struct linux_proc *lp = p->linux;
+    struct linux_proc *lp = p->pstate;
     fs_lock();
     for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
         if (lp->fd[fd].used && lp->fd[fd].node)

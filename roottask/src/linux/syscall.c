@@ -47,7 +47,7 @@ static const char *syscall_name(uint64_t nr)
 
 void linux_syscall(struct proc *p, struct utcb *u)
 {
-    struct linux_proc *lp = p->linux;
+    struct linux_proc *lp = p->pstate;
     struct utcb_exc *x = &u->exc;
     uint64_t nr = x->rax;
     if (nr < sizeof table / sizeof table[0] && table[nr].fn) {

@@ -169,8 +169,8 @@ static void fault_handler(uint64_t id, struct utcb *u)
         p->fault_addr = u->exc.qual[1];
         printf("[proc] process %u (%s) fault: vector %u at rip %#lx, address %#lx, error %#lx: ended\n",
                p->id, p->name, vector, u->exc.rip, u->exc.qual[1], u->exc.qual[0]);
-        if (p->linux && (vector == 14 || vector == 13))  /* what Linux would say: SIGSEGV */
-            printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, u->exc.qual[1]);
+        if (p->on_fault)
+            p->on_fault(p, vector, u->exc.qual[1]);
         p->state = PROC_FAULTED;
         fc_sm_up(p->done);
     }
@@ -407,7 +407,8 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     p->shared = 0;
     p->large = 0;
     p->start_sp = 0;
-    p->linux = NULL;
+    p->pstate = NULL;
+    p->on_fault = NULL;
     p->teardown = NULL;
     p->personality = personality;
     p->busy = 0;

@@ -33,8 +33,10 @@ struct proc {
     uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
-    void *linux;                      /* the Linux personality's state, if it runs under it */
+    void *pstate;                     /* its personality's own state (NULL: none) */
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
+    /* if set: after the fault report, what its personality says of a fault (SIGSEGV, ...) */
+    void (*on_fault)(struct proc *p, unsigned vector, uint64_t addr);
     unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
     bool dying;                       /* proc_destroy has begun: no handler starts work for it */
 };

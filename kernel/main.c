@@ -11,7 +11,7 @@
 #include "smp.h"
 #include "root.h"
 #include "power.h"
-#include "sc.h"
+#include "sched.h"
 #include "bkl.h"
 #include "x86.h"
 #include "lib/hip.h"

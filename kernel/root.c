@@ -4,6 +4,7 @@
 #include "ec.h"
 #include "pd.h"
 #include "sc.h"
+#include "sched.h"
 #include "frame.h"
 #include "paging.h"
 #include "lapic.h"

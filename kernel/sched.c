@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* sched.c — per-CPU run queues: fixed priorities, round robin within one, tick-driven quanta. */
+#include "sched.h"
 #include "sc.h"
 #include "ec.h"
 #include "sm.h"

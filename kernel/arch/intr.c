@@ -2,11 +2,12 @@
 /* arch/intr.c — what happens after an interrupt or exception stub: timer, IPIs, user faults. */
 #include "cpu.h"
 #include "ec.h"
-#include "sc.h"
+#include "ipc.h"
+#include "sched.h"
 #include "bkl.h"
 #include "lapic.h"
 #include "x86.h"
-#include "resource.h"
+#include "tlb.h"
 #include "fpu.h"
 #include "lab.h"
 

@@ -5,7 +5,7 @@
 #include "acpi.h"
 #include "lapic.h"
 #include "paging.h"
-#include "sc.h"
+#include "sched.h"
 #include "x86.h"
 #include "bkl.h"
 #include "fpu.h"

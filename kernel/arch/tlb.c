@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* arch/tlb.c — TLB shootdown: after an unmap, no CPU keeps a stale translation. */
-#include "resource.h"
+#include "tlb.h"
 #include "cpu.h"
 #include "pd.h"
 #include "paging.h"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cap/io.c — I/O-port capabilities: a PD's ports are the clear bits of its I/O bitmap. */
 #include "resource.h"
+#include "tlb.h"
 #include "pd.h"
 #include "frame.h"
 #include "slab.h"

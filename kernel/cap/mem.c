@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cap/mem.c — memory capabilities: delegate pages between PDs, revoke them with everything derived. */
 #include "resource.h"
+#include "tlb.h"
 #include "pd.h"
 #include "frame.h"
 #include "paging.h"

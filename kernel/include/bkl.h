@@ -3,7 +3,7 @@
 #pragma once
 
 #include "spinlock.h"
-#include "resource.h"
+#include "tlb.h"
 
 extern struct spinlock kernel_lock;
 

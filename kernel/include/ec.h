@@ -68,13 +68,3 @@ void ec_wake(struct ec *ec);                      /* make a blocked ec's SC runn
 void ec_die(struct ec *ec);                       /* last capability gone: stop it, unlink it everywhere */
 void ec_release(struct ec *ec);                   /* nothing refers to it: unmap and free its UTCB */
 void ec_set_current(struct cpu *c, struct ec *ec); /* the EC a CPU runs (holds a reference) */
-
-/* ipc/ipc.c */
-void chain_link(struct ec *caller, struct ec *handler);
-void chain_unlink(struct ec *caller, struct ec *handler);
-void chain_abort(struct ec *bottom);              /* handlers above a dead EC or SC give up */
-void waiter_remove(struct ec *ec);                /* off the busy handler's queue it waits in */
-void waiters_wake_all(struct ec *handler);        /* they retry (and see the handler dead) */
-
-/* ipc/ipc.c: deliver a kernel-initiated message (exception, startup, recall). */
-NORETURN void event_send(struct ec *ec, unsigned event);

@@ -31,7 +31,3 @@ void mem_teardown(struct pd *pd);          /* a dying PD: every delegated page a
 int  io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only);
 void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self);
 void io_teardown(struct pd *pd);
-
-void tlb_shootdown(void);                  /* every CPU drops stale translations (and I/O bitmaps) */
-void tlb_ack(void);                        /* this CPU: flush and acknowledge */
-bool tlb_pending(void);

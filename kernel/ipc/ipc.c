@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* ipc/ipc.c — call, reply, and kernel-initiated messages (exceptions, startup, recall). */
+#include "ipc.h"
 #include "ec.h"
 #include "pd.h"
 #include "pt.h"
-#include "sc.h"
+#include "sched.h"
 #include "syscall.h"
 #include "delegate.h"
 #include "x86.h"

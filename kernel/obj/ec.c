@@ -2,14 +2,15 @@
 /* obj/ec.c — execution contexts: creation, resuming, blocking, killing; create_ec and ec_ctrl. */
 #include "ec.h"
 #include "pd.h"
-#include "sc.h"
+#include "ipc.h"
+#include "sched.h"
 #include "bkl.h"
 #include "frame.h"
 #include "paging.h"
 #include "syscall.h"
 #include "x86.h"
 #include "sm.h"
-#include "resource.h"
+#include "tlb.h"
 #include "fpu.h"
 
 /*

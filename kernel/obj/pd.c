@@ -5,6 +5,7 @@
 #include "frame.h"
 #include "paging.h"
 #include "resource.h"
+#include "tlb.h"
 #include "syscall.h"
 #include "x86.h"
 

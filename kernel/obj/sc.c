@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* obj/sc.c — scheduling contexts: create_sc and sc_ctrl. */
 #include "sc.h"
+#include "sched.h"
+#include "ipc.h"
 #include "ec.h"
 #include "pd.h"
 #include "lapic.h"

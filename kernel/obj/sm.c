@@ -3,7 +3,7 @@
 #include "sm.h"
 #include "ec.h"
 #include "pd.h"
-#include "sc.h"
+#include "sched.h"
 #include "syscall.h"
 #include "x86.h"
 

@@ -9,8 +9,6 @@
 #include "paging.h"
 #include "x86.h"
 
-struct spinlock kernel_lock;
-
 /*
  * Run queue of a CPU: one circular list per priority and a bitmap of the
  * non-empty ones, so picking the best is two bit scans.

@@ -14,16 +14,13 @@
 #define CR4_OSXMMEXCPT (1UL << 10)
 
 static struct slab_cache states;            /* 512-byte FXSAVE areas, 16-byte aligned */
-static void *backend_alloc(void *ctx) { (void)ctx; return page_alloc(); }
-static void backend_free(void *ctx, void *page) { (void)ctx; page_free(page); }
-static const struct slab_backend frames = { backend_alloc, backend_free, NULL };
 
 static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 
 void fpu_init(void)
 {
     if (!states.obj_size)
-        slab_cache_init(&states, "fpu", FPU_STATE_SIZE, &frames);
+        slab_cache_init(&states, "fpu", FPU_STATE_SIZE, &frame_slab);
     write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_TS);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
     this_cpu()->fpu_owner = NULL;

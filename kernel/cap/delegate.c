@@ -9,8 +9,6 @@
 #include "syscall.h"
 #include "lab.h"
 
-#define PORTS 65536
-
 /* Is the CRD's range well formed (kind, natural alignment, inside its space)? */
 static bool crd_ok(uint64_t crd)
 {
@@ -19,7 +17,7 @@ static bool crd_ok(uint64_t crd)
         return false;
     switch (CRD_KIND(crd)) {
     case CRD_MEM: return user_range_ok(base << PAGE_SHIFT, count << PAGE_SHIFT);
-    case CRD_IO:  return base + count <= PORTS;
+    case CRD_IO:  return base + count <= IO_PORTS;
     case CRD_OBJ: return base + count <= SEL_MAX;
     default:      return false;
     }

@@ -8,10 +8,7 @@
 #include "uapi/hypercall.h"
 #include "lab.h"
 
-#define PORTS 65536
-
-static struct rnode *port_nodes[PORTS];      /* per port: the PDs it was delegated to */
-struct slab_cache *rnode_cache(void);
+static struct rnode *port_nodes[IO_PORTS];      /* per port: the PDs it was delegated to */
 
 static struct rnode *find(struct pd *pd, uint64_t port)
 {
@@ -32,7 +29,7 @@ static void allow(struct pd *pd, uint64_t port, bool on)
 int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only)
 {
     uint64_t count = 1UL << order;
-    if (port + count > PORTS)
+    if (port + count > IO_PORTS)
         return BAD_PAR;
     for (uint64_t i = 0; i < count; i++) {
         if (!src->root && !find(src, port + i))
@@ -94,7 +91,7 @@ static void remove_tree(struct rnode *n, bool self)
 void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self)
 {
     bool any = false;
-    for (uint64_t p = port; p < port + (1UL << order) && p < PORTS; p++) {
+    for (uint64_t p = port; p < port + (1UL << order) && p < IO_PORTS; p++) {
         if (pd->root) {                              /* the root keeps its ports; all derived ones go */
             while (port_nodes[p]) {
                 remove_tree(port_nodes[p], true);
@@ -116,7 +113,7 @@ void io_teardown(struct pd *pd)
 {
     if (!pd->iobitmap || pd->root)
         return;
-    for (uint64_t p = 0; p < PORTS; p++) {
+    for (uint64_t p = 0; p < IO_PORTS; p++) {
         struct rnode *n = find(pd, p);
         if (n)
             remove_tree(n, true);

@@ -16,11 +16,6 @@ static uint64_t max_frame;
 static struct slab_cache rnodes;
 static bool tlb_dirty;
 
-static void *backend_alloc(void *ctx) { (void)ctx; return page_alloc(); }
-static void backend_free(void *ctx, void *page) { (void)ctx; page_free(page); }
-static const struct slab_backend frames = { backend_alloc, backend_free, NULL };
-
-struct slab_cache *rnode_cache(void);
 struct slab_cache *rnode_cache(void) { return &rnodes; }
 
 void mem_init(uint64_t max_pfn)
@@ -32,7 +27,7 @@ void mem_init(uint64_t max_pfn)
     if (!frame_nodes)
         panic("[mm] no memory for the frame table");
     max_frame = max_pfn;
-    slab_cache_init(&rnodes, "rnode", sizeof(struct rnode), &frames);
+    slab_cache_init(&rnodes, "rnode", sizeof(struct rnode), &frame_slab);
 }
 
 static bool in_window(const struct pd *pd, uint64_t page)

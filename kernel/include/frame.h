@@ -5,6 +5,8 @@
 #include "kernel.h"
 #include "multiboot.h"
 
+struct slab_backend;
+
 void     frame_init(const struct boot_info *bi);
 void    *page_alloc(void);                 /* one zeroed 4 KiB page (kernel address), or NULL */
 void    *pages_alloc(unsigned order);      /* 2^order zeroed pages, naturally aligned, or NULL */
@@ -12,6 +14,7 @@ void     page_free(void *va);
 void     pages_free(void *va, unsigned order);
 uint64_t frame_free_count(void);
 uint64_t frame_total_count(void);
+extern const struct slab_backend frame_slab;   /* slab caches take their pages from here */
 
 /* The roottask's memory: RAM outside the kernel pool, mapped in its window. */
 #define MAX_ROOT_RANGES 16

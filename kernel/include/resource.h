@@ -6,6 +6,9 @@
 #include "mdb.h"
 
 struct pd;
+struct slab_cache;
+
+#define IO_PORTS 65536                     /* port numbers 0 .. 65535 */
 
 /*
  * One delegated page (or port) in one PD. Nodes of the same frame (port)
@@ -22,6 +25,7 @@ struct rnode {
 };
 
 void mem_init(uint64_t max_pfn);
+struct slab_cache *rnode_cache(void);     /* the nodes of both kinds come from one cache (cap/mem.c) */
 /* Check (check_only) or do the delegation of 2^order pages; status code. */
 int  mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                   unsigned order, unsigned perm, bool check_only);

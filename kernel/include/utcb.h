@@ -20,4 +20,3 @@ void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
                      const struct cpu_regs *s, const struct exc_extra *x);
 /* Write the groups `mtd` selects back from a reply; rflags is sanitized, bad fs/gs ignored. */
 void utcb_load_state(const struct utcb *u, uint64_t mtd, struct cpu_regs *s, struct exc_extra *x);
-bool canonical(uint64_t a);

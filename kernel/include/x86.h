@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* x86.h — thin wrappers around x86-64 instructions. */
+/* x86.h — x86-64 architecture: MSRs, flag bits, the canonical-address rule, thin wrappers around instructions. */
 #pragma once
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #define MSR_EFER            0xc0000080
 #define MSR_STAR            0xc0000081
@@ -16,6 +17,12 @@
 
 #define RFLAGS_IF           (1UL << 9)
 #define RFLAGS_USER_MASK    0x240dd5UL   /* CF PF AF ZF SF TF DF OF AC ID: what popf lets ring 3 set */
+
+/* Bits 63..47 all equal: an address the CPU accepts (48-bit virtual addresses). */
+static inline bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }

@@ -4,11 +4,6 @@
 #include "x86.h"
 #include "lab.h"
 
-bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 void utcb_copy_words(struct utcb *dst, const struct utcb *src, unsigned n)
 {
     /* LAB portals BEGIN: copy the sender's n untyped words into the receiver's UTCB and set its item count (docs: labs/1-portals/README.md#transfer) */

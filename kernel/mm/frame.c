@@ -4,6 +4,7 @@
 #include "buddy.h"
 #include "memlayout.h"
 #include "spinlock.h"
+#include "slab.h"
 
 extern char kernel_phys_start[], kernel_phys_end[];
 
@@ -159,6 +160,10 @@ void page_free(void *va)
 {
     pages_free(va, 0);
 }
+
+static void *frame_slab_alloc(void *ctx) { (void)ctx; return page_alloc(); }
+static void frame_slab_free(void *ctx, void *page) { (void)ctx; page_free(page); }
+const struct slab_backend frame_slab = { frame_slab_alloc, frame_slab_free, NULL };
 
 uint64_t frame_free_count(void)
 {

@@ -9,10 +9,6 @@
 #include "sm.h"
 #include "pt.h"
 
-static void *backend_alloc(void *ctx) { (void)ctx; return page_alloc(); }
-static void backend_free(void *ctx, void *page) { (void)ctx; page_free(page); }
-static const struct slab_backend frames = { backend_alloc, backend_free, NULL };
-
 static struct slab_cache caches[OBJ_TYPES];
 static uint32_t next_id[OBJ_TYPES];
 static const char *const names[OBJ_TYPES] = { "none", "pd", "ec", "sc", "pt", "sm" };
@@ -24,7 +20,7 @@ struct kobj *reap_list;
 void kobj_cache_init(void)
 {
     for (int t = OBJ_PD; t < OBJ_TYPES; t++)
-        slab_cache_init(&caches[t], names[t], sizes[t], &frames);
+        slab_cache_init(&caches[t], names[t], sizes[t], &frame_slab);
 }
 
 void kobj_init(struct kobj *o, enum obj_type type)

@@ -19,6 +19,44 @@ static bool userland(const uint8_t **tar, uint64_t *len)
 }
 
 /* Run one program to its end; returns it (still to be destroyed) or NULL. */
+/* A program without a shared page asks for a gift: a semaphore, as a typed item. */
+static sel_t gift_sm;
+
+/*
+ * The notify portal of this scenario's programs: memuser says its page is
+ * written (or, without one, asks for a gift), bigmem its 2 MiB. The oracle:
+ * memuser says its page is written: check it from our side, then take the page away. */
+static void notify(struct proc *p, struct utcb *u)
+{
+    if (u->mr[0] == 2 && p->large) {
+        /* bigmem: both ends of its 2 MiB, then revoke one page in the middle of it. */
+        const volatile uint64_t *w = (const volatile uint64_t *)p->large;
+        bool first = w[0] == p->id * 1000 + 1, last = w[0x200000 / 8 - 1] == p->id * 1000 + 2;
+        unsigned s = fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->large) + 256), 0, 0);
+        printf("[proc] large notify from process %u: first word %s, last word %s; revoked page 256 of it, status %u\n",
+               p->id, first ? "right" : "WRONG", last ? "right" : "WRONG", s);
+        u->mr[0] = first && last;
+        u->head.items = UTCB_ITEMS(1, 0);
+        return;
+    }
+    if (!p->shared) {
+        u->mr[0] = 0;
+        u->mr[1] = CRD(CRD_OBJ, PERM_CTRL, 0, gift_sm);   /* the item: our semaphore ... */
+        u->mr[2] = 3;                                            /* ... at window base + 3 */
+        u->head.items = UTCB_ITEMS(1, 1);
+        return;
+    }
+    uint64_t right = 0, n = u->mr[0] > 512 ? 512 : u->mr[0];
+    const volatile uint64_t *w = (const volatile uint64_t *)p->shared;
+    for (uint64_t i = 0; p->shared && i < n; i++)
+        right += w[i] == p->id * 0x100000000ULL + i * i;
+    unsigned s = fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->shared)), 0, 0);
+    printf("[proc] notify from process %u: %lu of %lu words right; page revoked, status %u\n",
+           p->id, right, n, s);
+    u->mr[0] = right;
+    u->head.items = UTCB_ITEMS(1, 0);
+}
+
 static struct proc *run(const char *name, uint64_t arg, unsigned cpu, unsigned share_perm, uint64_t fill)
 {
     struct proc *p = proc_spawn(name, arg, cpu);
@@ -184,8 +222,8 @@ static void concurrent(void)
     proc_wait(a);
     proc_wait(b);
     uint64_t wall = fc_rdtsc() - t0, ca = 0, cb = 0;
-    fc_sc_consumed(a->sel + 2, &ca);
-    fc_sc_consumed(b->sel + 2, &cb);
+    fc_sc_consumed(proc_sc(a), &ca);
+    fc_sc_consumed(proc_sc(b), &cb);
     printf("[caps] concurrent on 2 CPUs: consumed_a=%lu consumed_b=%lu wall=%lu\n", ca, cb, wall);
     proc_destroy(a);
     proc_destroy(b);
@@ -215,7 +253,7 @@ static void killed_while_running(void)
     uint64_t used = 0, deadline = fc_deadline_ms(10000);
     while (!used && (!deadline || fc_rdtsc() < deadline)) {      /* until it has run on its CPU */
         fc_sm_down(tick, fc_rdtsc() + fc_hip->tsc_khz);
-        fc_sc_consumed(p->sel + 2, &used);
+        fc_sc_consumed(proc_sc(p), &used);
     }
     proc_destroy(p);
     report_end("after_kill_revoke", run("memuser", 0, 0, MEM_R | MEM_W, 0));
@@ -234,13 +272,14 @@ int scenario_caps(void)
     }
     fc_mem_init(fc_hip);
     proc_init(tar, len);
-    proc_gift_sm = fc_sel_alloc(1);
-    fc_create_sm(proc_gift_sm, SEL_ROOT_PD, 0);
+    gift_sm = fc_sel_alloc(1);
+    fc_create_sm(gift_sm, SEL_ROOT_PD, 0);
+    proc_set_notify(notify);
     printf("[caps] roottask memory: %lu pages\n", fc_pages_free());
 
     report_end("hello", run("hello", 5, 0, 0, 0));
     report_end("echo_client", run("echo_client", 8, fc_hip->num_cpus - 1, 0, 0));
-    printf("[caps] gift semaphore count after the client's up: down status %u\n", fc_sm_down(proc_gift_sm, 1));
+    printf("[caps] gift semaphore count after the client's up: down status %u\n", fc_sm_down(gift_sm, 1));
     report_end("memuser", run("memuser", 0, 0, MEM_R | MEM_W, 0));
     report_end("memuser_readonly", run("memuser", 1, 0, MEM_R, 0xfeed));
     /* 2 MiB as one large page: revoking any part of it takes all of it. */

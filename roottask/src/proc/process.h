@@ -6,7 +6,11 @@
 #include <stdbool.h>
 #include "facet/hypercall.h"
 
-#define PROC_MAX_PAGES 1024
+#define PROC_MAX         16         /* processes at once (the table's slots) */
+#define PROC_MAX_PAGES   1024       /* pages of memory one process can have */
+#define PROC_PRIO        20         /* the priority proc_run starts a process at */
+#define PROC_QUANTUM     1000       /* its SC's quantum (ticks of the kernel's timer) */
+#define LARGE_ORDER      9          /* a 2 MiB large page: 2^9 pages */
 
 enum proc_state { PROC_FREE, PROC_RUNNING, PROC_EXITED, PROC_FAULTED };
 
@@ -74,6 +78,7 @@ unsigned proc_start(struct proc *p, unsigned prio);
 /* Give it the 2 MiB at window address chunk at APP_SHARED, as one large page. */
 unsigned proc_share_large(struct proc *p, uint64_t chunk);
 sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
+sel_t proc_sc(const struct proc *p);              /* ... and to its SC (once started) */
 sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
 void proc_wait(struct proc *p);                  /* until it exits or faults */
 void proc_destroy(struct proc *p);               /* revoke everything it had; its memory comes back */
@@ -83,5 +88,6 @@ const char *proc_state_name(const struct proc *p); /* "exited", "faulted" or "di
  * "[tag] what: process N <state> status=S (wait W)" and destroy it.
  */
 void proc_run(struct proc *p, unsigned ms, const char *tag, const char *what);
-extern volatile uint64_t proc_notify_verdict;
-extern sel_t proc_gift_sm;                       /* what a notify without a shared page gets */
+/* What the notify portal (APP_SEL_NOTIFY) does: a scenario's own check of a process (NULL: none). */
+typedef void (*proc_notify_fn)(struct proc *p, struct utcb *u);
+void proc_set_notify(proc_notify_fn fn);

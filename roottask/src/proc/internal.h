@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* src/proc/internal.h — what the process manager's files share; its users include process.h. */
+#pragma once
+
+#include "proc/process.h"
+
+/*
+ * A process's block of roottask selectors (PROC_SEL_ORDER: 64), at p->sel:
+ *   0 PD, 1 EC, 2 SC, 3 console, 4 exit, 5 notify, 6 foreign syscalls, 7 files,
+ *   32..63 its event portals (delegated to 0..31 in the process)
+ */
+#define PROC_SEL_ORDER 6
+#define SEL_PD      0
+#define SEL_EC      1
+#define SEL_SC      2
+#define SEL_CONSOLE 3
+#define SEL_EXIT    4
+#define SEL_NOTIFY  5
+#define SEL_FOREIGN 6
+#define SEL_FS      7
+#define SEL_EVENTS  32
+/* The state a personality sees of a foreign syscall, and writes back. */
+#define FOREIGN_MTD (MTD_ALL_GPRS | MTD_RIP_LEN | MTD_RFLAGS | MTD_FS_GS)
+
+/* A portal's id names its process's slot and, for event portals, the vector. */
+static inline uint64_t proc_portal_id(const struct proc *p, unsigned vector) { return ((uint64_t)p->slot << 8) | vector; }
+static inline unsigned proc_id_vector(uint64_t id) { return (unsigned)(id & 0xff); }
+struct proc *proc_by_id(uint64_t id);                        /* the process a portal id names */
+
+extern const uint8_t *proc_tar;                              /* the userland archive (proc_init) */
+extern uint64_t proc_tar_len;
+
+struct proc *proc_slot_take(const char *path);               /* a free slot, fresh; NULL: none */
+/* Bind and delegate its portals (the foreign one too if `foreign_portal`); a status. */
+unsigned proc_portals(struct proc *p, unsigned cpu, bool foreign_portal);
+/* Delegate one page of ours (window address) to it at va. */
+unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);

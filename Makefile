@@ -262,6 +262,10 @@ handout:
 release:
 	@tools/labkit release "$(STAGE)" "$(DEST)"
 
+# Kit fixes into an existing handout repository (the students' files with holes untouched).
+update:
+	@tools/labkit update "$(DEST)"
+
 # Run a static Linux executable on Facet: make run-linux BIN=path ARGS="..." (tools/facet-run).
 run-linux:
 	@test -n "$(BIN)" || { echo "usage: make run-linux BIN=static-linux-binary ARGS=\"...\"" >&2; exit 2; }
@@ -288,5 +292,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release grade gradescope bench run-linux clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope bench run-linux clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* arch/entry.S — interrupt/exception stubs, SYSCALL entry, and the two ways back to user mode. */
-#include "memlayout.h"
+#include "asm/offsets.h"
 
-#define CPU_USER_RSP    8
-#define CPU_REGS_TOP    16
-#define CPU_KSTACK_TOP  24
-#define SEL_UDATA       0x23
-#define SEL_UCODE       0x2b
-#define VEC_SYSCALL     0x100
-#define FRAME_CS        (18 * 8)         /* offset of cs in struct cpu_regs */
+/* From the vector slot (where rsp points before PUSH_GPRS and after POP_GPRS) to a field. */
+#define AT_VECTOR(field) (FRAME_##field - FRAME_VECTOR)
 
+/* struct cpu_regs' GPRs: rax is pushed first, so r15 ends at the lowest address (FRAME offset 0). */
 .macro PUSH_GPRS
     push %rax
     push %rbx
@@ -75,7 +71,7 @@ vector_table_start:
 
 /* Holds: rsp -> vector, err, hardware frame. Interrupts are off. */
 intr_common:
-    testb $3, 24(%rsp)                   /* cs of the interrupted context */
+    testb $3, AT_VECTOR(CS)(%rsp)        /* cs of the interrupted context */
     jz 1f
     swapgs
 1:  PUSH_GPRS
@@ -116,7 +112,7 @@ syscall_entry:
 ret_user_iret:
     mov %rdi, %rsp
     POP_GPRS
-    add $16, %rsp                        /* vector, err */
+    add $AT_VECTOR(RIP), %rsp            /* vector, err */
     swapgs
     iretq
 
@@ -128,9 +124,9 @@ ret_user_iret:
 ret_user_sysret:
     mov %rdi, %rsp
     POP_GPRS
-    mov 16(%rsp), %rcx                   /* rip */
-    mov 32(%rsp), %r11                   /* rflags */
-    mov 40(%rsp), %rsp                   /* user rsp: the frame is no longer reachable */
+    mov AT_VECTOR(RIP)(%rsp), %rcx
+    mov AT_VECTOR(RFLAGS)(%rsp), %r11
+    mov AT_VECTOR(RSP)(%rsp), %rsp       /* user rsp: the frame is no longer reachable */
     swapgs
     sysretq
 

@@ -4,24 +4,10 @@
 
 #include "kernel.h"
 #include "memlayout.h"
+#include "asm/offsets.h"         /* SEL_*, VEC_*, and the CPU_* and FRAME_* offsets asserted below */
 
 #define MAX_CPUS        64
-
-/* GDT selectors. SYSRET needs user code32, user data, user code64 in this order. */
-#define SEL_KCODE       0x08
-#define SEL_KDATA       0x10
-#define SEL_UCODE32     0x18
-#define SEL_UDATA       0x23     /* 0x20 | RPL 3 */
-#define SEL_UCODE       0x2b     /* 0x28 | RPL 3 */
-#define SEL_TSS         0x30
 #define GDT_ENTRIES     8
-
-/* Interrupt vectors the kernel owns (legacy PIC masked). */
-#define VEC_TIMER       0xf0
-#define VEC_RESCHED     0xf1
-#define VEC_TLB         0xf2
-#define VEC_SPURIOUS    0xff
-#define VEC_SYSCALL     0x100    /* not a real vector: marks a frame built by syscall_entry */
 
 /*
  * The user register frame, saved in the EC on every kernel entry: the
@@ -87,17 +73,13 @@ struct cpu {
     uint8_t  kstack[KSTACK_SIZE] __attribute__((aligned(16)));
 };
 
-#define CPU_USER_RSP    8
-#define CPU_REGS_TOP    16
-#define CPU_KSTACK_TOP  24
-
 extern struct cpu cpus[MAX_CPUS];
 extern unsigned cpu_count;           /* CPUs online */
 
 static inline struct cpu *this_cpu(void)
 {
     struct cpu *c;
-    __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(c) : "i"(CPU_SELF));
     return c;
 }
 
@@ -109,10 +91,21 @@ NORETURN void ret_user_iret(struct cpu_regs *r);
 NORETURN void ret_user_sysret(struct cpu_regs *r);
 NORETURN void cpu_halt(void);
 
-_Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "entry.S offset");
-_Static_assert(offsetof(struct cpu, regs_top) == CPU_REGS_TOP, "entry.S offset");
-_Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "entry.S offset");
-_Static_assert(offsetof(struct cpu_regs, cs) == 18 * 8, "entry.S FRAME_CS");
-_Static_assert(offsetof(struct cpu_regs, rip) == 17 * 8, "entry.S sysret offsets");
+
+/* The numbers entry.S uses (asm/offsets.h) are these structures' layout. */
+_Static_assert(offsetof(struct cpu, self) == CPU_SELF, "asm/offsets.h CPU_SELF");
+_Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm/offsets.h CPU_USER_RSP");
+_Static_assert(offsetof(struct cpu, regs_top) == CPU_REGS_TOP, "asm/offsets.h CPU_REGS_TOP");
+_Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "asm/offsets.h CPU_KSTACK_TOP");
+_Static_assert(offsetof(struct cpu_regs, vector) == FRAME_VECTOR, "asm/offsets.h FRAME_VECTOR");
+_Static_assert(offsetof(struct cpu_regs, err) == FRAME_ERR, "asm/offsets.h FRAME_ERR");
+_Static_assert(offsetof(struct cpu_regs, rip) == FRAME_RIP, "asm/offsets.h FRAME_RIP");
+_Static_assert(offsetof(struct cpu_regs, cs) == FRAME_CS, "asm/offsets.h FRAME_CS");
+_Static_assert(offsetof(struct cpu_regs, rflags) == FRAME_RFLAGS, "asm/offsets.h FRAME_RFLAGS");
+_Static_assert(offsetof(struct cpu_regs, rsp) == FRAME_RSP, "asm/offsets.h FRAME_RSP");
+_Static_assert(offsetof(struct cpu_regs, ss) == FRAME_SS, "asm/offsets.h FRAME_SS");
+_Static_assert(sizeof(struct cpu_regs) == FRAME_SIZE, "asm/offsets.h FRAME_SIZE");
+/* syscall_entry pushes SEL_UCODE and SEL_UDATA: what SYSRET loads from STAR (SEL_UCODE32 + 16, + 8). */
+_Static_assert(SEL_UCODE == ((SEL_UCODE32 + 16) | 3) && SEL_UDATA == ((SEL_UCODE32 + 8) | 3), "SYSRET selectors");
 const char *exc_name(unsigned v);
 NORETURN void kernel_fault(const struct cpu_regs *r);

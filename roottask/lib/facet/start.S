@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* lib/facet/start.S — entry points: the root EC's first instruction, thread starts, portal entries. */
-
-#define FC_STACK_SIZE 16384
-#define THREAD_SIZE   80             /* sizeof(struct fc_thread) */
+#include "facet/offsets.h"
 
     .section .text.start, "ax"
     .global _start
 /* The kernel starts the root EC here: rdi = HIP, rsi = UTCB, rsp = its boot stack. */
 _start:
-    lea     root_stack + FC_STACK_SIZE - THREAD_SIZE(%rip), %rsp
-    mov     %rsi, (%rsp)             /* fc_thread.utcb */
+    lea     root_stack + FC_STACK_SIZE - FC_THREAD_SIZE(%rip), %rsp
+    mov     %rsi, FC_THREAD_UTCB(%rsp)   /* fc_thread.utcb */
     xor     %ebp, %ebp
     and     $-16, %rsp
     call    fc_start                 /* C: runtime set-up, then main */

@@ -19,9 +19,6 @@ static volatile int alloc_lock;
 static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];      /* one startup handler EC per CPU, made on demand */
 static sel_t graveyard;                             /* finished threads wait here forever */
 
-_Static_assert(sizeof(struct fc_thread) == 80, "start.S THREAD_SIZE");
-
-
 struct fc_thread *fc_self(void)
 {
     uint64_t sp;

@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "facet/hypercall.h"
+#include "facet/offsets.h"             /* FC_STACK_SIZE, and the fc_thread layout start.S uses */
 #include "uapi/hip.h"
-
-#define FC_STACK_SIZE   16384          /* every runtime stack: aligned to its size */
 
 struct fc_thread;
 typedef void (*fc_thread_fn)(void *arg);
@@ -25,6 +25,8 @@ struct fc_thread {
     fc_portal_fn handler;
     uint64_t pad[2];                  /* keeps sizeof a multiple of 16 */
 };
+_Static_assert(sizeof(struct fc_thread) == FC_THREAD_SIZE, "facet/offsets.h FC_THREAD_SIZE (start.S)");
+_Static_assert(offsetof(struct fc_thread, utcb) == FC_THREAD_UTCB, "facet/offsets.h FC_THREAD_UTCB (start.S)");
 
 extern const struct hip *fc_hip;
 

@@ -64,6 +64,7 @@ static void bench_personality(struct proc *p, struct utcb *u)
     u->exc.rax = u->exc.rdi + u->exc.rsi;
 }
 
+/* Round trips of every kind, each a median of rdtsc deltas, and the Linux sysbench program. */
 int scenario_bench(void)
 {
     bench_pt = fc_sel_alloc(1);

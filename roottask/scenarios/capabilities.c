@@ -64,7 +64,7 @@ static struct proc *run(const char *name, uint64_t arg, unsigned cpu, unsigned s
         return NULL;
     if (share_perm && proc_share_page(p, share_perm, fill) != SUCCESS)
         printf("[caps] cannot share a page with %s\n", name);
-    unsigned s = proc_start(p, 20);
+    unsigned s = proc_start(p, PROC_PRIO);
     if (s != SUCCESS) {
         printf("[caps] cannot start %s: %s\n", name, fc_status_name(s));
         proc_destroy(p);
@@ -102,6 +102,7 @@ static void probe_all(const char *label, const sel_t *pds, sel_t scratch, const 
     printf("[caps] %s: memory A=%u B=%u C=%u objects A=%u B=%u C=%u\n", label, m[0], m[1], m[2], o[0], o[1], o[2]);
 }
 
+/* Delegate memory and a semaphore root -> A -> B -> C, then revoke in B and at the root: a probe table. */
 static void recursive_revoke(void)
 {
     sel_t a = fc_sel_alloc(4), b = a + 1, c = a + 2, scratch = a + 3, sm = fc_sel_alloc(1);
@@ -217,8 +218,8 @@ static void concurrent(void)
     if (!a || !b)
         return;
     uint64_t t0 = fc_rdtsc();
-    proc_start(a, 20);
-    proc_start(b, 20);
+    proc_start(a, PROC_PRIO);
+    proc_start(b, PROC_PRIO);
     proc_wait(a);
     proc_wait(b);
     uint64_t wall = fc_rdtsc() - t0, ca = 0, cb = 0;
@@ -243,7 +244,7 @@ static void killed_while_running(void)
         return;
     }
     struct proc *p = proc_spawn("spin", ~0UL, cpu);
-    if (!p || proc_start(p, 20) != SUCCESS) {
+    if (!p || proc_start(p, PROC_PRIO) != SUCCESS) {
         if (p)
             proc_destroy(p);
         return;
@@ -262,6 +263,7 @@ static void killed_while_running(void)
     fc_revoke(CRD(CRD_OBJ, 0, 0, tick), REVOKE_SELF, 0);
 }
 
+/* Stage 2: programs in their own PDs, what they may and may not do, and their teardown. */
 int scenario_caps(void)
 {
     const uint8_t *tar;
@@ -286,7 +288,7 @@ int scenario_caps(void)
     struct proc *big = proc_spawn("bigmem", 0, 0);
     if (big) {
         report_status("caps", "delegate_2mib_large_page", proc_share_large(big, fc_large_chunk()));
-        if (proc_start(big, 20) == SUCCESS)
+        if (proc_start(big, PROC_PRIO) == SUCCESS)
             proc_wait(big);
         report_end("bigmem", big);
     }
@@ -296,7 +298,7 @@ int scenario_caps(void)
         report_status("caps", "delegate_portal_without_call",
                       fc_delegate(SEL_ROOT_PD, proc_pd(v), CRD(CRD_OBJ, PERM_ALL, 0, proc_echo_portal(0)),
                                   CRD(CRD_OBJ, PERM_ALL & ~PERM_CALL, 0, APP_SEL_NOCALL)));
-        if (proc_start(v, 20) == SUCCESS)
+        if (proc_start(v, PROC_PRIO) == SUCCESS)
             proc_wait(v);
         report_end("violator", v);
     }

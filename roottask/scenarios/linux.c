@@ -20,6 +20,7 @@ static void run_linux(const char *path, int argc, const char *const *argv)
     proc_run(p, 20000, "linux", path);
 }
 
+/* Stage 5: the Linux test programs and busybox applets, each compared by the grader with the host. */
 int scenario_linux(void)
 {
     if (fc_hip->num_mods < 2)

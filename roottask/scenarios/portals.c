@@ -224,6 +224,7 @@ static void test_startup(unsigned cpu)
 
 /* ---- the scenario ------------------------------------------------------------------------ */
 
+/* Stage 1: calls with 0..508 words, on every CPU, bad selectors, nesting, exceptions, startup. */
 int scenario_portals(void)
 {
     unsigned cpu = last_cpu();

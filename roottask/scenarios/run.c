@@ -15,6 +15,7 @@
 
 static const char *const environment[] = { "LINUX_UNDER_FACET=1", "PATH=/bin", "HOME=/", "TERM=dumb", NULL };
 
+/* One Linux program with the arguments tools/facet-run packed into the archive; its exit status is the boot's. */
 int scenario_run(void)
 {
     if (fc_hip->num_mods < 2)
@@ -53,7 +54,7 @@ int scenario_run(void)
     if (!p)
         return 122;
     printf("[run] start %s\n", lines[0]);
-    if (proc_start(p, 20) != SUCCESS)
+    if (proc_start(p, PROC_PRIO) != SUCCESS)
         return 122;
     proc_wait(p);
     int status = p->state == PROC_EXITED ? (int)(p->status & 0xff) : 128 + 11;   /* like SIGSEGV */

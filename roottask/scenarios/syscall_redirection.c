@@ -56,7 +56,7 @@ static void torn_down_in_call(void)
     struct proc *p = proc_spawn_foreign("toyforeign", 3, fc_hip->num_cpus - 1, toy_personality);
     if (!p)
         return;
-    unsigned s = proc_start(p, 20);
+    unsigned s = proc_start(p, PROC_PRIO);
     if (s == SUCCESS)
         s = fc_sm_down(toy_inside, fc_deadline_ms(5000));
     proc_destroy(p);

@@ -77,6 +77,7 @@ static void hip_print(const struct hip *h)
 }
 
 void fc_start(const struct hip *hip, struct utcb *utcb) __attribute__((noreturn));
+/* The roottask's C entry: report the HIP, take the time scale, run the scenario, power off with its status. */
 void fc_start(const struct hip *hip, struct utcb *utcb)
 {
     fc_runtime_init(hip, utcb);

@@ -210,6 +210,7 @@ int fs_unlink(struct fs_node *base, const char *path, bool dir)
     return 0;
 }
 
+/* Move a node to a new name (replacing a file there, or an empty directory by a directory), as rename(2). */
 int fs_rename(struct fs_node *old_base, const char *old_path, struct fs_node *new_base, const char *new_path)
 {
     struct fs_node *n = fs_lookup(old_base, old_path), *d;
@@ -339,6 +340,7 @@ static uint64_t page_at(struct fs_node *n, uint64_t off, bool make)
     return *slot;
 }
 
+/* Up to len bytes of a file from off: from its pages, or from the archive until its first write. */
 int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len)
 {
     if (n->type == FS_DIR)
@@ -366,6 +368,7 @@ int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len)
     return (int64_t)len;
 }
 
+/* Write len bytes at off, growing the file page by page; the archive's bytes are copied first. */
 int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
 {
     if (n->type == FS_DIR)

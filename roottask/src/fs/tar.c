@@ -39,6 +39,7 @@ static unsigned field_len(const uint8_t *f, unsigned n)
     return i;
 }
 
+/* The entry at *pos, every header field checked, and *pos past its data; 0 at the end, -1 with why. */
 int tar_next(const uint8_t *tar, size_t len, size_t *pos, struct tar_entry *e, const char **why)
 {
     if (*pos == len)

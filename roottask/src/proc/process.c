@@ -65,6 +65,7 @@ void proc_init(const uint8_t *tar, uint64_t tar_size)
     }
 }
 
+/* A free slot of the table, made a fresh running process named after path's last part. */
 struct proc *proc_slot_take(const char *path)
 {
     struct proc *p = NULL;

@@ -106,7 +106,7 @@ const char *root_create(const struct boot_info *bi, struct hip *hip)
     ec->event_base = SEL_EXC_BASE;
     ec->regs = (struct cpu_regs){
         .rip = elf.entry, .rsp = ROOT_STACK_TOP, .rdi = ROOT_HIP, .rsi = ROOT_UTCB,
-        .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | 0x2 };
+        .cs = SEL_UCODE, .ss = SEL_UDATA, .rflags = RFLAGS_IF | RFLAGS_FIXED };
     ec->cont = CONT_IRET;
     sc->ec = ec;
     sc->cpu = 0;

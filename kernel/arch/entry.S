@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* arch/entry.S — interrupt/exception stubs, SYSCALL entry, and the two ways back to user mode. */
 #include "asm/offsets.h"
+#include "x86.h"
 
 /* From the vector slot (where rsp points before PUSH_GPRS and after POP_GPRS) to a field. */
 #define AT_VECTOR(field) (FRAME_##field - FRAME_VECTOR)
@@ -51,7 +52,8 @@
 .macro VECTOR n
     .align 16
 vector_\n:
-    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    /* The CPU pushed an error code for these; the others get a 0 in its place. */
+    .if (\n == EXC_DF) || (\n >= EXC_TS && \n <= EXC_PF) || (\n == EXC_AC) || (\n == EXC_CP) || (\n == EXC_VC) || (\n == EXC_SX)
     .else
     pushq $0
     .endif

@@ -7,15 +7,7 @@
 #include "frame.h"
 #include "x86.h"
 
-#define CR0_MP (1UL << 1)
-#define CR0_EM (1UL << 2)
-#define CR0_TS (1UL << 3)
-#define CR4_OSFXSR (1UL << 9)
-#define CR4_OSXMMEXCPT (1UL << 10)
-
 static struct slab_cache states;            /* 512-byte FXSAVE areas, 16-byte aligned */
-
-static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 
 void fpu_init(void)
 {

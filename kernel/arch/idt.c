@@ -22,14 +22,14 @@ void idt_init(void)
         uint64_t a = (uint64_t)vector_table_start + (uint64_t)v * STUB_SIZE;
         idt[v] = (struct idt_entry){
             .off0 = (uint16_t)a, .sel = SEL_KCODE,
-            .ist = (v == 8 || v == 2) ? 1 : 0,
+            .ist = (v == EXC_DF || v == EXC_NMI) ? 1 : 0,
             .type = 0x8e,                        /* present, DPL0, interrupt gate */
             .off1 = (uint16_t)(a >> 16), .off2 = (uint32_t)(a >> 32),
         };
     }
     /* int3 and into may be raised from ring 3 by the instruction itself. */
-    idt[3].type = 0xee;
-    idt[4].type = 0xee;
+    idt[EXC_BP].type = 0xee;
+    idt[EXC_OF].type = 0xee;
 }
 
 void idt_load(void)
@@ -39,7 +39,7 @@ void idt_load(void)
     __asm__ volatile("lidt %0" :: "m"(idtr));
 }
 
-static const char *const exc_names[32] = {
+static const char *const exc_names[EXC_VECTORS] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
     "#BR bound range", "#UD invalid opcode", "#NM no FPU", "#DF double fault",
     "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
@@ -52,7 +52,7 @@ static const char *const exc_names[32] = {
 
 const char *exc_name(unsigned v)
 {
-    return v < 32 ? exc_names[v] : "interrupt";
+    return v < EXC_VECTORS ? exc_names[v] : "interrupt";
 }
 
 /* An exception in ring 0 is a kernel bug: print everything we know and stop this CPU. */

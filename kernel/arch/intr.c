@@ -15,7 +15,7 @@ NORETURN void intr_handler(struct cpu_regs *r);
 void intr_handler(struct cpu_regs *r)
 {
     bool user = r->cs & 3;
-    if (!user && r->vector < 32)
+    if (!user && r->vector < EXC_VECTORS)
         kernel_fault(r);                         /* before the lock: we may hold it already */
     if (r->vector == VEC_TLB) {
         /* Before the lock: its holder is waiting for this acknowledgement. */
@@ -42,16 +42,16 @@ void intr_handler(struct cpu_regs *r)
         break;
     case VEC_SPURIOUS:
         break;
-    case 7:                                      /* #NM: its first FPU use since another EC's */
+    case EXC_NM:                                 /* its first FPU use since another EC's */
         if (!user)
             kernel_fault(r);
         if (!fpu_trap(ec))
             ec_kill(ec, "no memory for its FPU state");
         break;
     default:
-        if (r->vector < 32) {                    /* a fault of the running EC: a message to its handler */
+        if (r->vector < EXC_VECTORS) {                    /* a fault of the running EC: a message to its handler */
             /* LAB portals BEGIN: a user fault becomes a message to the EC's exception portal (remember the #PF address first) (docs: labs/1-portals/README.md#exceptions) */
-            if (r->vector == 14)
+            if (r->vector == EXC_PF)
                 ec->extra.fault_addr = read_cr2();
             event_send(ec, (unsigned)r->vector);
             //@ LAB_TODO("portals: deliver user exceptions to their portal");

@@ -22,7 +22,7 @@ void cpu_local_init(struct cpu *c)
 {
     gdt_init(c);
     idt_load();
-    __asm__ volatile("mov %%cr0, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr0" ::: "rax");  /* AM: #AC for ring 3 */
+    write_cr0(read_cr0() | CR0_AM);          /* #AC for ring 3 code that sets RFLAGS.AC */
     syscall_init();
     lapic_init();
     fpu_init();

@@ -107,7 +107,7 @@ NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wa
     h->regs.rip = pt->ip;
     h->regs.rsp = h->sp0;
     h->regs.rdi = pt->id;
-    h->regs.rflags = RFLAGS_IF | 0x2;
+    h->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
     h->cont = CONT_SYSRET;
     ec_resume(h);
 }
@@ -168,7 +168,7 @@ void event_send(struct ec *ec, unsigned event)
             ec_kill(ec, "no startup portal");
         if (event == EV_FOREIGN_SYSCALL)
             ec_kill(ec, "foreign syscall without a portal");
-        ec_kill(ec, event < 32 ? exc_name(event) : "event without a portal");
+        ec_kill(ec, event < EXC_VECTORS ? exc_name(event) : "event without a portal");
     }
     struct ec *h = pt->ec;
     if (h->cpu != ec->cpu)

@@ -36,10 +36,10 @@ void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
     }
     if (mtd & MTD_QUAL) {
         x->qual[0] = event < EV_STARTUP ? s->err : 0;     /* exceptions only, not startup or recall */
-        x->qual[1] = event == 14 ? e->fault_addr : 0;
+        x->qual[1] = event == EXC_PF ? e->fault_addr : 0;
     }
     if (mtd & MTD_CR)
-        x->cr2 = event == 14 ? e->fault_addr : 0;
+        x->cr2 = event == EXC_PF ? e->fault_addr : 0;
     if (mtd & MTD_FS_GS)    { x->fs_base = e->fs_base; x->gs_base = e->gs_base; }
     //@ (void)s;
     //@ (void)e;

@@ -26,8 +26,8 @@ void paging_init(void)
 void tlb_flush_global(void)
 {
     uint64_t cr4 = read_cr4();
-    write_cr4(cr4 & ~(1UL << 7));
-    write_cr4(cr4 | (1UL << 7));
+    write_cr4(cr4 & ~CR4_PGE);
+    write_cr4(cr4 | CR4_PGE);
 }
 
 uint64_t *space_create(void)

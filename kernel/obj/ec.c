@@ -67,7 +67,7 @@ void ec_resume(struct ec *ec)
     /* A handler may have written any rip/rsp: iret to a non-canonical one would fault in the kernel. */
     if (unlikely(!canonical(ec->regs.rip) || !canonical(ec->regs.rsp))) {
         ec->regs.err = 0;
-        event_send(ec, 13);
+        event_send(ec, EXC_GP);
     }
     bkl_unlock();
     ret_user_iret(&ec->regs);
@@ -203,7 +203,7 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     ec->event_base = arg5(r);
     ec->regs.cs = SEL_UCODE;
     ec->regs.ss = SEL_UDATA;
-    ec->regs.rflags = RFLAGS_IF | 0x2;
+    ec->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
     ec->regs.rsp = ec->sp0;
     ec->cont = ec->global ? CONT_STARTUP : CONT_SYSRET;
     cap_insert(cur->pd, dst, &ec->obj, PERM_ALL, NULL);

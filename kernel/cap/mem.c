@@ -36,7 +36,7 @@ static bool in_window(const struct pd *pd, uint64_t page)
            page < ((ROOT_MEM_WINDOW >> PAGE_SHIFT) + max_frame);
 }
 
-#define LARGE_ORDER 9                          /* a 2 MiB page: 512 frames */
+#define LARGE_ORDER (PD_SHIFT - PAGE_SHIFT)    /* a 2 MiB page: 512 frames */
 #define LARGE_PAGES (1UL << LARGE_ORDER)
 
 /* pd's node for a page (a 4 KiB node, or the 2 MiB node covering it, listed under its first frame). */
@@ -224,38 +224,18 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
     }
 }
 
+/* A mapping of the dying PD (4 KiB or 2 MiB): if it was delegated, it goes with what came of it. */
+static void teardown_leaf(uint64_t va, uint64_t *entry, void *ctx)
+{
+    struct pd *pd = ctx;
+    struct rnode *n = find(pd, va >> PAGE_SHIFT, (*entry & PTE_ADDR) >> PAGE_SHIFT);
+    if (n)
+        remove_tree(n, true);
+}
+
 void mem_teardown(struct pd *pd)
 {
-    for (unsigned a = 0; a < PML4_KERNEL_FIRST; a++) {
-        if (!(pd->pml4[a] & PTE_P))
-            continue;
-        uint64_t *pdpt = phys_to_virt(pd->pml4[a] & PTE_ADDR);
-        for (unsigned b = 0; b < 512; b++) {
-            if (!(pdpt[b] & PTE_P) || (pdpt[b] & PTE_PS))
-                continue;
-            uint64_t *pdir = phys_to_virt(pdpt[b] & PTE_ADDR);
-            for (unsigned c = 0; c < 512; c++) {
-                if (!(pdir[c] & PTE_P))
-                    continue;
-                if (pdir[c] & PTE_PS) {                  /* a delegated 2 MiB page */
-                    uint64_t page = ((uint64_t)a << 27) | ((uint64_t)b << 18) | ((uint64_t)c << 9);
-                    struct rnode *n = find(pd, page, (pdir[c] & PTE_ADDR) >> PAGE_SHIFT);
-                    if (n)
-                        remove_tree(n, true);
-                    continue;
-                }
-                uint64_t *pt = phys_to_virt(pdir[c] & PTE_ADDR);
-                for (unsigned d = 0; d < 512; d++) {
-                    if (!(pt[d] & PTE_P))
-                        continue;
-                    uint64_t page = ((uint64_t)a << 27) | ((uint64_t)b << 18) | ((uint64_t)c << 9) | d;
-                    struct rnode *n = find(pd, page, (pt[d] & PTE_ADDR) >> PAGE_SHIFT);
-                    if (n)
-                        remove_tree(n, true);
-                }
-            }
-        }
-    }
+    space_walk(pd->pml4, teardown_leaf, NULL, pd);
     if (tlb_dirty) {
         tlb_dirty = false;
         tlb_shootdown();

@@ -11,7 +11,7 @@ uint64_t *kernel_pml4;
 /* Drop the identity map (a fresh master table) and make the APIC window uncached. */
 void paging_init(void)
 {
-    for (unsigned i = 0xfe000000UL >> 21; i < 2048; i++)
+    for (unsigned i = 0xfe000000UL >> PD_SHIFT; i < 2048; i++)
         boot_pd[i] |= PTE_PCD | PTE_PWT;
     kernel_pml4 = page_alloc();
     if (!kernel_pml4)
@@ -39,24 +39,60 @@ uint64_t *space_create(void)
     return pml4;
 }
 
+/*
+ * The user half, PML4 entries 0 .. PML4_KERNEL_FIRST-1, depth first. 1 GiB
+ * pages are not used: a PDPT entry with PTE_PS is skipped.
+ *
+ *   pml4[a] -> pdpt[b] -> pd[c] -(PTE_PS)-> leaf: a 2 MiB page
+ *                              \-> pt[d] -> leaf: a 4 KiB page
+ *
+ * Each table is reported after its entries (so `table` may free it); the
+ * PML4 itself is not. Without `leaf`, the page tables' entries are not read.
+ */
+void space_walk(uint64_t *pml4, space_leaf_fn leaf, space_table_fn table, void *ctx)
+{
+    for (uint64_t a = 0; a < PML4_KERNEL_FIRST; a++) {
+        if (!(pml4[a] & PTE_P))
+            continue;
+        uint64_t *pdpt = phys_to_virt(pml4[a] & PTE_ADDR);
+        for (uint64_t b = 0; b < PT_ENTRIES; b++) {
+            if (!(pdpt[b] & PTE_P) || (pdpt[b] & PTE_PS))
+                continue;
+            uint64_t *pd = phys_to_virt(pdpt[b] & PTE_ADDR);
+            for (uint64_t c = 0; c < PT_ENTRIES; c++) {
+                uint64_t va = a << PML4_SHIFT | b << PDPT_SHIFT | c << PD_SHIFT;
+                if (!(pd[c] & PTE_P))
+                    continue;
+                if (pd[c] & PTE_PS) {
+                    if (leaf)
+                        leaf(va, &pd[c], ctx);
+                    continue;
+                }
+                uint64_t *pt = phys_to_virt(pd[c] & PTE_ADDR);
+                for (uint64_t d = 0; leaf && d < PT_ENTRIES; d++)
+                    if (pt[d] & PTE_P)
+                        leaf(va | d << PT_SHIFT, &pt[d], ctx);
+                if (table)
+                    table(pt, ctx);
+            }
+            if (table)
+                table(pd, ctx);
+        }
+        if (table)
+            table(pdpt, ctx);
+    }
+}
+
+static void table_free(uint64_t *table, void *ctx)
+{
+    (void)ctx;
+    page_free(table);
+}
+
 /* Free the three lower levels of the user half; leaf frames belong to their owners. */
 void space_destroy(uint64_t *pml4)
 {
-    for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++) {
-        if (!(pml4[i] & PTE_P))
-            continue;
-        uint64_t *pdpt = phys_to_virt(pml4[i] & PTE_ADDR);
-        for (unsigned j = 0; j < 512; j++) {
-            if (!(pdpt[j] & PTE_P) || (pdpt[j] & PTE_PS))
-                continue;
-            uint64_t *pd = phys_to_virt(pdpt[j] & PTE_ADDR);
-            for (unsigned k = 0; k < 512; k++)
-                if ((pd[k] & PTE_P) && !(pd[k] & PTE_PS))
-                    page_free(phys_to_virt(pd[k] & PTE_ADDR));   /* a page table */
-            page_free(pd);
-        }
-        page_free(pdpt);
-    }
+    space_walk(pml4, NULL, table_free, NULL);
     memset(pml4, 0, PAGE_SIZE);                        /* a CPU still on it faults now, not on reuse */
     page_free(pml4);
 }
@@ -77,12 +113,12 @@ static uint64_t *next_table(uint64_t *e, bool create)
 static uint64_t *walk(uint64_t *pml4, uint64_t va, bool create)
 {
     uint64_t *t = pml4;
-    for (int shift = 39; shift > 12; shift -= 9) {
-        t = next_table(&t[(va >> shift) & 511], create);
+    for (int shift = PML4_SHIFT; shift > PT_SHIFT; shift -= PT_BITS) {
+        t = next_table(&t[PT_INDEX(va, shift)], create);
         if (!t)
             return NULL;
     }
-    return &t[(va >> 12) & 511];
+    return &t[PT_INDEX(va, PT_SHIFT)];
 }
 
 uint64_t *space_pte(uint64_t *pml4, uint64_t va)
@@ -108,13 +144,13 @@ bool user_range_ok(uint64_t va, uint64_t len)
 bool space_lookup(uint64_t *pml4, uint64_t va, uint64_t *pa, uint64_t *flags)
 {
     uint64_t *t = pml4;
-    for (int shift = 39; shift >= 12; shift -= 9) {
-        uint64_t e = t[(va >> shift) & 511];
+    for (int shift = PML4_SHIFT; shift >= PT_SHIFT; shift -= PT_BITS) {
+        uint64_t e = t[PT_INDEX(va, shift)];
         if (!(e & PTE_P))
             return false;
-        if (shift == 12 || (shift == 21 && (e & PTE_PS))) {
+        if (shift == PT_SHIFT || (shift == PD_SHIFT && (e & PTE_PS))) {
             uint64_t size = 1UL << shift;
-            *pa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1) & ~0xfffUL);
+            *pa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1) & ~(PAGE_SIZE - 1));
             *flags = e & ~PTE_ADDR;
             return true;
         }
@@ -130,13 +166,13 @@ int space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uin
 {
     for (uint64_t off = 0; off < size; ) {
         uint64_t v = va + off, p = pa + off;
-        if (!(v & 0x1fffff) && !(p & 0x1fffff) && size - off >= 0x200000) {
+        if (!(v & (LARGE_PAGE_SIZE - 1)) && !(p & (LARGE_PAGE_SIZE - 1)) && size - off >= LARGE_PAGE_SIZE) {
             uint64_t *t = pml4;
-            for (int shift = 39; shift > 21; shift -= 9)
-                if (!(t = next_table(&t[(v >> shift) & 511], true)))
+            for (int shift = PML4_SHIFT; shift > PD_SHIFT; shift -= PT_BITS)
+                if (!(t = next_table(&t[PT_INDEX(v, shift)], true)))
                     return -1;
-            t[(v >> 21) & 511] = p | flags | PTE_P | PTE_PS;
-            off += 0x200000;
+            t[PT_INDEX(v, PD_SHIFT)] = p | flags | PTE_P | PTE_PS;
+            off += LARGE_PAGE_SIZE;
         } else {
             if (space_map(pml4, v, p, flags))
                 return -1;
@@ -150,8 +186,8 @@ int space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uin
 uint64_t *space_pde(uint64_t *pml4, uint64_t va, bool create)
 {
     uint64_t *t = pml4;
-    for (int shift = 39; shift > 21; shift -= 9)
-        if (!(t = next_table(&t[(va >> shift) & 511], create)))
+    for (int shift = PML4_SHIFT; shift > PD_SHIFT; shift -= PT_BITS)
+        if (!(t = next_table(&t[PT_INDEX(va, shift)], create)))
             return NULL;
-    return &t[(va >> 21) & 511];
+    return &t[PT_INDEX(va, PD_SHIFT)];
 }

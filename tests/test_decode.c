@@ -3,6 +3,7 @@
 #include "syscall.h"
 #include "uapi/utcb.h"
 #include "uapi/hip.h"
+#include "roottask/lib/facet/status.c"          /* fc_status_name, built from the same list */
 #include "unit.h"
 
 #define SEL_BITS   52
@@ -49,10 +50,11 @@ TEST(hc_arg1_round_trip)
 
 TEST(hc_numbers_fit_the_table)
 {
-    /* Every listed number is below HC_MAX, none repeats, none is a reserved one. */
+    /* Every number, built or not, is below HC_MAX and appears once in the two lists. */
     static const unsigned listed[] = {
 #define HC_NUMBER(num, name, summary) num,
         FACET_HYPERCALLS(HC_NUMBER)
+        FACET_HYPERCALLS_UNBUILT(HC_NUMBER)
 #undef HC_NUMBER
     };
     unsigned seen[HC_MAX] = {0};
@@ -62,12 +64,37 @@ TEST(hc_numbers_fit_the_table)
         CHECK_EQ(seen[listed[i]], 0);
         seen[listed[i]] = 1;
     }
-    CHECK_EQ(seen[HC_ASSIGN_GSI], 0);           /* reserved by Hedron, not built */
+    CHECK_EQ(HC_assign_gsi, 14);                /* Hedron's number, not built */
+    CHECK_EQ(HC_ASSIGN_GSI, HC_assign_gsi);
     CHECK_EQ(HC_revoke, 7);
     CHECK_EQ(HC_pd_ctrl, 8);
     CHECK_EQ(HC_call, 0);
     CHECK_EQ(HC_sm_ctrl, 12);
     CHECK_EQ(HC_machine_ctrl, 15);
+}
+
+TEST(status_codes_and_names)
+{
+    /* The enum and the roottask's name table both come from FACET_STATUS. */
+    static const struct { unsigned value; const char *name; } listed[] = {
+#define ST(value, name, meaning) { value, #name },
+        FACET_STATUS(ST)
+#undef ST
+    };
+    unsigned n = sizeof listed / sizeof listed[0];
+
+    CHECK_EQ(n, 10);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK_EQ(listed[i].value, i);           /* dense, in order: OUT1[7:0] */
+        CHECK(strcmp(fc_status_name(listed[i].value), listed[i].name) == 0);
+    }
+    CHECK_EQ(SUCCESS, 0);
+    CHECK_EQ(BAD_HYP, 3);
+    CHECK_EQ(OOM, 9);
+    CHECK(strcmp(fc_status_name(OOM), "OOM") == 0);
+    CHECK(strcmp(fc_status_name(n), "?") == 0);
+    CHECK(strcmp(fc_status_name(255), "?") == 0);
+    CHECK(strcmp(fc_status_name(~0u), "?") == 0);
 }
 
 TEST(qpd_round_trip)

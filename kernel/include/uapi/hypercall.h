@@ -4,8 +4,8 @@
 
 /*
  * X(number, name, summary): the single list of hypercalls. It produces the
- * HC_* enum, the kernel's dispatch table and the name table used by
- * docs/abi.md's checker. Numbers are Hedron's.
+ * HC_* enum, the kernel's dispatch table and handler prototypes, and the
+ * names tools/abi-check looks for in docs/abi.md. Numbers are Hedron's.
  */
 #define FACET_HYPERCALLS(X)                                               \
     X(0,  call,         "IPC call through a portal")                       \
@@ -23,28 +23,40 @@
     X(12, sm_ctrl,      "semaphore up / down (with TSC deadline)")         \
     X(15, machine_ctrl, "machine operations (poweroff)")
 
+/* X(number, name, summary): numbers Hedron assigns that Facet does not build yet: named, not dispatched (BAD_HYP). */
+#define FACET_HYPERCALLS_UNBUILT(X)                                       \
+    X(14, assign_gsi,   "route a global system interrupt to a semaphore")
+
 enum hc_number {
 #define HC_ENUM(num, name, summary) HC_##name = num,
     FACET_HYPERCALLS(HC_ENUM)
+    FACET_HYPERCALLS_UNBUILT(HC_ENUM)
 #undef HC_ENUM
     HC_MAX = 16,             /* dispatch table size: numbers 0..15 */
 };
+#define HC_ASSIGN_GSI  HC_assign_gsi   /* the spelling roottask/scenarios/boot.c uses */
 
-/* Numbers Hedron assigns that Facet has not implemented yet (return BAD_HYP). */
-#define HC_ASSIGN_GSI  14
+/*
+ * X(value, name, meaning): the status codes, returned in OUT1[7:0]. The one
+ * list behind enum hc_status, the roottask's fc_status_name and the table
+ * tools/abi-check looks for in docs/abi.md.
+ */
+#define FACET_STATUS(X)                                                   \
+    X(0, SUCCESS, "done")                                                  \
+    X(1, TIMEOUT, "a deadline passed, or a non-blocking call found the handler busy") \
+    X(2, ABORT,   "abandoned: the handler died, or the call would deadlock") \
+    X(3, BAD_HYP, "no such hypercall")                                     \
+    X(4, BAD_CAP, "a selector is out of range, empty, of the wrong type, lacks a permission, or the destination is taken") \
+    X(5, BAD_PAR, "an argument is out of range or inconsistent")           \
+    X(6, BAD_FTR, "a feature this kernel (or this stage) does not provide") \
+    X(7, BAD_CPU, "no such CPU, or a portal bound to another CPU")         \
+    X(8, BAD_DEV, "reserved for device assignment")                        \
+    X(9, OOM,     "the kernel ran out of memory; nothing changed")
 
-/* Status codes (OUT1[7:0]). */
 enum hc_status {
-    SUCCESS = 0,
-    TIMEOUT = 1,
-    ABORT   = 2,
-    BAD_HYP = 3,
-    BAD_CAP = 4,
-    BAD_PAR = 5,
-    BAD_FTR = 6,
-    BAD_CPU = 7,
-    BAD_DEV = 8,
-    OOM     = 9,
+#define HC_STATUS_ENUM(value, name, meaning) name = value,
+    FACET_STATUS(HC_STATUS_ENUM)
+#undef HC_STATUS_ENUM
 };
 
 /* ARG1 layout: [7:0] number, [11:8] flags, [63:12] primary selector. */

@@ -5,6 +5,9 @@
 const char *fc_status_name(unsigned status)
 {
     static const char *const names[] = {
-        "SUCCESS", "TIMEOUT", "ABORT", "BAD_HYP", "BAD_CAP", "BAD_PAR", "BAD_FTR", "BAD_CPU", "BAD_DEV", "OOM" };
-    return status < sizeof names / sizeof names[0] ? names[status] : "?";
+#define FC_STATUS_NAME(value, name, meaning) [value] = #name,
+        FACET_STATUS(FC_STATUS_NAME)
+#undef FC_STATUS_NAME
+    };
+    return status < sizeof names / sizeof names[0] && names[status] ? names[status] : "?";
 }

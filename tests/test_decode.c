@@ -9,19 +9,6 @@
 #define SEL_BITS   52
 #define SEL_ALL    ((1ull << SEL_BITS) - 1)
 
-/* sm_ctrl down: the user side splits the TSC deadline (facet/hypercall.h, fc_sm_down)... */
-static void deadline_split(uint64_t deadline, uint64_t *a2, uint64_t *a3)
-{
-    *a2 = deadline >> 32;
-    *a3 = deadline & 0xffffffff;
-}
-
-/* ...and the kernel joins it again (obj/sm.c, sys_sm_ctrl). */
-static uint64_t deadline_join(const struct cpu_regs *r)
-{
-    return (arg2(r) & 0xffffffff) << 32 | (arg3(r) & 0xffffffff);
-}
-
 /* A register frame where every field holds a distinct value. */
 static void regs_fill(struct cpu_regs *r)
 {
@@ -118,7 +105,7 @@ TEST(create_ec_arg3_round_trip)
 
     for (unsigned cpu = 0; cpu <= 0xfff; cpu++)
         for (unsigned u = 0; u < sizeof utcbs / sizeof utcbs[0]; u++) {
-            uint64_t a3 = utcbs[u] | cpu;       /* as fc_create_ec builds it */
+            uint64_t a3 = EC_ARG3(cpu, utcbs[u]);   /* as fc_create_ec builds it */
             CHECK_EQ(EC_CPU(a3), cpu);
             CHECK(EC_UTCB(a3) == utcbs[u]);
         }
@@ -217,19 +204,19 @@ TEST(sm_deadline_round_trip)
     struct cpu_regs r;
 
     for (unsigned i = 0; i < sizeof deadlines / sizeof deadlines[0]; i++) {
-        uint64_t a2, a3;
+        /* fc_sm_down's encoding, then sys_sm_ctrl's decoding of the registers. */
+        uint64_t a2 = SM_DEADLINE_ARG2(deadlines[i]), a3 = SM_DEADLINE_ARG3(deadlines[i]);
         regs_fill(&r);
-        deadline_split(deadlines[i], &a2, &a3);
         CHECK(a2 <= 0xffffffff);
         CHECK(a3 <= 0xffffffff);
         r.rsi = a2;
         r.rdx = a3;
-        CHECK(deadline_join(&r) == deadlines[i]);
+        CHECK(SM_DEADLINE(arg2(&r), arg3(&r)) == deadlines[i]);
 
         /* Junk in the upper halves of ARG2/ARG3 is ignored. */
         r.rsi = a2 | 0xabcd000000000000ull;
         r.rdx = a3 | 0xffffffff00000000ull;
-        CHECK(deadline_join(&r) == deadlines[i]);
+        CHECK(SM_DEADLINE(arg2(&r), arg3(&r)) == deadlines[i]);
     }
 }
 

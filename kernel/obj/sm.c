@@ -82,7 +82,7 @@ int sys_create_sm(struct ec *ec, struct cpu_regs *r)
 
 /*
  * sm_ctrl: ARG1 = SM selector + sub-operation (0 up, 1 down);
- * down: deadline = ARG2[31:0] << 32 | ARG3[31:0] in TSC ticks, 0 = wait forever.
+ * down: ARG2, ARG3 = the halves of a TSC deadline (SM_DEADLINE), 0 = wait forever.
  */
 int sys_sm_ctrl(struct ec *ec, struct cpu_regs *r)
 {
@@ -104,7 +104,7 @@ int sys_sm_ctrl(struct ec *ec, struct cpu_regs *r)
         return SUCCESS;
     }
 
-    uint64_t deadline = (arg2(r) & 0xffffffff) << 32 | (arg3(r) & 0xffffffff);
+    uint64_t deadline = SM_DEADLINE(arg2(r), arg3(r));
     if (sm->count) {
         sm->count--;
         return SUCCESS;

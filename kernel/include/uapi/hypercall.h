@@ -95,5 +95,11 @@ enum hc_status {
 #define QPD_QUANTUM(q)         ((q) >> 12)
 
 /* create_ec ARG3: [11:0] CPU number, [63:12] page-aligned UTCB address (bits 11:0 hold the CPU). */
+#define EC_ARG3(cpu, utcb)     ((unsigned long)(utcb) | (unsigned long)(cpu))
 #define EC_CPU(a3)             ((unsigned)((a3) & 0xfff))
 #define EC_UTCB(a3)            ((a3) & ~0xfffUL)
+
+/* sm_ctrl down: the 64-bit TSC deadline (0 = none) as ARG2[31:0] (high half) and ARG3[31:0] (low half). */
+#define SM_DEADLINE_ARG2(d)    ((unsigned long)(d) >> 32)
+#define SM_DEADLINE_ARG3(d)    ((unsigned long)(d) & 0xffffffffUL)
+#define SM_DEADLINE(a2, a3)    (((unsigned long)(a2) & 0xffffffffUL) << 32 | ((unsigned long)(a3) & 0xffffffffUL))

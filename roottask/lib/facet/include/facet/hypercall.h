@@ -44,7 +44,7 @@ static inline unsigned fc_create_ec(sel_t dst, sel_t pd, unsigned cpu, uint64_t 
                                     sel_t event_base, bool global)
 {
     return fc_hypercall(FC_HC(HC_create_ec, global ? CREATE_EC_GLOBAL : 0, dst), pd,
-                        utcb | cpu, sp, event_base, 0);
+                        EC_ARG3(cpu, utcb), sp, event_base, 0);
 }
 
 static inline unsigned fc_create_sc(sel_t dst, sel_t pd, sel_t ec, unsigned prio, uint64_t quantum_us)
@@ -85,7 +85,8 @@ static inline unsigned fc_sm_up(sel_t sm)
 /* Down; with deadline != 0 give up with TIMEOUT when the TSC reaches it. */
 static inline unsigned fc_sm_down(sel_t sm, uint64_t deadline)
 {
-    return fc_hypercall(FC_HC(HC_sm_ctrl, SM_CTRL_DOWN, sm), deadline >> 32, deadline & 0xffffffff, 0, 0, 0);
+    return fc_hypercall(FC_HC(HC_sm_ctrl, SM_CTRL_DOWN, sm), SM_DEADLINE_ARG2(deadline), SM_DEADLINE_ARG3(deadline),
+                        0, 0, 0);
 }
 
 static inline unsigned fc_poweroff(unsigned status)

@@ -10,7 +10,8 @@
 
 static struct rnode *port_nodes[IO_PORTS];      /* per port: the PDs it was delegated to */
 
-static struct rnode *find(struct pd *pd, uint64_t port)
+/* pd's node for a port, or NULL. */
+static struct rnode *io_find(struct pd *pd, uint64_t port)
 {
     for (struct rnode *n = port_nodes[port]; n; n = n->res_next)
         if (n->pd == pd)
@@ -32,9 +33,9 @@ int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, b
     if (port + count > IO_PORTS)
         return BAD_PAR;
     for (uint64_t i = 0; i < count; i++) {
-        if (!src->root && !find(src, port + i))
+        if (!src->root && !io_find(src, port + i))
             return BAD_CAP;                          /* the source does not have that port */
-        if (dst->root || find(dst, port + i))
+        if (dst->root || io_find(dst, port + i))
             return BAD_PAR;                          /* the destination has it already */
     }
     if (check_only)
@@ -50,7 +51,7 @@ int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, b
         struct rnode *n = slab_alloc(rnode_cache());
         if (!n)
             return OOM;
-        struct rnode *parent = src->root ? NULL : find(src, port + i);
+        struct rnode *parent = src->root ? NULL : io_find(src, port + i);
         n->pd = dst;
         n->key = n->res = port + i;
         n->res_next = port_nodes[port + i];
@@ -66,6 +67,7 @@ int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, b
     /* LAB capabilities END */
 }
 
+/* Close a node's port in its PD and free the node. */
 static void close_node(struct mdb *m, void *ctx)
 {
     (void)ctx;
@@ -79,7 +81,8 @@ static void close_node(struct mdb *m, void *ctx)
     slab_free(rnode_cache(), n);
 }
 
-static void remove_tree(struct rnode *n, bool self)
+/* Close what was derived from n, and n itself when `self`. */
+static void io_remove_tree(struct rnode *n, bool self)
 {
     mdb_prune(&n->mdb, close_node, NULL);
     if (self && !n->mdb.child) {            /* never free a node whose derivations are still there */
@@ -94,14 +97,14 @@ void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self)
     for (uint64_t p = port; p < port + (1UL << order) && p < IO_PORTS; p++) {
         if (pd->root) {                              /* the root keeps its ports; all derived ones go */
             while (port_nodes[p]) {
-                remove_tree(port_nodes[p], true);
+                io_remove_tree(port_nodes[p], true);
                 any = true;
             }
             continue;
         }
-        struct rnode *n = find(pd, p);
+        struct rnode *n = io_find(pd, p);
         if (n) {
-            remove_tree(n, self);
+            io_remove_tree(n, self);
             any = true;
         }
     }
@@ -114,8 +117,8 @@ void io_teardown(struct pd *pd)
     if (!pd->iobitmap || pd->root)
         return;
     for (uint64_t p = 0; p < IO_PORTS; p++) {
-        struct rnode *n = find(pd, p);
+        struct rnode *n = io_find(pd, p);
         if (n)
-            remove_tree(n, true);
+            io_remove_tree(n, true);
     }
 }

@@ -40,7 +40,7 @@ static bool in_window(const struct pd *pd, uint64_t page)
 #define LARGE_PAGES (1UL << LARGE_ORDER)
 
 /* pd's node for a page (a 4 KiB node, or the 2 MiB node covering it, listed under its first frame). */
-static struct rnode *find(struct pd *pd, uint64_t page, uint64_t frame)
+static struct rnode *mem_find(struct pd *pd, uint64_t page, uint64_t frame)
 {
     if (frame >= max_frame)
         return NULL;
@@ -71,7 +71,7 @@ static int64_t source(struct pd *pd, uint64_t page, bool large, struct rnode **n
         *perm = MEM_R | MEM_W | MEM_X;
         return (int64_t)frame;
     }
-    *node = find(pd, page, frame);
+    *node = mem_find(pd, page, frame);
     if (!*node || (large && !(*node)->order))
         return -1;
     *perm = (*node)->perm;
@@ -182,7 +182,7 @@ static void unmap_node(struct mdb *m, void *ctx)
 }
 
 /* Remove what was derived from n, and n itself when `self`; true if n is gone. */
-static bool remove_tree(struct rnode *n, bool self)
+static bool mem_remove_tree(struct rnode *n, bool self)
 {
     mdb_prune(&n->mdb, unmap_node, NULL);
     if (!self || n->mdb.child)              /* never free a node whose derivations are still there */
@@ -206,7 +206,7 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
             for (int l = 0; l < 2; l++) {
                 struct rnode *n = frame_nodes[lists[l]];
                 while (n) {
-                    if (!n->mdb.parent && (l == 0 || n->order) && remove_tree(n, true))
+                    if (!n->mdb.parent && (l == 0 || n->order) && mem_remove_tree(n, true))
                         n = frame_nodes[lists[l]];   /* the list changed: start over */
                     else
                         n = n->res_next;
@@ -214,9 +214,9 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
             }
             continue;
         }
-        struct rnode *n = find(pd, page + i, frame);
+        struct rnode *n = mem_find(pd, page + i, frame);
         if (n)
-            remove_tree(n, self);
+            mem_remove_tree(n, self);
     }
     if (tlb_dirty) {
         tlb_dirty = false;
@@ -228,9 +228,9 @@ void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
 static void teardown_leaf(uint64_t va, uint64_t *entry, void *ctx)
 {
     struct pd *pd = ctx;
-    struct rnode *n = find(pd, va >> PAGE_SHIFT, (*entry & PTE_ADDR) >> PAGE_SHIFT);
+    struct rnode *n = mem_find(pd, va >> PAGE_SHIFT, (*entry & PTE_ADDR) >> PAGE_SHIFT);
     if (n)
-        remove_tree(n, true);
+        mem_remove_tree(n, true);
 }
 
 void mem_teardown(struct pd *pd)

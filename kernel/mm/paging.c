@@ -110,7 +110,8 @@ static uint64_t *next_table(uint64_t *e, bool create)
     return t;
 }
 
-static uint64_t *walk(uint64_t *pml4, uint64_t va, bool create)
+/* The 4 KiB page-table entry for va, or NULL; with `create`, the tables above it are made. */
+static uint64_t *pte_get(uint64_t *pml4, uint64_t va, bool create)
 {
     uint64_t *t = pml4;
     for (int shift = PML4_SHIFT; shift > PT_SHIFT; shift -= PT_BITS) {
@@ -123,12 +124,12 @@ static uint64_t *walk(uint64_t *pml4, uint64_t va, bool create)
 
 uint64_t *space_pte(uint64_t *pml4, uint64_t va)
 {
-    return walk(pml4, va, false);
+    return pte_get(pml4, va, false);
 }
 
 int space_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags)
 {
-    uint64_t *pte = walk(pml4, va, true);
+    uint64_t *pte = pte_get(pml4, va, true);
     if (!pte)
         return -1;
     *pte = (pa & PTE_ADDR) | flags | PTE_P;

@@ -21,6 +21,7 @@
 static struct boot_info boot_info;
 static struct hip hip __attribute__((aligned(PAGE_SIZE)));
 
+/* The HIP's feature bits from CPUID (and the VMX capability MSRs). */
 static uint32_t detect_features(void)
 {
     uint32_t r[4], f = 0;
@@ -56,6 +57,7 @@ static uint32_t detect_features(void)
     return f;
 }
 
+/* The HIP the roottask reads: memory map, modules, CPUs, features, clock rates. */
 static void hip_fill(const struct boot_info *bi)
 {
     extern char kernel_phys_start[], kernel_phys_end[];
@@ -75,6 +77,7 @@ static void hip_fill(const struct boot_info *bi)
     hip.sel_max = SEL_MAX;
 }
 
+/* From boot/entry.S on the boot CPU: bring up memory, CPUs and the roottask, then schedule for good. */
 NORETURN void kmain(uint32_t magic, uint64_t info_phys);
 void kmain(uint32_t magic, uint64_t info_phys)
 {

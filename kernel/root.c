@@ -48,6 +48,7 @@ static const char *map_fresh(struct pd *pd, uint64_t va, uint64_t flags, void **
     return NULL;
 }
 
+/* The roottask from the first boot module: PD, image, stack, UTCB, HIP, windows, EC and SC, ready to run. */
 const char *root_create(const struct boot_info *bi, struct hip *hip)
 {
     if (bi->nmods == 0)

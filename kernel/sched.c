@@ -31,6 +31,7 @@ static void rq_insert(struct runqueue *rq, struct sc *sc)
     sc->queued = true;
 }
 
+/* Take the head of the highest non-empty priority, or NULL. */
 static struct sc *rq_pop(struct runqueue *rq)
 {
     int p;
@@ -156,6 +157,7 @@ void sched_schedule(void)
     __builtin_unreachable();
 }
 
+/* On the empty stack: reap, then run the best SC that is still alive, or idle. */
 static void schedule_fresh(void)
 {
     struct cpu *c = this_cpu();

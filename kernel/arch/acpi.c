@@ -31,6 +31,7 @@ static const struct sdt_header *table_at(uint64_t pa)
     return h;
 }
 
+/* The MADT, through the RSDP's XSDT (ACPI 2+) or RSDT, or NULL. */
 static const struct sdt_header *find_madt(const struct boot_info *bi)
 {
     const uint8_t *rsdp = bi->rsdp;

@@ -11,6 +11,7 @@
 #include "fpu.h"
 #include "lab.h"
 
+/* Every interrupt and exception, from intr_common: kernel faults and TLB IPIs before the lock, then the rest. */
 NORETURN void intr_handler(struct cpu_regs *r);
 void intr_handler(struct cpu_regs *r)
 {

@@ -18,6 +18,7 @@ extern uint64_t boot_pml4[];
 
 static struct cpu *volatile starting;    /* the CPU being started */
 
+/* What every CPU sets up for itself: GDT/TSS, IDT, #AC, SYSCALL, LAPIC timer, FPU, run queue. */
 void cpu_local_init(struct cpu *c)
 {
     gdt_init(c);
@@ -48,6 +49,7 @@ static void tramp_set(char *field, uint64_t v)
     *(uint64_t *)phys_to_virt(TRAMP_PHYS + (uint64_t)(field - ap_trampoline)) = v;
 }
 
+/* Start each CPU the ACPI MADT lists with INIT-SIPI-SIPI, one at a time, waiting up to 200 ms for each. */
 void smp_boot(const struct boot_info *bi)
 {
     uint8_t ids[MAX_CPUS];

@@ -28,6 +28,7 @@ static void copy_str(char *dst, size_t cap, const uint8_t *src, size_t max)
     dst[i] = 0;
 }
 
+/* The memory-map tag: every entry into bi->mem (those beyond its table counted as dropped). */
 static int parse_mmap(const uint8_t *t, uint32_t size, struct boot_info *bi, const char **why)
 {
     if (size < 16) {
@@ -50,6 +51,7 @@ static int parse_mmap(const uint8_t *t, uint32_t size, struct boot_info *bi, con
     return 0;
 }
 
+/* Check the boot loader's tag list and copy what the kernel needs (memory map, modules, RSDP) into bi. */
 int mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_info *bi, const char **why)
 {
     const uint8_t *p = info;

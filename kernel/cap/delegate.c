@@ -51,6 +51,7 @@ static int obj_delegate(struct pd *src, struct pd *dst, uint64_t sbase, uint64_t
     /* LAB capabilities END */
 }
 
+/* One CRD pair, any kind: check only, or do it (after a check that passed). */
 static int delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_t dcrd, bool check_only)
 {
     unsigned kind = CRD_KIND(scrd), order = CRD_ORDER(scrd);
@@ -71,6 +72,7 @@ static int delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_t dcrd
     }
 }
 
+/* Everything is checked before anything changes: the same delegation runs twice. */
 int cap_delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_t dcrd)
 {
     int s = delegate(src, dst, scrd, dcrd, true);
@@ -88,6 +90,7 @@ static uint64_t item_dest(uint64_t window, uint64_t crd, uint64_t hotspot)
     return CRD(CRD_KIND(crd), CRD_PERM(window), CRD_ORDER(crd), CRD_BASE(window) + hotspot);
 }
 
+/* Typed items of a call or reply: every item checked against the receive window first, then delegated. */
 int xfer_items(struct ec *from, struct ec *to, unsigned n, unsigned t)
 {
     uint64_t window = to->utcb->head.del, *item = &from->utcb->mr[n];

@@ -27,6 +27,7 @@ static void allow(struct pd *pd, uint64_t port, bool on)
         pd->iobitmap[port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
+/* Open 2^order ports of src in dst's I/O bitmap, each a child of src's node (the roottask's ports are roots). */
 int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only)
 {
     uint64_t count = 1UL << order;
@@ -91,6 +92,7 @@ static void io_remove_tree(struct rnode *n, bool self)
     }
 }
 
+/* Close what was delegated from pd's ports (and those ports with `self`) in every PD. */
 void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self)
 {
     bool any = false;
@@ -112,6 +114,7 @@ void io_revoke(struct pd *pd, uint64_t port, unsigned order, bool self)
         tlb_shootdown();
 }
 
+/* A dying PD: every port delegated to it goes, with everything delegated from it. */
 void io_teardown(struct pd *pd)
 {
     if (!pd->iobitmap || pd->root)

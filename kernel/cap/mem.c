@@ -18,6 +18,7 @@ static bool tlb_dirty;
 
 struct slab_cache *rnode_cache(void) { return &rnodes; }
 
+/* The per-frame node lists for frames 0 .. max_pfn-1 (the roottask's memory) and the node cache. */
 void mem_init(uint64_t max_pfn)
 {
     unsigned order = 0;
@@ -117,6 +118,7 @@ static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uin
     return SUCCESS;
 }
 
+/* Map 2^order pages of src into dst (2 MiB pages where both sides allow), each a child of its source node. */
 int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                  unsigned order, unsigned perm, bool check_only)
 {
@@ -192,6 +194,7 @@ static bool mem_remove_tree(struct rnode *n, bool self)
     return true;
 }
 
+/* Unmap in every PD what came of pd's pages (with `self` those too, unless the roottask's own); then shoot down. */
 void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self)
 {
     for (uint64_t i = 0; i < (1UL << order); i++) {
@@ -233,6 +236,7 @@ static void teardown_leaf(uint64_t va, uint64_t *entry, void *ctx)
         mem_remove_tree(n, true);
 }
 
+/* A dying PD: every page delegated to it goes, with everything delegated from it. */
 void mem_teardown(struct pd *pd)
 {
     space_walk(pd->pml4, teardown_leaf, NULL, pd);

@@ -4,6 +4,7 @@
 #include "x86.h"
 #include "lab.h"
 
+/* A call or reply: the sender's untyped words into the receiver's UTCB. */
 void utcb_copy_words(struct utcb *dst, const struct utcb *src, unsigned n)
 {
     /* LAB portals BEGIN: copy the sender's n untyped words into the receiver's UTCB and set its item count (docs: labs/1-portals/README.md#transfer) */
@@ -17,6 +18,7 @@ void utcb_copy_words(struct utcb *dst, const struct utcb *src, unsigned n)
     /* LAB portals END */
 }
 
+/* An event's message: the register groups the portal's MTD selects, copied into the handler's UTCB. */
 void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
                      const struct cpu_regs *s, const struct exc_extra *e)
 {
@@ -47,6 +49,7 @@ void utcb_save_state(struct utcb *u, uint64_t mtd, unsigned event,
     /* LAB portals END */
 }
 
+/* The reply to an event: the MTD's groups back into the EC, sanitized where the CPU would fault. */
 void utcb_load_state(const struct utcb *u, uint64_t mtd, struct cpu_regs *s, struct exc_extra *e)
 {
     const struct utcb_exc *x = &u->exc;

@@ -82,6 +82,7 @@ static void free_ram(uint64_t s, uint64_t e)
     }
 }
 
+/* Split the boot memory map's RAM into the kernel pool (buddy allocator) and the roottask's ranges. */
 void frame_init(const struct boot_info *bi)
 {
     reserve((uint64_t)kernel_phys_start, (uint64_t)kernel_phys_end);

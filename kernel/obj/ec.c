@@ -13,10 +13,7 @@
 #include "tlb.h"
 #include "fpu.h"
 
-/*
- * Make ec the running EC of this CPU and continue it the way its
- * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
- */
+/* The EC a CPU runs: the CPU holds a reference, so a killed or revoked EC stays valid until it leaves. */
 void ec_set_current(struct cpu *c, struct ec *ec)
 {
     if (c->ec == ec)
@@ -28,6 +25,10 @@ void ec_set_current(struct cpu *c, struct ec *ec)
     c->ec = ec;
 }
 
+/*
+ * Make ec the running EC of this CPU and continue it the way its
+ * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
+ */
 void ec_resume(struct ec *ec)
 {
     struct cpu *c = this_cpu();
@@ -82,6 +83,7 @@ void ec_block(struct ec *ec, enum ec_cont cont)
     sched_stop_current();
 }
 
+/* Make a blocked ec's SC runnable again: the one that ran when it blocked. */
 void ec_wake(struct ec *ec)
 {
     struct sc *sc = ec->wait_sc;
@@ -143,6 +145,7 @@ void ec_die(struct ec *ec)
             sched_kick(i);                         /* it is running there: make that CPU reschedule */
 }
 
+/* Nothing refers to it any more: its FPU state goes, its UTCB leaves every CPU's TLB and is freed. */
 void ec_release(struct ec *ec)
 {
     fpu_forget(ec);

@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "x86.h"
 
+/* An empty PD: object space, user half sharing the kernel's, and all ports open if passthrough. */
 struct pd *pd_create(bool passthrough)
 {
     struct pd *pd = kobj_alloc(OBJ_PD);

@@ -114,7 +114,7 @@ syscall_entry:
 ret_user_iret:
     mov %rdi, %rsp
     POP_GPRS
-    add $AT_VECTOR(RIP), %rsp            /* vector, err */
+    add $AT_VECTOR(RIP), %rsp            /* past vector and err: the iret frame */
     swapgs
     iretq
 

@@ -91,7 +91,6 @@ NORETURN void ret_user_iret(struct cpu_regs *r);
 NORETURN void ret_user_sysret(struct cpu_regs *r);
 NORETURN void cpu_halt(void);
 
-
 /* The numbers entry.S uses (asm/offsets.h) are these structures' layout. */
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "asm/offsets.h CPU_SELF");
 _Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm/offsets.h CPU_USER_RSP");
@@ -107,5 +106,6 @@ _Static_assert(offsetof(struct cpu_regs, ss) == FRAME_SS, "asm/offsets.h FRAME_S
 _Static_assert(sizeof(struct cpu_regs) == FRAME_SIZE, "asm/offsets.h FRAME_SIZE");
 /* syscall_entry pushes SEL_UCODE and SEL_UDATA: what SYSRET loads from STAR (SEL_UCODE32 + 16, + 8). */
 _Static_assert(SEL_UCODE == ((SEL_UCODE32 + 16) | 3) && SEL_UDATA == ((SEL_UCODE32 + 8) | 3), "SYSRET selectors");
+
 const char *exc_name(unsigned v);
 NORETURN void kernel_fault(const struct cpu_regs *r);

@@ -28,11 +28,14 @@
 #define EXC_SX              30   /* security (error code) */
 #define EXC_VECTORS         32   /* vectors below this are exceptions */
 
-#ifndef __ASSEMBLER__
+#ifndef __ASSEMBLER__                   /* the rest is C */
 #include <stdint.h>
 #include <stdbool.h>
 
 #define RFLAGS_FIXED        (1UL << 1)   /* reserved, always 1 */
+#define RFLAGS_IF           (1UL << 9)
+#define RFLAGS_USER_MASK    0x240dd5UL   /* CF PF AF ZF SF TF DF OF AC ID: what popf lets ring 3 set */
+
 #define CR0_MP              (1UL << 1)
 #define CR0_EM              (1UL << 2)
 #define CR0_TS              (1UL << 3)
@@ -50,9 +53,6 @@
 #define MSR_KERNEL_GS_BASE  0xc0000102
 #define MSR_APIC_BASE       0x1b
 #define MSR_TSC_DEADLINE    0x6e0
-
-#define RFLAGS_IF           (1UL << 9)
-#define RFLAGS_USER_MASK    0x240dd5UL   /* CF PF AF ZF SF TF DF OF AC ID: what popf lets ring 3 set */
 
 /* Bits 63..47 all equal: an address the CPU accepts (48-bit virtual addresses). */
 static inline bool canonical(uint64_t a)
@@ -104,4 +104,4 @@ static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
-#endif
+#endif /* __ASSEMBLER__ */

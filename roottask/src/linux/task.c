@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/process.c — exit, ids, the thread pointer (arch_prctl) and set_tid_address. */
+/* src/linux/task.c — the process itself: exit, ids, the thread pointer (arch_prctl), tid address, prctl. */
+#include <string.h>
 #include "facet/lab.h"
 #include "linux/linux.h"
 
@@ -72,4 +73,23 @@ int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)
 {
     lp->clear_child_tid = x->rdi;
     return lp->p->id;
+}
+
+int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)lp;
+    return x->rsi == 24 ? 0 : -LX_EINVAL;        /* the list head's size on x86-64 */
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if (x->rdi == PR_GET_NAME) {
+        char name[16] = { 0 };
+        memcpy(name, lp->p->name, strlen(lp->p->name) < 15 ? strlen(lp->p->name) : 15);
+        return proc_write(lp->p, x->rsi, name, sizeof name) ? 0 : -LX_EFAULT;
+    }
+    return x->rdi == PR_SET_NAME ? 0 : -LX_EINVAL;
 }

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/file.c — descriptors and the file system: open, read, write, seek, stat, directories. */
+/* src/linux/path.c — names in the file system: open, stat, directories, unlink, rename, chdir, access. */
 #include <string.h>
-#include "facet/lab.h"
 #include "linux/linux.h"
 #include "fs/fs.h"
 
-#define O_ACCMODE   3
-#define O_WRONLY    1
-#define O_RDWR      2
 #define O_CREAT     0x40
 #define O_EXCL      0x80
 #define O_TRUNC     0x200
-#define O_APPEND    0x400
 #define O_DIRECTORY 0x10000
 #define AT_FDCWD    (-100)
 _Static_assert(O_ACCMODE == FS_O_ACCMODE && O_CREAT == FS_O_CREAT && O_EXCL == FS_O_EXCL && O_TRUNC == FS_O_TRUNC &&
@@ -19,12 +14,7 @@ _Static_assert(O_ACCMODE == FS_O_ACCMODE && O_CREAT == FS_O_CREAT && O_EXCL == F
 #define AT_REMOVEDIR   0x200
 #define AT_EMPTY_PATH  0x1000
 
-/* Descriptor arguments are C ints: Linux looks at the low 32 bits only, and so do we. */
-static struct lx_file *file_of(struct linux_proc *lp, uint64_t fd_arg)
-{
-    uint32_t fd = (uint32_t)fd_arg;
-    return fd < LX_MAX_FDS && lp->fd[fd].used ? &lp->fd[fd] : NULL;
-}
+/* ---- path arguments ---- */
 
 static int64_t dirfd_of(uint64_t arg)
 {
@@ -78,6 +68,8 @@ static int64_t user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, stru
     return *out ? 0 : -LX_ENOENT;
 }
 
+/* ---- open ---- */
+
 static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t flags, uint64_t mode)
 {
     char path[256];
@@ -108,129 +100,7 @@ int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x)
     return open_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx, x->r10);
 }
 
-int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    if (f->node)
-        fs_release(f->node);
-    f->used = false;
-    f->node = NULL;
-    return 0;
-}
-
-void linux_release(struct proc *p)
-{
-    struct linux_proc *lp = p->pstate;
-    fs_lock();
-    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
-        if (lp->fd[fd].used && lp->fd[fd].node)
-            fs_release(lp->fd[fd].node);
-    if (lp->cwd)
-        fs_release(lp->cwd);
-    memset(lp->fd, 0, sizeof lp->fd);
-    lp->cwd = NULL;
-    fs_unlock();
-}
-
-int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
-{
-    uint32_t fd = (uint32_t)fd_arg;
-    struct lx_file *f = file_of(lp, fd);
-    if (!f || (f->node && !(f->flags & O_ACCMODE)) || (!f->node && fd == 0))
-        return -LX_EBADF;
-    if (!f->node) {
-        lx_console_out(lp, (unsigned)fd, buf, len);
-        return (int64_t)len;
-    }
-    if (f->flags & O_APPEND)
-        f->off = f->node->size;
-    int64_t r = fs_write(f->node, f->off, buf, len);
-    if (r > 0)
-        f->off += (uint64_t)r;
-    return r;
-}
-
-/* Read from f at *off into the process's buf, page by page straight into its memory: bytes or -errno. */
-static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, uint64_t *off)
-{
-    struct lx_file *f = file_of(lp, fd);
-    if (!f || (f->node && (f->flags & O_ACCMODE) == O_WRONLY))
-        return -LX_EBADF;
-    if (!f->node)
-        return (uint32_t)fd == 0 ? 0 : -LX_EBADF;    /* stdin is at its end */
-    if (f->node->type == FS_DIR)
-        return -LX_EISDIR;
-    /* LAB linux-emulation BEGIN: copy the file's bytes from *off page by page straight into the process (proc_window, fs_read); short at the end of the file or a bad page (docs: labs/5-linux-emulation/README.md#read) */
-    uint64_t done = 0;
-    while (done < len && *off < f->node->size) {
-        uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
-        if (!w || va < buf)
-            return done ? (int64_t)done : -LX_EFAULT;
-        if (n > len - done)
-            n = len - done;
-        int64_t r = fs_read(f->node, *off, (void *)w, n);
-        if (r <= 0)
-            return done ? (int64_t)done : r;
-        *off += (uint64_t)r;
-        done += (uint64_t)r;
-    }
-    return (int64_t)done;
-    //@ (void)buf;
-    //@ (void)len;
-    //@ (void)off;
-    //@ LAB_TODO("linux-emulation: read into the process's memory (read_into)");
-    //@ return -LX_ENOSYS;
-    /* LAB linux-emulation END */
-}
-
-int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    uint64_t console_off = 0;
-    return read_into(lp, x->rdi, x->rsi, x->rdx, f && f->node ? &f->off : &console_off);
-}
-
-int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    if (!f->node)
-        return -LX_ESPIPE;
-    if ((int64_t)x->r10 < 0)
-        return -LX_EINVAL;
-    uint64_t off = x->r10;
-    return read_into(lp, x->rdi, x->rsi, x->rdx, &off);
-}
-
-static int64_t read_one(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *off)
-{
-    return read_into(lp, fd, buf, len, off);
-}
-
-int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    uint64_t console_off = 0;
-    return lx_iovecs(lp, x->rdi, x->rsi, x->rdx, read_one, f->node ? &f->off : &console_off);
-}
-
-int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    if (!f->node)
-        return -LX_ESPIPE;                           /* the console */
-    int64_t off = fs_seek(f->node, f->off, (int64_t)x->rsi, x->rdx);
-    if (off >= 0)
-        f->off = (uint64_t)off;
-    return off;
-}
+/* ---- the stat family ---- */
 
 /* struct stat as x86-64 Linux lays it out (144 bytes). */
 static int64_t put_stat(struct linux_proc *lp, struct fs_node *n, uint64_t va)
@@ -277,6 +147,8 @@ int64_t lx_newfstatat(struct linux_proc *lp, struct utcb_exc *x)
     return stat_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx);
 }
 
+/* ---- directories ---- */
+
 /* getdents64: ".", "..", then the children; the offset counts entries. */
 int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
 {
@@ -305,34 +177,6 @@ int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
         f->off++;
     }
     return (int64_t)used;
-}
-
-/* sendfile: from a file to a descriptor, at the file's offset (or *offset). */
-int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *in = file_of(lp, x->rsi);
-    if (!in || !in->node || in->node->type != FS_FILE)
-        return -LX_EBADF;
-    uint64_t off = in->off;
-    if (x->rdx && !proc_read(lp->p, &off, x->rdx, 8))
-        return -LX_EFAULT;
-    uint64_t done = 0, count = x->r10;
-    char chunk[512];
-    while (done < count) {
-        int64_t r = fs_read(in->node, off, chunk, count - done < sizeof chunk ? count - done : sizeof chunk);
-        if (r <= 0)
-            break;
-        int64_t w = lx_fd_write(lp, x->rdi, chunk, (uint64_t)r);
-        if (w < 0)
-            return done ? (int64_t)done : w;
-        off += (uint64_t)w;
-        done += (uint64_t)w;
-    }
-    if (x->rdx)
-        proc_write(lp->p, x->rdx, &off, 8);
-    else
-        in->off = off;
-    return (int64_t)done;
 }
 
 static int64_t remove_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool dir)
@@ -365,70 +209,6 @@ static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint6
 int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, AT_FDCWD, x->rdi, x->rsi); }
 int64_t lx_mkdirat(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }
 
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-
-int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    switch (x->rsi) {
-    case F_GETFD: case F_SETFD: return 0;
-    case F_GETFL: return f->flags;
-    case F_SETFL: f->flags = (f->flags & O_ACCMODE) | ((uint32_t)x->rdx & O_APPEND); return 0;
-    default: return -LX_EINVAL;
-    }
-}
-
-/* The working directory: held, so a removed one stays valid (getcwd then says -ENOENT). */
-int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x)
-{
-    struct fs_node *n;
-    int64_t e = user_node(lp, AT_FDCWD, x->rdi, &n);
-    if (e)
-        return e;
-    if (n->type != FS_DIR)
-        return -LX_ENOTDIR;
-    fs_hold(n);
-    if (lp->cwd)
-        fs_release(lp->cwd);
-    lp->cwd = n;
-    return 0;
-}
-
-int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x)
-{
-    char path[256];
-    if (lp->cwd && lp->cwd->unlinked)
-        return -LX_ENOENT;
-    int len = fs_path(lp->cwd ? lp->cwd : fs_root(), path, sizeof path);
-    if (len < 0 || (uint64_t)len + 1 > x->rsi)
-        return -LX_ERANGE;
-    return proc_write(lp->p, x->rdi, path, (uint64_t)len + 1) ? len + 1 : -LX_EFAULT;
-}
-
-#define X_OK 1
-#define W_OK 2
-#define R_OK 4
-
-/* access: the caller is root, so only execute needs a permission bit (any x bit), as on Linux. */
-static int64_t access_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
-{
-    if (mode & ~(uint64_t)(R_OK | W_OK | X_OK))
-        return -LX_EINVAL;
-    struct fs_node *n;
-    int64_t e = user_node(lp, dirfd, va, &n);
-    if (e)
-        return e;
-    return (mode & X_OK) && n->type == FS_FILE && !(n->mode & 0111) ? -LX_EACCES : 0;
-}
-
-int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, AT_FDCWD, x->rdi, x->rsi); }
-int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }
-
 #define RENAME_NOREPLACE 1
 
 static int64_t rename_path(struct linux_proc *lp, int64_t olddir, uint64_t old_va, int64_t newdir, uint64_t new_va,
@@ -457,6 +237,56 @@ int64_t lx_renameat2(struct linux_proc *lp, struct utcb_exc *x)
     return rename_path(lp, dirfd_of(x->rdi), x->rsi, dirfd_of(x->rdx), x->r10, x->r8);
 }
 
+/* ---- the working directory ---- */
+
+/* The working directory: held, so a removed one stays valid (getcwd then says -ENOENT). */
+int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct fs_node *n;
+    int64_t e = user_node(lp, AT_FDCWD, x->rdi, &n);
+    if (e)
+        return e;
+    if (n->type != FS_DIR)
+        return -LX_ENOTDIR;
+    fs_hold(n);
+    if (lp->cwd)
+        fs_release(lp->cwd);
+    lp->cwd = n;
+    return 0;
+}
+
+int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x)
+{
+    char path[256];
+    if (lp->cwd && lp->cwd->unlinked)
+        return -LX_ENOENT;
+    int len = fs_path(lp->cwd ? lp->cwd : fs_root(), path, sizeof path);
+    if (len < 0 || (uint64_t)len + 1 > x->rsi)
+        return -LX_ERANGE;
+    return proc_write(lp->p, x->rdi, path, (uint64_t)len + 1) ? len + 1 : -LX_EFAULT;
+}
+
+/* ---- access, times, links ---- */
+
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+
+/* access: the caller is root, so only execute needs a permission bit (any x bit), as on Linux. */
+static int64_t access_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
+{
+    if (mode & ~(uint64_t)(R_OK | W_OK | X_OK))
+        return -LX_EINVAL;
+    struct fs_node *n;
+    int64_t e = user_node(lp, dirfd, va, &n);
+    if (e)
+        return e;
+    return (mode & X_OK) && n->type == FS_FILE && !(n->mode & 0111) ? -LX_EACCES : 0;
+}
+
+int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, AT_FDCWD, x->rdi, x->rsi); }
+int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x) { return access_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx); }
+
 /* utimensat: the file must be there; no times are kept (stat reports 0), so nothing changes. */
 int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x)
 {
@@ -469,4 +299,16 @@ int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x)
         return file_of(lp, x->rdi) ? 0 : -LX_EBADF;
     struct fs_node *n;
     return user_node(lp, dirfd_of(x->rdi), x->rsi, &n);
+}
+
+/* readlink: only /proc/self/exe, the program's path in the archive. */
+int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x)
+{
+    char path[32];
+    if (!proc_read(lp->p, path, x->rdi, sizeof "/proc/self/exe"))
+        return -LX_EFAULT;
+    if (memcmp(path, "/proc/self/exe", sizeof "/proc/self/exe"))
+        return -LX_ENOENT;
+    uint64_t n = strlen(lp->exe), len = x->rdx < n ? x->rdx : n;
+    return proc_write(lp->p, x->rsi, lp->exe, len) ? (int64_t)len : -LX_EFAULT;
 }

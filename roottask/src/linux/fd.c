@@ -36,12 +36,13 @@ void linux_flush(struct linux_proc *lp)
 
 /* ---- writes ---- */
 
-/* A descriptor's write, for write/writev/sendfile: bytes or -errno. */
+/* A descriptor's write from a roottask buffer (the one place write, writev and sendfile end up):
+ * the console, or the file at its offset; bytes or -errno. */
 static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
 {
     uint32_t fd = (uint32_t)fd_arg;
     struct lx_file *f = file_of(lp, fd);
-    if (!f || (f->node && !(f->flags & O_ACCMODE)) || (!f->node && fd == 0))
+    if (!f || (f->node && (f->flags & O_ACCMODE) == O_RDONLY) || (!f->node && fd == 0))
         return -LX_EBADF;
     if (!f->node) {
         lx_console_out(lp, (unsigned)fd, buf, len);
@@ -154,6 +155,7 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
     /* LAB linux-emulation END */
 }
 
+/* read: at the descriptor's offset, which moves (the console's is always 0). */
 int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -161,6 +163,7 @@ int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
     return read_into(lp, x->rdi, x->rsi, x->rdx, f && f->node ? &f->off : &console_off);
 }
 
+/* pread64: at the offset given; the descriptor's stays. */
 int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -176,9 +179,12 @@ int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
 
 /* ---- readv and writev: one iovec walk ---- */
 
-/* readv/writev: each iovec in turn through one(); the total, or the first error if nothing moved. */
-typedef int64_t (*lx_xfer)(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *ctx);
-static int64_t lx_iovecs(struct linux_proc *lp, uint64_t fd, uint64_t iov, uint64_t cnt, lx_xfer one, void *ctx)
+/* The transfer of one iovec: write_user, or read_into at the offset ctx points to. */
+typedef int64_t (*iov_xfer)(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *ctx);
+
+/* Each iovec in turn through one(): the total, or the first error if nothing moved; a short
+ * transfer ends the walk. */
+static int64_t lx_iovecs(struct linux_proc *lp, uint64_t fd, uint64_t iov, uint64_t cnt, iov_xfer one, void *ctx)
 {
     if (cnt > 1024)
         return -LX_EINVAL;                           /* IOV_MAX */
@@ -224,6 +230,7 @@ int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x)
 
 /* ---- the descriptor itself ---- */
 
+/* lseek: a file's offset (SEEK_SET, SEEK_CUR, SEEK_END); the console cannot seek. */
 int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -237,6 +244,7 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
     return off;
 }
 
+/* close: any descriptor, the console's too; the node goes when nothing else holds it. */
 int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -251,11 +259,13 @@ int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
 
 void linux_release(struct proc *p)
 {
-    struct linux_proc *lp = p->pstate;
+    struct linux_proc *lp = lx_of(p);
     fs_lock();
-    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
-        if (lp->fd[fd].used && lp->fd[fd].node)
-            fs_release(lp->fd[fd].node);
+    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++) {
+        struct lx_file *f = file_of(lp, fd);
+        if (f && f->node)
+            fs_release(f->node);
+    }
     if (lp->cwd)
         fs_release(lp->cwd);
     memset(lp->fd, 0, sizeof lp->fd);
@@ -268,6 +278,7 @@ void linux_release(struct proc *p)
 #define F_GETFL 3
 #define F_SETFL 4
 
+/* fcntl: no close-on-exec to keep (no exec); the status flags, of which only O_APPEND changes. */
 int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -284,12 +295,14 @@ int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
 #define TCGETS     0x5401
 #define TIOCGWINSZ 0x5413
 
+/* ioctl: the console is a raw terminal of 24 x 80; a file is no terminal. */
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t fd = (uint32_t)x->rdi, req = (uint32_t)x->rsi, arg = x->rdx;
-    if (fd >= LX_MAX_FDS || !lp->fd[fd].used)
+    uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
         return -LX_EBADF;
-    if (lp->fd[fd].node)
+    if (f->node)
         return -LX_ENOTTY;                           /* a file is no terminal */
     if (req == TIOCGWINSZ) {
         uint16_t ws[4] = { 24, 80, 0, 0 };           /* rows, columns: the serial console */
@@ -323,7 +336,7 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
             return -LX_EFAULT;
         pfd.revents = 0;
         if (pfd.fd >= 0) {
-            if (pfd.fd >= LX_MAX_FDS || !lp->fd[pfd.fd].used)
+            if (!file_of(lp, (uint64_t)pfd.fd))
                 pfd.revents = POLLNVAL;
             else
                 pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));

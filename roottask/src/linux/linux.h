@@ -121,10 +121,24 @@ struct linux_proc {
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
 };
 
+/* A Linux process's personality state (linux_spawn puts it behind p->pstate). */
+static inline struct linux_proc *lx_of(struct proc *p)
+{
+    return p->pstate;
+}
+
+/* Page arithmetic on the process's addresses and lengths (PAGE_SIZE: uapi/layout.h). */
+static inline bool lx_page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
+static inline uint64_t lx_page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+static inline uint64_t lx_pages(uint64_t len) { return (len + PAGE_SIZE - 1) / PAGE_SIZE; }   /* pages len bytes fill */
+static inline uint64_t lx_page_rest(uint64_t va) { return PAGE_SIZE - (va & (PAGE_SIZE - 1)); }  /* va to its page's end */
+
 /* fd.c: descriptors. */
-/* open(2)'s flags the descriptors look at, Linux's values. */
+/* open(2)'s access mode (flags & O_ACCMODE) and the flag a descriptor keeps, Linux's values. */
 #define O_ACCMODE 3
+#define O_RDONLY  0
 #define O_WRONLY  1
+#define O_RDWR    2
 #define O_APPEND  0x400
 /* The open descriptor fd_arg names, or NULL. Descriptor arguments are C ints: Linux looks at
  * the low 32 bits only, and so do we. */

@@ -16,8 +16,7 @@
 #define MMAP_BASE     0x0000100000000000UL      /* mappings grow up from here */
 #define MMAP_END      0x0000700000000000UL
 
-static uint64_t pages_of(uint64_t len) { return (len + 4095) / 4096; }
-
+/* PROT_* rights as MEM_* permissions, R always: a present x86 page is readable. */
 static unsigned perm_of(uint64_t prot)
 {
     return MEM_R | ((prot & PROT_WRITE) ? MEM_W : 0) | ((prot & PROT_EXEC) ? MEM_X : 0);
@@ -32,11 +31,11 @@ int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x)
     uint64_t want = x->rdi;
     if (want < lp->brk_start || want > lp->brk_start + (64UL << 20))
         return (int64_t)lp->brk;                  /* a query, or out of range: Linux returns the old break */
-    uint64_t old_top = (lp->brk + 4095) & ~4095UL, new_top = (want + 4095) & ~4095UL;
-    if (new_top > old_top && proc_map(p, old_top, (new_top - old_top) / 4096, MEM_R | MEM_W) != SUCCESS)
+    uint64_t old_top = lx_page_up(lp->brk), new_top = lx_page_up(want);
+    if (new_top > old_top && proc_map(p, old_top, (new_top - old_top) / PAGE_SIZE, MEM_R | MEM_W) != SUCCESS)
         return (int64_t)lp->brk;                  /* no memory: the break stays */
     if (new_top < old_top)
-        proc_unmap(p, new_top, (old_top - new_top) / 4096);
+        proc_unmap(p, new_top, (old_top - new_top) / PAGE_SIZE);
     lp->brk = want;
     return (int64_t)want;
 }
@@ -44,36 +43,42 @@ int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x)
 /* A private file mapping: the file's bytes from off, copied into the fresh pages at va. */
 static int64_t fill_from_file(struct linux_proc *lp, struct fs_node *n, uint64_t off, uint64_t va, uint64_t len)
 {
-    for (uint64_t done = 0; done < len && off + done < n->size; done += 4096) {
-        int64_t r = fs_read(n, off + done, (void *)proc_window(lp->p, va + done), len - done < 4096 ? len - done : 4096);
+    for (uint64_t done = 0; done < len && off + done < n->size; done += PAGE_SIZE) {
+        int64_t r = fs_read(n, off + done, (void *)proc_window(lp->p, va + done),
+                            len - done < PAGE_SIZE ? len - done : PAGE_SIZE);
         if (r < 0)
             return r;
     }
     return 0;
 }
 
+/*
+ * mmap: fresh pages at addr (MAP_FIXED: replacing what was there) or at the next free place
+ * from MMAP_BASE up, zeroed or a private copy of the file from off, then given the rights asked
+ * for. Their address; or -errno, with the range left unmapped once the mapping has begun.
+ */
 int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx, flags = x->r10, off = x->r9;
-    int64_t fd = (int32_t)x->r8;
     uint64_t type = flags & MAP_TYPE;
-    if (!len || len > (1UL << 32) || off & 4095 || (type != MAP_PRIVATE && type != MAP_SHARED))
+    if (!len || len > (1UL << 32) || !lx_page_aligned(off) || (type != MAP_PRIVATE && type != MAP_SHARED))
         return -LX_EINVAL;
     struct fs_node *file = NULL;
     if (!(flags & MAP_ANONYMOUS)) {
-        if (fd < 0 || fd >= LX_MAX_FDS || !lp->fd[fd].used)
+        struct lx_file *f = file_of(lp, x->r8);
+        if (!f)
             return -LX_EBADF;
-        file = lp->fd[fd].node;
+        file = f->node;
         if (!file || file->type != FS_FILE)
             return -LX_ENODEV;                    /* the console, a directory: nothing to map */
         if (type == MAP_SHARED && (prot & PROT_WRITE))
             return -LX_ENODEV;                    /* writes through a mapping into the file: not supported */
-        if ((lp->fd[fd].flags & 3) == 1)
-            return -LX_EACCES;                    /* opened write-only */
+        if ((f->flags & O_ACCMODE) == O_WRONLY)
+            return -LX_EACCES;
     }
-    uint64_t n = pages_of(len), va;
+    uint64_t n = lx_pages(len), va;
     if (flags & MAP_FIXED) {
-        if (addr & 4095 || addr < USER_BASE || addr > MMAP_END || n * 4096 > MMAP_END - addr)
+        if (!lx_page_aligned(addr) || addr < USER_BASE || addr > MMAP_END || n * PAGE_SIZE > MMAP_END - addr)
             return -LX_EINVAL;
         proc_unmap(lp->p, addr, n);               /* MAP_FIXED replaces what was there */
         va = addr;
@@ -81,9 +86,9 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
         if (!lp->mmap_next)
             lp->mmap_next = MMAP_BASE;
         va = lp->mmap_next;
-        if (n * 4096 > MMAP_END - va)
+        if (n * PAGE_SIZE > MMAP_END - va)
             return -LX_ENOMEM;
-        lp->mmap_next += (n + 1) * 4096;          /* a guard page between mappings */
+        lp->mmap_next += (n + 1) * PAGE_SIZE;     /* a guard page between mappings */
     }
     /* Mapped writable first so the file's bytes can go in; then the rights asked for. */
     if (proc_map(lp->p, va, n, MEM_R | MEM_W) != SUCCESS) {
@@ -91,7 +96,7 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_ENOMEM;
     }
     unsigned perm = prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? perm_of(prot) : 0;
-    if ((file && fill_from_file(lp, file, off, va, n * 4096) < 0) ||
+    if ((file && fill_from_file(lp, file, off, va, n * PAGE_SIZE) < 0) ||
         (perm != (MEM_R | MEM_W) && proc_protect(lp->p, va, n, perm) != SUCCESS)) {
         proc_unmap(lp->p, va, n);
         return -LX_ENOMEM;
@@ -99,12 +104,13 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
     return (int64_t)va;
 }
 
+/* munmap: what mmap or brk mapped in the range goes (and its pages are freed); holes are fine. */
 int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi;
-    if (addr & 4095 || !len || len > MMAP_END)
+    if (!lx_page_aligned(addr) || !len || len > MMAP_END)
         return -LX_EINVAL;
-    proc_unmap(lp->p, addr, pages_of(len));
+    proc_unmap(lp->p, addr, lx_pages(len));
     return 0;
 }
 
@@ -112,12 +118,12 @@ int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x)
 int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx;
-    if (addr & 4095 || prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) || len > MMAP_END)
+    if (!lx_page_aligned(addr) || prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) || len > MMAP_END)
         return -LX_EINVAL;
     if (!len)
         return 0;
     unsigned perm = prot ? perm_of(prot) : 0;
-    return proc_protect(lp->p, addr, pages_of(len), perm) == SUCCESS ? 0 : -LX_ENOMEM;
+    return proc_protect(lp->p, addr, lx_pages(len), perm) == SUCCESS ? 0 : -LX_ENOMEM;
 }
 
 #define MADV_DONTNEED 4
@@ -126,13 +132,13 @@ int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x)
 int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, advice = x->rdx;
-    if (addr & 4095 || len > MMAP_END || !(advice <= 25 || advice == 100 || advice == 101))
+    if (!lx_page_aligned(addr) || len > MMAP_END || !(advice <= 25 || advice == 100 || advice == 101))
         return -LX_EINVAL;
     if (advice == MADV_DONTNEED)
-        for (uint64_t va = addr; va - addr < len; va += 4096) {
+        for (uint64_t va = addr; va - addr < len; va += PAGE_SIZE) {
             uint64_t w = proc_window(lp->p, va);
             if (w)
-                memset((void *)w, 0, 4096);
+                memset((void *)w, 0, PAGE_SIZE);
         }
     return 0;
 }

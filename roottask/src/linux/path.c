@@ -11,11 +11,13 @@
 #define AT_FDCWD    (-100)
 _Static_assert(O_ACCMODE == FS_O_ACCMODE && O_CREAT == FS_O_CREAT && O_EXCL == FS_O_EXCL && O_TRUNC == FS_O_TRUNC &&
                O_DIRECTORY == FS_O_DIRECTORY, "fs_open takes Linux's open flags");
-#define AT_REMOVEDIR   0x200
-#define AT_EMPTY_PATH  0x1000
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_EMPTY_PATH       0x1000
 
 /* ---- path arguments ---- */
 
+/* A dirfd argument: a C int, AT_FDCWD (-100) among its values. */
 static int64_t dirfd_of(uint64_t arg)
 {
     return (int32_t)arg;
@@ -31,7 +33,7 @@ static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char
     for (unsigned i = 0;;) {
         if (i == cap)
             return -LX_ENAMETOOLONG;
-        unsigned n = 4096 - (unsigned)((va + i) & 4095);
+        unsigned n = (unsigned)lx_page_rest(va + i);
         if (n > cap - i)
             n = cap - i;
         if (!proc_read(lp->p, out + i, va + i, n))
@@ -70,6 +72,7 @@ static int64_t user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, stru
 
 /* ---- open ---- */
 
+/* open and openat: fs_open's node on the lowest free descriptor, as on Linux; the descriptor or -errno. */
 static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t flags, uint64_t mode)
 {
     char path[256];
@@ -78,7 +81,7 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
     if (e)
         return e;
     unsigned fd = 0;                                 /* the lowest free one, first, as on Linux */
-    while (fd < LX_MAX_FDS && lp->fd[fd].used)
+    while (fd < LX_MAX_FDS && file_of(lp, fd))
         fd++;
     if (fd == LX_MAX_FDS)
         return -LX_EMFILE;
@@ -137,6 +140,7 @@ int64_t lx_stat(struct linux_proc *lp, struct utcb_exc *x)
     return stat_path(lp, AT_FDCWD, x->rdi, x->rsi);
 }
 
+/* newfstatat: a path from dirfd, or with AT_EMPTY_PATH and "" the descriptor itself. */
 int64_t lx_newfstatat(struct linux_proc *lp, struct utcb_exc *x)
 {
     char first;
@@ -179,6 +183,7 @@ int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
     return (int64_t)used;
 }
 
+/* unlink, rmdir, unlinkat: a file, or (dir) an empty directory. */
 static int64_t remove_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool dir)
 {
     char path[256];
@@ -195,6 +200,7 @@ int64_t lx_unlinkat(struct linux_proc *lp, struct utcb_exc *x)
     return remove_path(lp, dirfd_of(x->rdi), x->rsi, x->rdx & AT_REMOVEDIR);
 }
 
+/* mkdir and mkdirat: a new directory with the mode's permission bits. */
 static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t mode)
 {
     char path[256];
@@ -211,6 +217,7 @@ int64_t lx_mkdirat(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(
 
 #define RENAME_NOREPLACE 1
 
+/* rename, renameat, renameat2: fs_rename, with RENAME_NOREPLACE's check first. */
 static int64_t rename_path(struct linux_proc *lp, int64_t olddir, uint64_t old_va, int64_t newdir, uint64_t new_va,
                            uint64_t flags)
 {
@@ -255,6 +262,7 @@ int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+/* getcwd: its absolute path and the NUL; the length with the NUL, as the kernel returns it. */
 int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x)
 {
     char path[256];
@@ -290,7 +298,7 @@ int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x) { return access_
 /* utimensat: the file must be there; no times are kept (stat reports 0), so nothing changes. */
 int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x)
 {
-    if (x->r10 & ~(uint64_t)(0x100 | AT_EMPTY_PATH))  /* AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH */
+    if (x->r10 & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -LX_EINVAL;
     uint64_t ts[4];
     if (x->rdx && !proc_read(lp->p, ts, x->rdx, sizeof ts))

@@ -13,6 +13,7 @@
 #define SIG_SETMASK 2
 #define UNBLOCKABLE ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))
 
+/* rt_sigaction: a signal's handler, flags, restorer and mask; the old one read back first. */
 int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t sig = x->rdi, act = x->rsi, old = x->rdx;
@@ -32,6 +33,7 @@ int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+/* rt_sigprocmask: block, unblock or set the mask (SIGKILL and SIGSTOP stay unblocked). */
 int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t how = x->rdi, set = x->rsi, old = x->rdx, mask;
@@ -51,6 +53,7 @@ int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x)
 #define SS_DISABLE  2
 #define MINSIGSTKSZ 2048
 
+/* sigaltstack: the alternate stack kept as given, or disabled; the old one read back first. */
 int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t ss[3];                                  /* ss_sp, ss_flags (an int, padded), ss_size */

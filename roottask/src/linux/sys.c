@@ -3,6 +3,7 @@
 #include <string.h>
 #include "linux/linux.h"
 
+/* uname: a Linux 6.1 named facet on x86_64. */
 int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x)
 {
     static const char *const fields[6] = {
@@ -14,6 +15,7 @@ int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x)
     return proc_write(lp->p, x->rdi, u, sizeof u) ? 0 : -LX_EFAULT;
 }
 
+/* getrandom: up to 256 bytes a call from a xorshift seeded by the TSC. */
 int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t buf = x->rdi, len = x->rsi > 256 ? 256 : x->rsi, s = fc_rdtsc() | 1;
@@ -25,6 +27,7 @@ int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x)
     return proc_write(lp->p, buf, b, len) ? (int64_t)len : -LX_EFAULT;
 }
 
+/* prlimit64: limits can be read (all unlimited but the 8 MiB stack), not set. */
 int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->rdx) {

@@ -45,9 +45,10 @@ static const char *syscall_name(uint64_t nr)
     return nr < sizeof names / sizeof names[0] && names[nr] ? names[nr] : "no such syscall";
 }
 
+/* Run the handler of x->rax (under fs_lock if it uses the file system); -ENOSYS, said once, if none. */
 void linux_syscall(struct proc *p, struct utcb *u)
 {
-    struct linux_proc *lp = p->pstate;
+    struct linux_proc *lp = lx_of(p);
     struct utcb_exc *x = &u->exc;
     uint64_t nr = x->rax;
     if (nr < sizeof table / sizeof table[0] && table[nr].fn) {

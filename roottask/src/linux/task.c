@@ -4,6 +4,7 @@
 #include "facet/lab.h"
 #include "linux/linux.h"
 
+/* exit and exit_group (one thread per process): what is left of its console lines, then the end. */
 int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
 {
     linux_flush(lp);
@@ -11,6 +12,7 @@ int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+/* getpid and gettid: one thread per process, whose id is the process's. */
 int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)x;
@@ -26,6 +28,7 @@ int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+/* getuid, getgid, geteuid, getegid: the caller is root. */
 int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)lp;
@@ -69,6 +72,7 @@ int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
     /* LAB linux-emulation END */
 }
 
+/* set_tid_address: remembered (no threads yet to clear it for); the caller's thread id. */
 int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)
 {
     lp->clear_child_tid = x->rdi;
@@ -84,6 +88,7 @@ int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
+/* prctl: the name (the program's, at most 15 bytes and a NUL); setting it is accepted. */
 int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->rdi == PR_GET_NAME) {

@@ -2,6 +2,7 @@
 /* src/linux/time.c — clocks (clock_gettime, gettimeofday, time) and sleeps (nanosleep, clock_nanosleep). */
 #include "linux/linux.h"
 
+/* clock_gettime: every clock id 0..7 reads the TSC since boot. */
 int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->rdi > 7)
@@ -58,6 +59,7 @@ static int64_t sleep_until(struct proc *p, uint64_t deadline)
     return 0;
 }
 
+/* Sleep for the timespec at req (absolute: until it, on the since-boot clock); *rem is then 0. */
 static int64_t sleep_for(struct linux_proc *lp, uint64_t req, uint64_t rem, bool absolute)
 {
     int64_t ts[2];

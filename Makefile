@@ -124,13 +124,19 @@ $(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 endef
 $(foreach f,$(filter roottask/%.c,$(VIEW_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 
-# The Linux personality names every syscall it does not handle: the names come from the
-# kernel headers Debian ships (linux-libc-dev, with libc6-dev), as a C table.
+# The Linux personality names every syscall it does not handle, and its table lists the calls
+# it handles by their __NR_ names: both come from the kernel headers Debian ships
+# (linux-libc-dev, with libc6-dev), which the freestanding build cannot include: a C table of
+# names, and the __NR_ defines copied as they are.
 SYSCALL_NAMES := $(BUILD)/gen/syscall_names.h
+SYSCALL_NRS   := $(BUILD)/gen/syscall_nr.h
 $(SYSCALL_NAMES): $(DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)sed -nE 's/^#define __NR_([a-z0-9_]+) ([0-9]+)$$/    [\2] = "\1",/p' /usr/include/x86_64-linux-gnu/asm/unistd_64.h > $@.tmp && mv $@.tmp $@
-$(BUILD)/user/roottask/src/linux/syscall.o: $(SYSCALL_NAMES)
+$(SYSCALL_NRS): $(DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)grep -E '^#define __NR_[a-z0-9_]+ [0-9]+$$' /usr/include/x86_64-linux-gnu/asm/unistd_64.h > $@.tmp && mv $@.tmp $@
+$(BUILD)/user/roottask/src/linux/syscall.o: $(SYSCALL_NAMES) $(SYSCALL_NRS)
 
 $(BUILD)/user/%.o: %.S $(DEPS)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* src/linux/linux.h — the Linux personality: what its syscall families share. */
+/* src/linux/linux.h — the Linux personality: its one syscall list and what its files share. */
 #pragma once
 
 #include <stdint.h>
@@ -26,74 +26,92 @@
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
 
+/*
+ * Every syscall the personality answers, grouped by the file that handles it: the kernel's
+ * number (its __NR_ name; the build generates them from the kernel headers, see the Makefile),
+ * the handler, and whether the call uses the file system: FS calls run under fs_lock (the file
+ * service and other CPUs' handlers share the tree); OWN calls touch only the calling process's
+ * own state (one thread per process) or sleep, and take no lock. One handler may serve several
+ * numbers. The dispatch table (syscall.c) and the handlers' prototypes (below) come from here.
+ */
+#define LINUX_SYSCALLS(X) \
+    /* fd.c: descriptors: their reads and writes, the console */ \
+    X(__NR_read,            lx_read,            FS)  \
+    X(__NR_write,           lx_write,           FS)  \
+    X(__NR_pread64,         lx_pread64,         FS)  \
+    X(__NR_readv,           lx_readv,           FS)  \
+    X(__NR_writev,          lx_writev,          FS)  \
+    X(__NR_lseek,           lx_lseek,           FS)  \
+    X(__NR_close,           lx_close,           FS)  \
+    X(__NR_sendfile,        lx_sendfile,        FS)  \
+    X(__NR_ioctl,           lx_ioctl,           OWN) \
+    X(__NR_poll,            lx_poll,            OWN) \
+    X(__NR_fcntl,           lx_fcntl,           OWN) \
+    /* path.c: names in the file system */ \
+    X(__NR_open,            lx_open,            FS)  \
+    X(__NR_openat,          lx_openat,          FS)  \
+    X(__NR_stat,            lx_stat,            FS)  \
+    X(__NR_lstat,           lx_stat,            FS)  /* no symbolic links: stat */ \
+    X(__NR_fstat,           lx_fstat,           FS)  \
+    X(__NR_newfstatat,      lx_newfstatat,      FS)  \
+    X(__NR_getdents64,      lx_getdents64,      FS)  \
+    X(__NR_unlink,          lx_unlink,          FS)  \
+    X(__NR_unlinkat,        lx_unlinkat,        FS)  \
+    X(__NR_mkdir,           lx_mkdir,           FS)  \
+    X(__NR_mkdirat,         lx_mkdirat,         FS)  \
+    X(__NR_rmdir,           lx_rmdir,           FS)  \
+    X(__NR_rename,          lx_rename,          FS)  \
+    X(__NR_renameat,        lx_renameat,        FS)  \
+    X(__NR_renameat2,       lx_renameat2,       FS)  \
+    X(__NR_chdir,           lx_chdir,           FS)  \
+    X(__NR_getcwd,          lx_getcwd,          FS)  \
+    X(__NR_access,          lx_access,          FS)  \
+    X(__NR_faccessat,       lx_faccessat,       FS)  \
+    X(__NR_utimensat,       lx_utimensat,       FS)  \
+    X(__NR_readlink,        lx_readlink,        OWN) \
+    /* mem.c: the address space */ \
+    X(__NR_brk,             lx_brk,             OWN) \
+    X(__NR_mmap,            lx_mmap,            FS)  /* a file mapping reads the file */ \
+    X(__NR_munmap,          lx_munmap,          OWN) \
+    X(__NR_mprotect,        lx_mprotect,        OWN) \
+    X(__NR_madvise,         lx_madvise,         OWN) \
+    /* task.c: the process itself */ \
+    X(__NR_exit,            lx_exit,            OWN) /* never returns */ \
+    X(__NR_exit_group,      lx_exit,            OWN) /* one thread per process: exit */ \
+    X(__NR_getpid,          lx_getpid,          OWN) \
+    X(__NR_gettid,          lx_getpid,          OWN) \
+    X(__NR_getppid,         lx_getppid,         OWN) \
+    X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
+    X(__NR_getgid,          lx_getuid,          OWN) \
+    X(__NR_geteuid,         lx_getuid,          OWN) \
+    X(__NR_getegid,         lx_getuid,          OWN) \
+    X(__NR_arch_prctl,      lx_arch_prctl,      OWN) \
+    X(__NR_set_tid_address, lx_set_tid_address, OWN) \
+    X(__NR_set_robust_list, lx_set_robust_list, OWN) \
+    X(__NR_prctl,           lx_prctl,           OWN) \
+    /* signal.c: signal state */ \
+    X(__NR_rt_sigaction,    lx_rt_sigaction,    OWN) \
+    X(__NR_rt_sigprocmask,  lx_rt_sigprocmask,  OWN) \
+    X(__NR_sigaltstack,     lx_sigaltstack,     OWN) \
+    /* time.c: clocks and sleeps */ \
+    X(__NR_clock_gettime,   lx_clock_gettime,   OWN) \
+    X(__NR_gettimeofday,    lx_gettimeofday,    OWN) \
+    X(__NR_time,            lx_time,            OWN) \
+    X(__NR_nanosleep,       lx_nanosleep,       OWN) /* blocks */ \
+    X(__NR_clock_nanosleep, lx_clock_nanosleep, OWN) /* blocks */ \
+    /* sys.c: the system */ \
+    X(__NR_uname,           lx_uname,           OWN) \
+    X(__NR_getrandom,       lx_getrandom,       OWN) \
+    X(__NR_prlimit64,       lx_prlimit64,       OWN)
+
 struct linux_proc;
 struct fs_node;
 
 /* A syscall handler: the arguments in rdi, rsi, rdx, r10, r8, r9; returns rax. */
 typedef int64_t (*linux_fn)(struct linux_proc *lp, struct utcb_exc *x);
-/* The handlers, by file (syscall.c's table gives their numbers). */
-/* fd.c: descriptors: their reads and writes, the console */
-int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_write(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x);
-/* path.c: names in the file system */
-int64_t lx_open(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_stat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_newfstatat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_unlink(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_unlinkat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_mkdirat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_rmdir(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_rename(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_renameat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_renameat2(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_chdir(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getcwd(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_access(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_faccessat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x);
-/* mem.c: the address space */
-int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x);
-/* task.c: the process itself */
-int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getuid(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_prctl(struct linux_proc *lp, struct utcb_exc *x);
-/* signal.c: signal state */
-int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x);
-/* time.c: clocks and sleeps */
-int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_gettimeofday(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_time(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_clock_nanosleep(struct linux_proc *lp, struct utcb_exc *x);
-/* sys.c: the system */
-int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x);
-int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x);
+#define LX_HANDLER(nr, fn, lock) int64_t fn(struct linux_proc *lp, struct utcb_exc *x);
+LINUX_SYSCALLS(LX_HANDLER)
+#undef LX_HANDLER
 
 /* Per process: what the personality remembers between syscalls (each part's file beside it). */
 #define LX_MAX_FDS   32

@@ -12,6 +12,8 @@ setup_file() {
     facet_boot truncated "$(facet_iso broken-truncated-elf)" --smp 1 --mem 128
     facet_boot notelf "$(facet_iso broken-not-elf)" --smp 1 --mem 128
     facet_boot nomods "$(facet_iso broken-no-modules)" --smp 1 --mem 128
+    # Bochs emulates VMX with EPT (a Haswell): the ground vCPUs stand on.
+    facet_boot vmx "$(facet_iso boot)" --emu bochs --smp 2 --mem 128 --deadline 120
 }
 
 teardown_file() { facet_teardown; }
@@ -59,6 +61,16 @@ check_mem() {
     facet_grep cpu2 "^\[hip\] features vmx=$vmx ept=[01] svm=[01] npt=[01]\$"
     [ $vmx = 1 ] || facet_grep cpu2 '^\[hip\] features vmx=0 ept=0 '
     [ "$(facet_value cpu2 '^\[hip\] tsc_khz=([0-9]+) ')" -gt 0 ]
+}
+
+@test "VMX: where the CPU has it (Bochs), every CPU enters VMX root operation; where not (QEMU TCG), the reason (2 pts)" {
+    facet_expect_ok vmx
+    facet_grep vmx '^\[vmx\] VMX with EPT and unrestricted guest: VMCS revision 0x[0-9a-f]+, 4096 bytes; EPT 4-level WB'
+    facet_grep vmx '^\[vmx\] 2 of 2 CPUs in VMX root operation$'
+    facet_grep vmx '^\[hip\] features vmx=1 ept=1 '
+    if ! grep -qw vmx /proc/cpuinfo; then
+        facet_grep cpu2 '^\[vmx\] not used: the CPU has no VMX$'
+    fi
 }
 
 # The grader replays the ping-pong: the root applies an LCG step, the pong thread xors

@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "bkl.h"
 #include "x86.h"
+#include "vmx.h"
 #include "lib/hip.h"
 
 #define BOOT_FAIL_STATUS 120          /* power-off status when the kernel cannot start the roottask */
@@ -34,7 +35,7 @@ static uint32_t detect_features(void)
         f |= HIP_FEAT_X2APIC;
     if (f & HIP_FEAT_VMX) {
         /* EPT: secondary controls allowed (bit 63 of PROCBASED), and EPT allowed in them (bit 33). */
-        if ((rdmsr(0x482) >> 63) & 1 && (rdmsr(0x48b) >> 33) & 1)
+        if ((rdmsr(MSR_VMX_PROCBASED_CTLS) >> 63) & 1 && (rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 33) & 1)
             f |= HIP_FEAT_EPT;
     }
     cpuid(0x80000000, 0, r);
@@ -104,6 +105,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
     kobj_cache_init();
     lapic_calibrate();
     kprintf("[apic] tsc %u kHz, lapic timer %u kHz\n", tsc_khz, lapic_khz);
+    vmx_probe();
     cpu_local_init(bsp);
     bsp->apic_id = lapic_id();
     bsp->online = true;
@@ -112,6 +114,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
 
     bkl_lock();                                /* the APs idle behind it until we schedule */
     smp_boot(&boot_info);
+    if (vmx_caps.usable)
+        kprintf("[vmx] %u of %u CPUs in VMX root operation\n", vmx_cpus_on(), cpu_count);
     hip_fill(&boot_info);
     if ((why = root_create(&boot_info, &hip))) {
         kprintf("[root] cannot start the roottask: %s\n", why);

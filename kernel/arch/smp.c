@@ -7,6 +7,7 @@
 #include "paging.h"
 #include "sched.h"
 #include "x86.h"
+#include "vmx.h"
 #include "bkl.h"
 #include "fpu.h"
 
@@ -18,7 +19,7 @@ extern uint64_t boot_pml4[];
 
 static struct cpu *volatile starting;    /* the CPU being started */
 
-/* What every CPU sets up for itself: GDT/TSS, IDT, #AC, SYSCALL, LAPIC timer, FPU, run queue. */
+/* What every CPU sets up for itself: GDT/TSS, IDT, #AC, SYSCALL, LAPIC timer, FPU, VMX, run queue. */
 void cpu_local_init(struct cpu *c)
 {
     gdt_init(c);
@@ -27,6 +28,7 @@ void cpu_local_init(struct cpu *c)
     syscall_init();
     lapic_init();
     fpu_init();
+    vmx_cpu_init(c);
     c->rq = (struct runqueue){0};
 }
 

@@ -148,7 +148,7 @@ static int test_bad_hypercalls(void)
 #define BAD(name, expr) report_status("bad", name, (expr))
     BAD("unknown_13", fc_hypercall(13, 0, 0, 0, 0, 0));
     BAD("unknown_255", fc_hypercall(255, 0, 0, 0, 0, 0));
-    BAD("assign_gsi_not_built", fc_hypercall(HC_ASSIGN_GSI, 0, 0, 0, 0, 0));
+    BAD("assign_gsi_not_built", fc_hypercall(HC_assign_gsi, 0, 0, 0, 0, 0));
     BAD("create_pd_bad_parent", fc_create_pd(free_sel, sm, 0, 0));
     BAD("create_pd_taken_sel", fc_create_pd(SEL_ROOT_EC, SEL_ROOT_PD, 0, 0));
     BAD("create_pd_crd", fc_create_pd(free_sel, SEL_ROOT_PD, CRD(CRD_OBJ, PERM_ALL, 0, 64), 0));

@@ -34,7 +34,6 @@ enum hc_number {
 #undef HC_ENUM
     HC_MAX = 16,             /* dispatch table size: numbers 0..15 */
 };
-#define HC_ASSIGN_GSI  HC_assign_gsi   /* the spelling roottask/scenarios/boot.c uses */
 
 /*
  * X(value, name, meaning): the status codes, returned in OUT1[7:0]. The one

@@ -309,7 +309,7 @@ void fs_release(struct fs_node *n)
 }
 
 /* Every page of its contents back to the pool (size and archive data untouched). */
-static void pages_free(struct fs_node *n)
+static void file_pages_free(struct fs_node *n)
 {
     if (n->pages) {
         for (unsigned i = 0; i < 512; i++)
@@ -322,7 +322,7 @@ static void pages_free(struct fs_node *n)
 
 void fs_truncate(struct fs_node *n)
 {
-    pages_free(n);
+    file_pages_free(n);
     n->tar_data = NULL;
     n->size = 0;
 }
@@ -379,7 +379,7 @@ int64_t fs_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len)
         for (uint64_t o = 0; o < n->size; o += 4096) {
             uint64_t page = page_at(n, o, true);
             if (!page) {
-                pages_free(n);                       /* out of memory: the file stays as it was */
+                file_pages_free(n);                       /* out of memory: the file stays as it was */
                 return -ENOSPC;
             }
             memcpy((void *)page, n->tar_data + o, n->size - o < 4096 ? n->size - o : 4096);

@@ -24,6 +24,8 @@
  * event portals (event base 0: exceptions 0..29, startup, recall), all empty.
  */
 #define SEL_EXC_BASE     0       /* + vector */
+#define EV_GP            13      /* exception events are the vector: #GP ... */
+#define EV_PF            14      /* ... and #PF, the two a Linux process gets SIGSEGV for */
 #define EV_STARTUP       30      /* first dispatch of a new global EC */
 #define EV_RECALL        31      /* ec_ctrl recall */
 #define NUM_EVENTS       32

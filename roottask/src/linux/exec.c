@@ -6,8 +6,7 @@
 #include "linux/linux.h"
 #include "facet/app.h"
 
-#define MAX_PROCS 16
-static struct linux_proc lprocs[MAX_PROCS];
+static struct linux_proc lprocs[PROC_MAX];
 
 /* auxv keys */
 #define AT_NULL 0
@@ -114,7 +113,7 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
 /* A fault the process does not handle: what Linux would say of it (SIGSEGV). */
 static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 {
-    if (vector == 14 || vector == 13)
+    if (vector == EV_PF || vector == EV_GP)
         printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
 }
 
@@ -124,7 +123,7 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
     if (!p)
         return NULL;
-    struct linux_proc *lp = &lprocs[p->slot % MAX_PROCS];
+    struct linux_proc *lp = &lprocs[p->slot % PROC_MAX];
     memset(lp, 0, sizeof *lp);
     lp->p = p;
     p->pstate = lp;

@@ -15,7 +15,7 @@ qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 bats bats-assert bats-support
 musl-tools busybox-static
 bochs bochsbios vgabios bochs-term
-cpio procps zip"
+cpio procps zip python3"
 
 missing=""
 for p in $PKGS; do

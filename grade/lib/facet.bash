@@ -103,33 +103,11 @@ facet_boot() {
     return 0
 }
 
-# Does process group $1 have a member that is not a zombie? (Zombies wait
-# for init, which may take its time to reap them.)
-_facet_group_alive() {
-    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
-}
-
-# Kill the process group named in a tools/boot pid file if it is still ours:
-# its leader has the recorded start time, or the leader is gone (Linux hands
-# out no pid that is still a live group's id). Warns when it had to.
+# Stop the emulator group a killed tools/boot left, as named in its pid file
+# (tools/boot --reap: only if that group is still the one the file names).
 _facet_reap() {
-    local pidfile=$1 pgid start st i
-    [[ -f $pidfile ]] || return 0
-    read -r pgid start <"$pidfile" || { rm -f "$pidfile"; return 0; }
-    rm -f "$pidfile"
-    if { read -r st <"/proc/$pgid/stat"; } 2>/dev/null; then
-        read -ra st <<<"${st##*) }"
-        [[ ${st[19]} == "$start" ]] || return 0
-    fi
-    _facet_group_alive "$pgid" || return 0
-    echo "facet: emulator group $pgid outlived tools/boot; killing it" >&2
-    kill -TERM -- "-$pgid" 2>/dev/null
-    for ((i = 0; i < 20; i++)); do
-        _facet_group_alive "$pgid" || return 0
-        sleep 0.1
-    done
-    kill -KILL -- "-$pgid" 2>/dev/null
-    return 0
+    [[ -f $1 ]] || return 0
+    "$FACET_BOOT" --reap "$1" || true
 }
 
 # facet_teardown: for teardown_file — makes sure no emulator started by this

@@ -284,12 +284,23 @@ run-linux:
 grade:
 	@FACET_BUILD=$(BUILD) tools/grade $(if $(STAGE),--stage "$(STAGE)")
 
-# The Gradescope autograder bundle DEST/autograder.zip, shipping a fresh handout.
+# The Gradescope autograder bundle DEST/autograder.zip, shipping a fresh handout. STAGE=x:
+# one assignment for stage x, its kit with the stages before x released (solved).
 gradescope:
-	@test -n "$(DEST)" || { echo "usage: make gradescope DEST=dir" >&2; exit 2; }
+	@test -n "$(DEST)" || { echo "usage: make gradescope DEST=dir [STAGE=stage]" >&2; exit 2; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	 $(MAKE) --no-print-directory handout DEST="$$tmp/kit" && \
-	 tools/gradescope "$(DEST)" "$$tmp/kit"
+	 $(MAKE) --no-print-directory handout DEST="$$tmp/kit" >/dev/null && \
+	 if [ -n "$(STAGE)" ]; then \
+	     before=$$(tools/labkit before "$(STAGE)") || exit 2; \
+	     for s in $$before; do [ -z "$$(tools/labkit files $$s)" ] || tools/labkit release $$s "$$tmp/kit" >/dev/null || exit 1; done; \
+	     rm -rf "$$tmp/kit/.git"; \
+	 fi && \
+	 tools/gradescope $(if $(STAGE),--stage "$(STAGE)") "$(DEST)" "$$tmp/kit"
+
+# In a handout: grade your files in a fresh copy of the kit, exactly as the autograder will
+# (the kit as the last "Facet kit" commit left it, your files with holes and answers on top).
+presubmit:
+	@tools/presubmit $(if $(STAGE),--stage "$(STAGE)")
 
 # Round-trip costs under QEMU TCG -icount (deterministic) and KVM where the host has VMX/SVM.
 bench: $(BUILD)/iso/bench.iso
@@ -298,5 +309,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope bench run-linux clean
+.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -8,7 +8,9 @@ load lib/facet
 
 setup_file() {
     facet_boot lx "$(facet_iso linux)" --smp 2 --mem 256
-    export LINUX_BIN="$FACET_ROOT/${FACET_BUILD:-build}/userland/linux"
+    local build=${FACET_BUILD:-build}
+    [[ $build == /* ]] || build=$FACET_ROOT/$build       # an absolute FACET_BUILD as it is
+    export USERLAND_DIR="$build/userland" LINUX_BIN="$build/userland/linux"
 }
 
 teardown_file() { facet_teardown; }
@@ -80,7 +82,7 @@ busybox_run() {
 
 # busybox on the host, in the tree the userland archive is made of.
 host_busybox() {
-    (cd "$FACET_ROOT/${FACET_BUILD:-build}/userland" && host_run busybox "$@" 2>/dev/null)
+    (cd "$USERLAND_DIR" && host_run busybox "$@" 2>/dev/null)
 }
 
 @test "Debian's busybox-static (glibc) runs unmodified: busybox echo (2 pts)" {

@@ -64,7 +64,8 @@ facet_dir() { printf '%s\n' "${FACET_GRADE_DIR:-${BATS_FILE_TMPDIR:-}}"; }
 facet_log() { printf '%s/%s.log\n' "$(facet_dir)" "$1"; }
 
 # The ISO of a scenario, built by the Makefile if needed (in $FACET_BUILD, default build;
-# SOLUTIONS in the environment chooses the stages built from solutions/). Prints its path even
+# SOLUTIONS in the environment chooses the stages built solved, the others from their
+# student view). Prints its path even
 # when make fails: facet_boot then reports "no readable ISO", test by test.
 facet_iso() {
     local build=${FACET_BUILD:-build}

@@ -89,7 +89,7 @@ facet_boot() {
     fi
     dir=$(facet_dir)
     mkdir -p "$dir"
-    rm -f "$dir/$name".{result,exit,report}
+    rm -f "$dir/$name".{result,exit,report,tail-shown}
     "$FACET_BOOT" --log "$dir/$name.log" "$@" "$iso" \
         >"$dir/$name.result" 2>"$dir/$name.report" 3>&- || code=$?
     echo "$code" >"$dir/$name.exit"
@@ -140,8 +140,27 @@ facet_status() {
     echo -
 }
 
+# The kernel and roottask addresses a panic report names, each with its function and line
+# (addr2line on the ELF files of this build): "rip=0xffffffff8010afb8 sys_create_sm at
+# kernel/obj/sm.c:80".
+_facet_symbolize() {
+    local log=$1 build=${FACET_BUILD:-build} a elf where
+    [[ $build == /* ]] || build=$FACET_ROOT/$build
+    grep -a '^\[panic\]' "$log" | grep -oE '\brip=0x[0-9a-f]+' | sort -u | while IFS== read -r reg a; do
+        case $a in
+        0xffffffff8*) elf=$build/kernel.elf ;;
+        0x4[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) elf=$build/roottask.elf ;;
+        *) continue ;;
+        esac
+        [[ -r $elf ]] || continue
+        where=$(addr2line -f -C -e "$elf" "$a" 2>/dev/null | paste -sd' ' | sed "s#$FACET_ROOT/##; s# # at #")
+        [[ $where == '?? at ??:0' || -z $where ]] || echo "  $reg=$a $where"
+    done
+}
+
 # What a failed check shows after its own first line: how the boot ended,
-# tools/boot's reason, and the log's tail.
+# tools/boot's reason, the panic's addresses symbolized, and the log's tail (once per boot:
+# later failures of the same boot point back to it).
 _facet_explain() {
     local name=$1 dir log reason
     dir=$(facet_dir)
@@ -151,10 +170,18 @@ _facet_explain() {
     [[ -n $reason ]] && echo "$reason"
     grep -v '^boot: ' "$dir/$name.report" 2>/dev/null | grep -E '^(tools/boot|facet|grep):' | head -n 5
     [[ -s $log.emu ]] && echo "(emulator messages: $log.emu)"
-    if [[ -f $log ]]; then
+    if [[ -f $log ]] && grep -qa '^\[panic\]' "$log"; then
+        local syms
+        syms=$(_facet_symbolize "$log")
+        [[ -n $syms ]] && { echo "--- the panic's addresses ---"; echo "$syms"; }
+    fi
+    if [[ -f $log && -e $dir/$name.tail-shown ]]; then
+        echo "(the end of its log is shown under this boot's first failing test: $log)"
+    elif [[ -f $log ]]; then
         echo "--- last 30 lines of $log ---"
         tail -n 30 "$log" | cut -c1-300 | tr -d '\r'
         echo "--- end of log ---"
+        : >"$dir/$name.tail-shown"
     else
         echo "(no log: did setup_file call facet_boot $name?)"
     fi

@@ -123,11 +123,13 @@ EOF
     [ "$(line_after "  FAIL  (0/2) would pass too" 1)" = "      (the same reason as above)" ]
 }
 
-@test "grade: written answers: 200 non-blank characters earn 2 points, fewer or none fail" {
+@test "grade: written answers: one per question of the handout earns 2 points; a missing answer or file fails" {
     full_output
+    # 1-portals: both questions answered ("1." with text, "2)" with text on the next line)
     [ "$(line_after "  PASS  (0/0) a check without points" 1)" = "  PASS  (2/2) written answers" ]
-    has_line "      labs/2-capabilities/answers-capabilities.txt holds 150 non-blank characters; at least 200 are needed"
-    has_line "      labs/3-ept/answers-ept.txt does not exist: answer the questions of labs/3-ept/README.md there (at least 200 non-blank characters)"
+    # 2-capabilities: "2." without text; presence is what counts, not length
+    has_line "      labs/2-capabilities/answers-capabilities.txt has no answer to question(s) 2 of 2: write each after its number (\"2. ...\"); your instructor reads them"
+    has_line "      labs/3-ept/answers-ept.txt does not exist: answer the questions of labs/3-ept/README.md there, each after its number (\"1. ...\")"
 }
 
 @test "grade: results.json is valid Gradescope JSON with the printed scores" {

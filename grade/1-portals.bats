@@ -158,3 +158,7 @@ check_exc() {
         facet_grep $b '^\[ipc\] startup_probe status=0 '
     done
 }
+
+@test "host unit tests of utcb.c: word copies and exception state, under ASan/UBSan (2 pts)" {
+    facet_unit test_utcb
+}

@@ -165,3 +165,7 @@ revoke_null_crd 5
     facet_grep caps '^\[caps\] 1000 processes: not started 0, wrong exit status 0$'
     [ "$f0" -gt 0 ] && [ "$f0" -eq "$f1" ] && [ "$o0" -eq "$o1" ] && [ "$p0" -eq "$p1" ]
 }
+
+@test "host unit tests of the capability space, the mapping database and delegation, under ASan/UBSan (2 pts)" {
+    facet_unit test_capspace test_mdb test_crd
+}

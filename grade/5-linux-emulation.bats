@@ -327,3 +327,7 @@ EOF
     # and the system goes on: the next program runs
     [ "$(tr -d '\r' < "$(facet_log lx)" | sed -n '/^\[linux\] after the fuzzer/,$p' | grep -c '^\[stdout\] still here$')" -eq 1 ]
 }
+
+@test "host unit test of the initial stack (build_stack), under ASan/UBSan (2 pts)" {
+    facet_unit test_linux_stack
+}

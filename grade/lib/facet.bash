@@ -187,6 +187,29 @@ _facet_explain() {
     fi
 }
 
+# facet_unit TEST...: build and run host unit tests (tests/TEST.c, under ASan/UBSan) against
+# this build's sources (the student view of every stage not in SOLUTIONS). Each must build,
+# print at least one "ok", no "not ok", and exit 0; otherwise it shows why.
+facet_unit() {
+    local build=${FACET_BUILD:-build} t bin out rc fail=0
+    for t in "$@"; do
+        bin=$build/tests/$t
+        [[ $build == /* ]] || bin=$FACET_ROOT/$bin
+        if ! make -s -C "$FACET_ROOT" BUILD="$build" "$build/tests/$t" >"$(facet_dir)/$t.make" 2>&1; then
+            { echo "tests/$t.c does not build against your code:"; tail -n 15 "$(facet_dir)/$t.make"; } >&2
+            fail=1
+            continue
+        fi
+        rc=0
+        out=$("$bin" 2>&1) || rc=$?
+        if ((rc != 0)) || grep -q '^not ok' <<<"$out" || ! grep -q '^ok' <<<"$out"; then
+            { echo "tests/$t.c: exit status $rc"; grep -A6 '^not ok' <<<"$out" | head -n 40; } >&2
+            fail=1
+        fi
+    done
+    return $fail
+}
+
 # facet_expect_ok NAME: the boot ended with result=ok and guest status 0.
 facet_expect_ok() {
     local r s

@@ -244,7 +244,7 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed
 # test, so the run still ends with the one summary line.

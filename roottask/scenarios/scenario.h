@@ -15,6 +15,7 @@ int scenario_boot(void);
 int scenario_portals(void);
 int scenario_bench(void);
 int scenario_caps(void);
+int scenario_caps_many(void);
 int scenario_sysredir(void);
 int scenario_linux(void);
 int scenario_run(void);

@@ -9,7 +9,8 @@
 static const struct scenario scenarios[] = {
     { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
     { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
-    { "capabilities", "programs in their own PDs, delegation, revocation, 1000 processes", scenario_caps },
+    { "capabilities", "programs in their own PDs, delegation, revocation", scenario_caps },
+    { "capabilities-many", "1000 processes created and destroyed; nothing lost", scenario_caps_many },
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },

@@ -34,8 +34,8 @@ static uint32_t detect_features(void)
     if (r[2] & (1u << 21))
         f |= HIP_FEAT_X2APIC;
     if (f & HIP_FEAT_VMX) {
-        /* EPT: secondary controls allowed (bit 63 of PROCBASED), and EPT allowed in them (bit 33). */
-        if ((rdmsr(MSR_VMX_PROCBASED_CTLS) >> 63) & 1 && (rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 33) & 1)
+        /* EPT: secondary controls allowed, and EPT allowed in them. */
+        if (vmx_allows(MSR_VMX_PROCBASED_CTLS, CPU_SECONDARY) && vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_EPT))
             f |= HIP_FEAT_EPT;
     }
     cpuid(0x80000000, 0, r);

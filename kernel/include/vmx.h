@@ -48,11 +48,12 @@ struct vmx_caps {
     const char *why_not;           /* if not: the first thing missing */
     uint32_t revision;             /* VMCS revision identifier */
     uint32_t vmcs_size;
-    bool true_ctls, ept_2m, vpid;
+    bool ept_2m, vpid;
     unsigned preempt_shift;        /* the preemption timer counts TSC >> this */
 };
 extern struct vmx_caps vmx_caps;
 
+bool vmx_allows(uint32_t msr, uint32_t bits);   /* a control MSR lets all of bits be 1 */
 void vmx_probe(void);              /* the boot CPU: fill vmx_caps, say what there is */
 void vmx_cpu_init(struct cpu *c);  /* each CPU: enter VMX root operation if vmx_caps.usable */
 unsigned vmx_cpus_on(void);        /* how many CPUs are in VMX root operation */

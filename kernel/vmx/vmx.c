@@ -9,7 +9,7 @@ struct vmx_caps vmx_caps;
 static void *vmxon_region[MAX_CPUS];    /* a CPU's VMXON region while it is in VMX root operation */
 
 /* Can a control MSR (allowed-1 settings in its high half) turn all of `bits` on? */
-static bool ctl_allows(uint32_t msr, uint32_t bits)
+bool vmx_allows(uint32_t msr, uint32_t bits)
 {
     return ((rdmsr(msr) >> 32) & bits) == bits;
 }
@@ -30,12 +30,12 @@ void vmx_probe(void)
         v->why_not = "the CPU has no VMX";
     else if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMX))
         v->why_not = "firmware locked VMX off (IA32_FEATURE_CONTROL)";
-    else if (!ctl_allows(MSR_VMX_PROCBASED_CTLS, CPU_SECONDARY) ||
-             !ctl_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_EPT))
+    else if (!vmx_allows(MSR_VMX_PROCBASED_CTLS, CPU_SECONDARY) ||
+             !vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_EPT))
         v->why_not = "no EPT";
-    else if (!ctl_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_URG))
+    else if (!vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_URG))
         v->why_not = "no unrestricted guest";
-    else if (!ctl_allows(MSR_VMX_PINBASED_CTLS, PIN_PREEMPT_TIMER))
+    else if (!vmx_allows(MSR_VMX_PINBASED_CTLS, PIN_PREEMPT_TIMER))
         v->why_not = "no VMX preemption timer";
     if (v->why_not) {
         kprintf("[vmx] not used: %s\n", v->why_not);
@@ -49,9 +49,8 @@ void vmx_probe(void)
     }
     v->revision = (uint32_t)(basic & 0x7fffffff);
     v->vmcs_size = (uint32_t)((basic >> 32) & 0x1fff);
-    v->true_ctls = (basic >> 55) & 1;
     v->ept_2m = ept & EPT_CAP_2M;
-    v->vpid = ctl_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_VPID) && (ept & VPID_CAP_INVVPID);
+    v->vpid = vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_VPID) && (ept & VPID_CAP_INVVPID);
     v->preempt_shift = (unsigned)(rdmsr(MSR_VMX_MISC) & 0x1f);
     v->usable = v->vmcs_size <= PAGE_SIZE;
     if (!v->usable) {

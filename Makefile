@@ -167,6 +167,32 @@ $(BUILD)/userland/bin/$(1): $(BUILD)/user/$(basename $(call app_src,$(1))).o $(A
 endef
 $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 
+# ---------------------------------------------------------------- the VMM and its guests
+# The user-level VMM (vmm/): a native program with its device models (vmm/dev/) and the test
+# guests (vmm/guests/, flat binaries built by guests.mk) linked in. The one list of guests is
+# GUESTS in guests.mk; the image table and the .incbin lines are generated from it.
+include vmm/guests/guests.mk
+VMM_C      := $(wildcard vmm/*.c vmm/dev/*.c)
+VMM_OBJ    := $(patsubst %.c,$(BUILD)/user/%.o,$(VMM_C)) $(BUILD)/user/vmm/entry.o $(BUILD)/user/gen/guest_images.o \
+	$(BUILD)/user/roottask/lib/facet/status.o
+VMM_BIN    := $(BUILD)/userland/bin/vmm
+$(BUILD)/gen/guest_list.h: vmm/guests/guests.mk
+	@mkdir -p $(dir $@)
+	$(Q)printf 'GUEST(%s)\n' $(GUESTS) > $@
+$(BUILD)/gen/guest_images.S: vmm/guests/guests.mk
+	@mkdir -p $(dir $@)
+	$(Q)for g in $(GUESTS); do printf '    .section .rodata\n    .balign 16\n    .global guest_%s_start, guest_%s_end\nguest_%s_start:\n    .incbin "%s"\nguest_%s_end:\n' \
+	    $$g $$g $$g $(GUEST_OUT)/$$g.bin $$g; done > $@ && printf '    .section .note.GNU-stack, "", @progbits\n' >> $@
+$(BUILD)/user/gen/guest_images.o: $(BUILD)/gen/guest_images.S $(GUEST_BINS)
+	@mkdir -p $(dir $@)
+	@echo "  AS [u]  $<"
+	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+$(BUILD)/user/vmm/main.o: $(BUILD)/gen/guest_list.h
+$(VMM_BIN): $(VMM_OBJ) $(APP_LIB_OBJ) roottask/lib/app/app.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/lib/app/app.ld -o $@ $(VMM_OBJ) $(APP_LIB_OBJ)
+
 # ---------------------------------------------------------------- Linux programs
 # Ordinary static x86-64 Linux programs (musl), the same binaries that run on Linux itself.
 LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/linux/*.c)))
@@ -191,7 +217,7 @@ $(BUILD)/userland/linux/busybox: $(DEPS)
 # ---------------------------------------------------------------- userland and ISOs
 USERLAND := $(BUILD)/userland.tar
 USERLAND_FILES := $(wildcard userland/*)
-$(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(LINUX_BINS) $(DEPS)
+$(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(VMM_BIN) $(LINUX_BINS) $(DEPS)
 	@mkdir -p $(BUILD)/userland
 	@cp -r userland/. $(BUILD)/userland/
 	@echo "  TAR     $@"
@@ -244,7 +270,7 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/ept.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed
 # test, so the run still ends with the one summary line.

@@ -27,17 +27,12 @@ static uint32_t detect_features(void)
 {
     uint32_t r[4], f = 0;
     cpuid(1, 0, r);
-    if (r[2] & (1u << 5))
-        f |= HIP_FEAT_VMX;
+    if (vmx_caps.usable)
+        f |= HIP_FEAT_VMX | HIP_FEAT_EPT;         /* vCPUs can be made: VMX, EPT, unrestricted guest, VMXON done */
     if (r[2] & (1u << 24))
         f |= HIP_FEAT_TSC_DEADLINE;
     if (r[2] & (1u << 21))
         f |= HIP_FEAT_X2APIC;
-    if (f & HIP_FEAT_VMX) {
-        /* EPT: secondary controls allowed, and EPT allowed in them. */
-        if (vmx_allows(MSR_VMX_PROCBASED_CTLS, CPU_SECONDARY) && vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_EPT))
-            f |= HIP_FEAT_EPT;
-    }
     cpuid(0x80000000, 0, r);
     uint32_t max_ext = r[0];
     if (max_ext >= 0x80000001) {

@@ -8,6 +8,7 @@
 #include "lapic.h"
 #include "paging.h"
 #include "x86.h"
+#include "vcpu.h"
 
 /*
  * Run queue of a CPU: one circular list per priority and a bitmap of the
@@ -165,6 +166,8 @@ static void schedule_fresh(void)
     c->resched = false;
     if (kobj_reap_pending())
         kobj_reap();
+    if (c->vmcs_clear)
+        vcpu_clear_pending(c);
     for (;;) {
         struct sc *sc = rq_pop(&c->rq);
         if (!sc)

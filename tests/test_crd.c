@@ -51,6 +51,19 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
     return mem_call.status;
 }
 
+/* Guest memory (the EPT stage) goes through mem_delegate_guest: recorded like mem_delegate. */
+struct vmx_caps vmx_caps;
+static struct res_call guest_call;
+int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t guest_page,
+                       unsigned order, unsigned perm, bool check_only)
+{
+    guest_call.n++;
+    guest_call.src = src, guest_call.dst = dst;
+    guest_call.sbase = src_page, guest_call.dbase = guest_page;
+    guest_call.order = order, guest_call.perm = perm, guest_call.check_only = check_only;
+    return guest_call.status;
+}
+
 int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, bool check_only)
 {
     io_call.n++;

@@ -2,46 +2,11 @@
 /* arch/entry.S — interrupt/exception stubs, SYSCALL entry, and the two ways back to user mode. */
 #include "asm/offsets.h"
 #include "x86.h"
+#include "asm/gprs.h"
 
 /* From the vector slot (where rsp points before PUSH_GPRS and after POP_GPRS) to a field. */
 #define AT_VECTOR(field) (FRAME_##field - FRAME_VECTOR)
 
-/* struct cpu_regs' GPRs: rax is pushed first, so r15 ends at the lowest address (FRAME offset 0). */
-.macro PUSH_GPRS
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-.endm
-
-.macro POP_GPRS
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
-.endm
 
     .text
 /*

@@ -11,6 +11,26 @@
 #include "fpu.h"
 #include "lab.h"
 
+/* A host interrupt, from user mode, idle, or a VM exit: the timer's tick, a reschedule IPI. */
+void intr_host(unsigned vector)
+{
+    switch (vector) {
+    case VEC_TIMER:
+        lapic_eoi();
+        sched_tick();
+        break;
+    case VEC_RESCHED:
+        lapic_eoi();
+        break;
+    case VEC_SPURIOUS:
+        break;
+    default:
+        kprintf("[intr] cpu%u: unexpected vector %u\n", this_cpu()->id, vector);
+        lapic_eoi();
+        break;
+    }
+}
+
 /* Every interrupt and exception, from intr_common: kernel faults and TLB IPIs before the lock, then the rest. */
 NORETURN void intr_handler(struct cpu_regs *r);
 void intr_handler(struct cpu_regs *r)
@@ -30,27 +50,21 @@ void intr_handler(struct cpu_regs *r)
     bkl_lock();
     struct cpu *c = this_cpu();
     struct ec *ec = user ? c->ec : NULL;
+    bool dead = ec && ec->cont == CONT_DEAD;     /* killed while it ran (elsewhere): it never runs again */
+    if (dead)
+        ec = NULL;
     if (ec)
         ec->cont = CONT_IRET;
 
     switch (r->vector) {
-    case VEC_TIMER:
-        lapic_eoi();
-        sched_tick();
-        break;
-    case VEC_RESCHED:
-        lapic_eoi();
-        break;
-    case VEC_SPURIOUS:
-        break;
     case EXC_NM:                                 /* its first FPU use since another EC's */
-        if (!user)
-            kernel_fault(r);
-        if (!fpu_trap(ec))
+        if (ec && !fpu_trap(ec))
             ec_kill(ec, "no memory for its FPU state");
         break;
     default:
-        if (r->vector < EXC_VECTORS) {                    /* a fault of the running EC: a message to its handler */
+        if (r->vector >= EXC_VECTORS) {
+            intr_host((unsigned)r->vector);
+        } else if (ec) {                         /* a fault of the running EC: a message to its handler */
             /* LAB portals BEGIN: a user fault becomes a message to the EC's exception portal (remember the #PF address first) (docs: labs/1-portals/README.md#exceptions) */
             if (r->vector == EXC_PF)
                 ec->extra.fault_addr = read_cr2();
@@ -59,10 +73,10 @@ void intr_handler(struct cpu_regs *r)
             //@ ec_kill(ec, exc_name((unsigned)r->vector));
             /* LAB portals END */
         }
-        kprintf("[intr] cpu%u: unexpected vector %lu\n", c->id, r->vector);
-        lapic_eoi();
         break;
     }
+    if (dead)
+        sched_yield_current();                   /* its SC (maybe a caller's) goes on with someone else */
     if (!ec)
         sched_schedule();                        /* we were idle */
     if (sched_preempt_pending())

@@ -6,6 +6,7 @@
 #include "paging.h"
 #include "lapic.h"
 #include "x86.h"
+#include "vmx.h"
 
 static volatile uint64_t tlb_gen;
 
@@ -31,7 +32,7 @@ bool tlb_pending(void)
 }
 
 /*
- * Flush this CPU's user translations and reload its PD's I/O bitmap, then say
+ * Flush this CPU's user (and guest-physical) translations and reload its PD's I/O bitmap, then say
  * so. A CPU whose PD was released (c->pd NULL) moves to the kernel's table.
  */
 void tlb_ack(void)
@@ -39,6 +40,8 @@ void tlb_ack(void)
     struct cpu *c = this_cpu();
     uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
     write_cr3(virt_to_phys(c->pd ? c->pd->pml4 : kernel_pml4));
+    if (vmx_cpu_on(c->id))
+        vmx_invept_all();                        /* guest memory may have been revoked too */
     if (c->pd && c->pd->iobitmap && c->io_pd == c->pd)
         memcpy(c->tss.iomap, c->pd->iobitmap, sizeof c->tss.iomap);
     else

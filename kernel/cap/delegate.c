@@ -7,6 +7,8 @@
 #include "paging.h"
 #include "resource.h"
 #include "syscall.h"
+#include "ept.h"
+#include "vmx.h"
 #include "lab.h"
 
 /* Is the CRD's range well formed (kind, natural alignment, inside its space)? */
@@ -120,6 +122,29 @@ int xfer_items(struct ec *from, struct ec *to, unsigned n, unsigned t)
 }
 
 /*
+ * Memory into a guest-physical space: the source a CRD of src's host pages,
+ * the destination guest pages of dst (from 0, below 2^GPA_BITS). Ports cannot
+ * go to a guest: every guest port access exits to the VMM.
+ */
+static int guest_delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_t dcrd)
+{
+    unsigned order = CRD_ORDER(scrd);
+    uint64_t gbase = CRD_BASE(dcrd), count = 1UL << order;
+    if (!vmx_caps.usable)
+        return BAD_FTR;
+    if (CRD_KIND(scrd) != CRD_MEM || CRD_KIND(dcrd) != CRD_MEM)
+        return CRD_KIND(scrd) == CRD_IO ? BAD_FTR : BAD_PAR;
+    if (CRD_ORDER(dcrd) != order || !crd_ok(scrd) || (gbase & (count - 1)) ||
+        order > GPA_BITS - PAGE_SHIFT || gbase + count > (1UL << (GPA_BITS - PAGE_SHIFT)))
+        return BAD_PAR;
+    if (dst->obj.dead || src->obj.dead)
+        return BAD_CAP;
+    unsigned perm = CRD_PERM(scrd) & CRD_PERM(dcrd);
+    int s = mem_delegate_guest(src, dst, CRD_BASE(scrd), gbase, order, perm, true);
+    return s == SUCCESS ? mem_delegate_guest(src, dst, CRD_BASE(scrd), gbase, order, perm, false) : s;
+}
+
+/*
  * pd_ctrl delegate: ARG1 = sub-operation 2 + source PD, ARG2 = destination PD,
  * ARG3 = source CRD, ARG4 = flags, ARG5 = destination CRD.
  */
@@ -131,10 +156,10 @@ int sys_pd_ctrl(struct ec *ec, struct cpu_regs *r)
     struct pd *dst = cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CTRL);
     if (!src || !dst)
         return BAD_CAP;
-    if (arg4(r) & DELEGATE_GUEST)
-        return BAD_FTR;                              /* guest memory: the EPT stage */
-    if (arg4(r))
+    if (arg4(r) & ~(uint64_t)DELEGATE_GUEST)
         return BAD_PAR;
+    if (arg4(r) & DELEGATE_GUEST)
+        return guest_delegate(src, dst, arg3(r), arg5(r));
     return cap_delegate(src, dst, arg3(r), arg5(r));
 }
 

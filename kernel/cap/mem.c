@@ -9,6 +9,8 @@
 #include "memlayout.h"
 #include "uapi/hypercall.h"
 #include "uapi/utcb.h"
+#include "ept.h"
+#include "vmx.h"
 #include "lab.h"
 
 static struct rnode **frame_nodes;          /* per frame: its delegated mappings */
@@ -46,13 +48,39 @@ static struct rnode *mem_find(struct pd *pd, uint64_t page, uint64_t frame)
     if (frame >= max_frame)
         return NULL;
     for (struct rnode *n = frame_nodes[frame]; n; n = n->res_next)
-        if (n->pd == pd && n->key == page && !n->order)
+        if (n->pd == pd && n->key == page && !n->order && !n->guest)
             return n;
     uint64_t base = frame & ~(LARGE_PAGES - 1);
     for (struct rnode *n = frame_nodes[base]; n; n = n->res_next)
-        if (n->pd == pd && n->order && n->key == (page & ~(LARGE_PAGES - 1)))
+        if (n->pd == pd && n->order && !n->guest && n->key == (page & ~(LARGE_PAGES - 1)))
             return n;
     return NULL;
+}
+
+/* pd's guest node of that order for a guest page backed by frame (its first frame for 2 MiB). */
+static struct rnode *mem_find_guest(struct pd *pd, uint64_t gpage, uint64_t frame, unsigned order)
+{
+    if (frame >= max_frame)
+        return NULL;
+    for (struct rnode *n = frame_nodes[frame]; n; n = n->res_next)
+        if (n->pd == pd && n->guest && n->key == gpage && n->order == order)
+            return n;
+    return NULL;
+}
+
+/* Fill in a new node of dst for key (a page of its host or guest space) and list it under its frame. */
+static void node_link(struct rnode *n, struct pd *dst, uint64_t key, uint64_t frame, unsigned perm,
+                      unsigned order, bool guest, struct rnode *parent)
+{
+    n->pd = dst;
+    n->key = key;
+    n->res = frame;
+    n->perm = perm;
+    n->order = (uint8_t)order;
+    n->guest = guest;
+    n->res_next = frame_nodes[frame];
+    frame_nodes[frame] = n;
+    mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
 }
 
 /*
@@ -106,14 +134,7 @@ static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uin
         }
         *pde = ((uint64_t)frame << PAGE_SHIFT) | PTE_P | PTE_PS | PTE_U |
                ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
-        n->pd = dst;
-        n->key = dst_page + u;
-        n->res = (uint64_t)frame;
-        n->perm = p;
-        n->order = LARGE_ORDER;
-        n->res_next = frame_nodes[frame];
-        frame_nodes[frame] = n;
-        mdb_add_child(parent ? &parent->mdb : NULL, &n->mdb);
+        node_link(n, dst, dst_page + u, (uint64_t)frame, p, LARGE_ORDER, false, parent);
     }
     return SUCCESS;
 }
@@ -165,13 +186,63 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
     return SUCCESS;
 }
 
-/* Unmap a node's page from its PD and free the node. */
+/*
+ * Guest memory: 2^order pages of src's host space at guest page guest_page of
+ * dst, in its EPT (made at the first delegation). A 2 MiB EPT page where the
+ * source is one 2 MiB mapping and the CPU has them, 4 KiB pages otherwise.
+ */
+int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t guest_page,
+                       unsigned order, unsigned perm, bool check_only)
+{
+    if (!check_only && !dst->ept && !(dst->ept = ept_create()))
+        return OOM;
+    uint64_t count = 1UL << order;
+    for (uint64_t i = 0; i < count;) {
+        struct rnode *parent;
+        unsigned have;
+        bool large = vmx_caps.ept_2m && count - i >= LARGE_PAGES && !(((src_page + i) | (guest_page + i)) & (LARGE_PAGES - 1));
+        int64_t frame = large ? source(src, src_page + i, true, &parent, &have) : -1;
+        if (frame < 0) {
+            large = false;
+            frame = source(src, src_page + i, false, &parent, &have);
+        }
+        if (frame < 0)
+            return BAD_CAP;                          /* nothing delegable there */
+        if (!((perm & have) & MEM_R))
+            return BAD_PAR;
+        unsigned o = large ? LARGE_ORDER : 0;
+        uint64_t gpa = (guest_page + i) << PAGE_SHIFT;
+        if (dst->ept && ept_mapped(dst->ept, gpa, o))
+            return BAD_PAR;                          /* the guest page is taken */
+        if (!check_only) {
+            struct rnode *n = slab_alloc(&rnodes);
+            if (!n || ept_map(dst->ept, gpa, (uint64_t)frame << PAGE_SHIFT, o, perm & have)) {
+                if (n)
+                    slab_free(&rnodes, n);
+                return OOM;
+            }
+            node_link(n, dst, guest_page + i, (uint64_t)frame, perm & have, o, true, parent);
+        }
+        i += large ? LARGE_PAGES : 1;
+    }
+    return SUCCESS;
+}
+
+/* The entry that maps a node's page: its PD's page table, or its EPT for guest memory. */
+static uint64_t *node_entry(const struct rnode *n)
+{
+    if (n->guest)
+        return n->pd->ept ? ept_entry(n->pd->ept, n->key << PAGE_SHIFT, n->order) : NULL;
+    return n->order ? space_pde(n->pd->pml4, n->key << PAGE_SHIFT, false)
+                    : space_pte(n->pd->pml4, n->key << PAGE_SHIFT);
+}
+
+/* Unmap a node's page from its PD and free the node (the shootdown also empties every CPU's EPT TLB). */
 static void unmap_node(struct mdb *m, void *ctx)
 {
     (void)ctx;
     struct rnode *n = container_of(m, struct rnode, mdb);
-    uint64_t *pte = n->order ? space_pde(n->pd->pml4, n->key << PAGE_SHIFT, false)
-                             : space_pte(n->pd->pml4, n->key << PAGE_SHIFT);
+    uint64_t *pte = node_entry(n);
     if (pte)
         *pte = 0;
     for (struct rnode **p = &frame_nodes[n->res]; *p; p = &(*p)->res_next)
@@ -236,10 +307,20 @@ static void teardown_leaf(uint64_t va, uint64_t *entry, void *ctx)
         mem_remove_tree(n, true);
 }
 
+/* A guest page of the dying PD: its node goes (nothing is ever derived from guest memory). */
+static void teardown_guest_leaf(uint64_t gpa, uint64_t *entry, unsigned order, void *ctx)
+{
+    struct rnode *n = mem_find_guest(ctx, gpa >> PAGE_SHIFT, (*entry & EPT_ADDR) >> PAGE_SHIFT, order);
+    if (n)
+        mem_remove_tree(n, true);
+}
+
 /* A dying PD: every page delegated to it goes, with everything delegated from it. */
 void mem_teardown(struct pd *pd)
 {
     space_walk(pd->pml4, teardown_leaf, NULL, pd);
+    if (pd->ept)
+        ept_walk(pd->ept, teardown_guest_leaf, pd);
     if (tlb_dirty) {
         tlb_dirty = false;
         tlb_shootdown();

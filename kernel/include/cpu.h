@@ -40,6 +40,7 @@ struct tss {
 struct ec;
 struct sc;
 struct pd;
+struct vcpu;
 
 struct runqueue {
     uint64_t bitmap[2];          /* one bit per priority with a non-empty queue */
@@ -65,6 +66,10 @@ struct cpu {
     bool fpu_ts;                 /* CR0.TS is set: the next FPU use traps (#NM) */
     uint64_t ticks;
     bool resched;                /* a better SC is ready, or the quantum ran out */
+    void *vmcs;                  /* the VMCS made current here (VMPTRLD), NULL: none */
+    bool vmx_dirty;              /* a VM exit left TR's limit and maybe the SYSCALL MSRs wrong for host ECs */
+    struct vcpu *vmx_msrs;       /* whose SYSCALL MSRs are loaded, NULL: the host's */
+    struct vcpu *vmcs_clear;     /* VMCSs of dead vCPUs of this CPU, to clear and free here */
     struct runqueue rq;
     struct ec *timeouts;         /* ECs in sm_down with a deadline, sorted */
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
@@ -90,6 +95,7 @@ void syscall_init(void);
 NORETURN void ret_user_iret(struct cpu_regs *r);
 NORETURN void ret_user_sysret(struct cpu_regs *r);
 NORETURN void cpu_halt(void);
+void intr_host(unsigned vector);     /* a host interrupt (timer, IPIs) taken in the kernel: acknowledge, act */
 
 /* The numbers entry.S uses (asm/offsets.h) are these structures' layout. */
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "asm/offsets.h CPU_SELF");

@@ -11,6 +11,7 @@ struct pd;
 struct sc;
 struct sm;
 struct pt;
+struct vcpu;
 
 /*
  * How the EC goes back to user mode the next time it runs. The kernel keeps
@@ -32,7 +33,8 @@ struct ec {
     struct cpu_regs regs __attribute__((aligned(16)));  /* user state; TSS.rsp0 = &regs + 1 */
     struct pd *pd;
     struct sc *sc;               /* global EC: its own SC (NULL until create_sc) */
-    struct utcb *utcb;           /* kernel address of its UTCB */
+    struct utcb *utcb;           /* kernel address of its UTCB (NULL for a vCPU) */
+    struct vcpu *vcpu;           /* a vCPU: its VMX state (vmx/vcpu.c), else NULL */
     uint64_t utcb_va;            /* where the UTCB is mapped in pd */
     uint64_t event_base;
     uint64_t sp0;                /* local EC: stack pointer at each portal entry */

@@ -9,6 +9,7 @@ struct pd {
     struct kobj obj;
     struct capspace *caps;       /* object space */
     uint64_t *pml4;              /* host address space */
+    uint64_t *ept;               /* guest-physical space (its vCPUs' memory), NULL until the first guest delegation */
     uint8_t *iobitmap;           /* 8 KiB I/O permission bitmap (0 = allowed), NULL = no ports */
     bool passthrough;            /* the roottask (and PDs it marks so) */
     bool root;                   /* the roottask: its memory window and all ports are its own */

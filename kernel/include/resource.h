@@ -22,6 +22,7 @@ struct rnode {
     struct rnode *res_next;      /* next node of the same frame or port */
     uint32_t perm;
     uint8_t order;               /* memory: 0 = a 4 KiB page, 9 = a 2 MiB page (listed under its first frame) */
+    bool guest;                  /* memory: key is a guest-physical page of pd (its EPT), not a host one */
 };
 
 void mem_init(uint64_t max_pfn);
@@ -29,6 +30,9 @@ struct slab_cache *rnode_cache(void);     /* the nodes of both kinds come from o
 /* Check (check_only) or do the delegation of 2^order pages; status code. */
 int  mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                   unsigned order, unsigned perm, bool check_only);
+/* The same into dst's guest-physical space (its EPT), from src's host pages. */
+int  mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t guest_page,
+                        unsigned order, unsigned perm, bool check_only);
 void mem_revoke(struct pd *pd, uint64_t page, unsigned order, bool self);
 void mem_teardown(struct pd *pd);          /* a dying PD: every delegated page and what came of it */
 

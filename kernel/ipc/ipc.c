@@ -10,6 +10,7 @@
 #include "x86.h"
 #include "utcb.h"
 #include "sm.h"
+#include "vcpu.h"
 #include "lab.h"
 
 /* The caller waits for the handler; each holds the other until the link is cut. */
@@ -168,6 +169,11 @@ void event_send(struct ec *ec, unsigned event)
             ec_kill(ec, "no startup portal");
         if (event == EV_FOREIGN_SYSCALL)
             ec_kill(ec, "foreign syscall without a portal");
+        if (ec->vcpu) {
+            vcpu_dump(ec);
+            ec_kill(ec, event == VMX_EXIT_TRIPLE ? "VM exit (triple fault) without a portal" :
+                        "VM exit without a portal");
+        }
         ec_kill(ec, event < EXC_VECTORS ? exc_name(event) : "event without a portal");
     }
     struct ec *h = pt->ec;
@@ -183,7 +189,10 @@ void event_send(struct ec *ec, unsigned event)
     if (h->caller)
         wait_for(h, ec, CONT_EVENT);
     ec->event_mtd = pt->mtd;
-    utcb_save_state(h->utcb, pt->mtd, event, &ec->regs, &ec->extra);
+    if (ec->vcpu)
+        vcpu_message(ec, h->utcb, pt->mtd, event);
+    else
+        utcb_save_state(h->utcb, pt->mtd, event, &ec->regs, &ec->extra);
     ipc_enter(ec, pt, CONT_EVENT_WAIT);
 }
 
@@ -194,7 +203,10 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
     struct ec *c = h->caller;
     if (!c)
         return BAD_PAR;                              /* nobody called: a global EC, or a stale reply */
-    if (c->cont == CONT_EVENT_WAIT) {
+    if (c->cont == CONT_EVENT_WAIT && c->vcpu) {
+        vcpu_reply(c, h->utcb);                      /* the reply's own MTD says what goes back */
+        c->cont = CONT_IRET;
+    } else if (c->cont == CONT_EVENT_WAIT) {
         utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
         c->cont = CONT_IRET;
     } else if (c->cont != CONT_DEAD) {

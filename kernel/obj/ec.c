@@ -12,6 +12,8 @@
 #include "sm.h"
 #include "tlb.h"
 #include "fpu.h"
+#include "vcpu.h"
+#include "vmx.h"
 
 /* The EC a CPU runs: the CPU holds a reference, so a killed or revoked EC stays valid until it leaves. */
 void ec_set_current(struct cpu *c, struct ec *ec)
@@ -34,6 +36,10 @@ void ec_resume(struct ec *ec)
     struct cpu *c = this_cpu();
     ec_set_current(c, ec);
     pd_activate(ec->pd);
+    if (ec->vcpu)
+        vcpu_resume(c, ec);
+    if (unlikely(c->vmx_dirty))
+        vmx_host_restore(c);                       /* a guest ran here since the last return to user */
     c->regs_top = c->tss.rsp0 = (uint64_t)(&ec->regs + 1);
     if (unlikely(c->fs_base != ec->extra.fs_base))     /* wrmsr is slow: only when it differs */
         wrmsr(MSR_FS_BASE, c->fs_base = ec->extra.fs_base);
@@ -149,6 +155,11 @@ void ec_die(struct ec *ec)
 void ec_release(struct ec *ec)
 {
     fpu_forget(ec);
+    if (ec->vcpu) {
+        vcpu_release(ec);
+        kobj_put(&ec->pd->obj);
+        return;
+    }
     uint64_t *pte = space_pte(ec->pd->pml4, ec->utcb_va);
     if (pte && (*pte & PTE_P) && (*pte & PTE_ADDR) == virt_to_phys(ec->utcb)) {
         *pte = 0;
@@ -158,8 +169,59 @@ void ec_release(struct ec *ec)
     kobj_put(&ec->pd->obj);
 }
 
+/* What every create_ec checks first: a free destination, a PD to create in, a CPU that exists. */
+static int create_target(struct ec *cur, struct cpu_regs *r, struct pd **pd)
+{
+    if (!cap_free(cur->pd, hc_sel(r)))
+        return BAD_CAP;
+    *pd = cap_get(cur->pd, arg2(r), OBJ_PD, PERM_CREATE);
+    if (!*pd)
+        return BAD_CAP;
+    return EC_CPU(arg3(r)) < cpu_count ? SUCCESS : BAD_CPU;
+}
+
 /*
- * create_ec: ARG1 = destination selector + flags (global), ARG2 = PD,
+ * create_ec with CREATE_EC_VCPU: ARG2 = the PD whose guest-physical space it
+ * runs in, ARG3 = CPU (no UTCB), ARG4 = 0, ARG5 = event base (256 portals).
+ * It starts with a startup message once it has an SC.
+ */
+static int create_vcpu(struct ec *cur, struct cpu_regs *r)
+{
+    sel_t dst = hc_sel(r);
+    unsigned cpu = EC_CPU(arg3(r));
+    if (hc_flags(r) & ~(CREATE_EC_VCPU | CREATE_EC_GLOBAL))
+        return BAD_PAR;
+    if (!vmx_caps.usable)
+        return BAD_FTR;                          /* no VMX with EPT and unrestricted guest here */
+    struct pd *pd;
+    int s = create_target(cur, r, &pd);
+    if (s != SUCCESS)
+        return s;
+    if (!vmx_cpu_on(cpu))
+        return BAD_FTR;
+    if (EC_UTCB(arg3(r)) || arg4(r) || arg5(r) > SEL_MAX - VCPU_EVENTS)
+        return BAD_PAR;
+    if (cap_reserve(cur->pd, dst) != SUCCESS)
+        return OOM;
+    struct ec *ec = kobj_alloc(OBJ_EC);
+    if (!ec)
+        return OOM;
+    ec->pd = pd;
+    if (vcpu_create(ec) != SUCCESS) {
+        kobj_free(ec);
+        return OOM;
+    }
+    kobj_get(&pd->obj);
+    ec->cpu = cpu;
+    ec->global = true;
+    ec->event_base = arg5(r);
+    ec->cont = CONT_STARTUP;
+    cap_insert(cur->pd, dst, &ec->obj, PERM_ALL, NULL);
+    return SUCCESS;
+}
+
+/*
+ * create_ec: ARG1 = destination selector + flags (global, vCPU), ARG2 = PD,
  * ARG3 = CPU | UTCB address, ARG4 = stack pointer, ARG5 = event base.
  */
 int sys_create_ec(struct ec *cur, struct cpu_regs *r)
@@ -169,16 +231,13 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     uint64_t utcb_va = EC_UTCB(arg3(r));
     unsigned cpu = EC_CPU(arg3(r));
     if (flags & CREATE_EC_VCPU)
-        return BAD_FTR;                          /* vCPUs: the EPT stage */
+        return create_vcpu(cur, r);
     if (flags & ~CREATE_EC_GLOBAL)
         return BAD_PAR;
-    if (!cap_free(cur->pd, dst))
-        return BAD_CAP;
-    struct pd *pd = cap_get(cur->pd, arg2(r), OBJ_PD, PERM_CREATE);
-    if (!pd)
-        return BAD_CAP;
-    if (cpu >= cpu_count)
-        return BAD_CPU;
+    struct pd *pd;
+    int s = create_target(cur, r, &pd);
+    if (s != SUCCESS)
+        return s;
     if (!utcb_va || !user_range_ok(utcb_va, PAGE_SIZE))
         return BAD_PAR;
     uint64_t *pte = space_pte(pd->pml4, utcb_va);

@@ -8,6 +8,7 @@
 #include "tlb.h"
 #include "syscall.h"
 #include "x86.h"
+#include "ept.h"
 
 /* An empty PD: object space, user half sharing the kernel's, and all ports open if passthrough. */
 struct pd *pd_create(bool passthrough)
@@ -81,6 +82,8 @@ void pd_release(struct pd *pd)
         capspace_free(pd);
     if (pd->pml4)
         space_destroy(pd->pml4);
+    if (pd->ept)
+        ept_destroy(pd->ept);                   /* its vCPUs are gone: nothing runs on it */
     if (pd->iobitmap)
         pages_free(pd->iobitmap, 1);
 }

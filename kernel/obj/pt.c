@@ -8,6 +8,7 @@
 
 /* MTD bits a host EC's message can carry. */
 #define MTD_HOST_VALID (MTD_EXC_VALID | MTD_CR)
+#define MTD_RESERVED   ((1u << 25) | (1u << 29))   /* no group: refused, for any sender */
 
 /* create_pt: ARG1 = destination selector, ARG2 = PD, ARG3 = local EC, ARG4 = MTD, ARG5 = entry IP. */
 int sys_create_pt(struct ec *cur, struct cpu_regs *r)
@@ -23,7 +24,7 @@ int sys_create_pt(struct ec *cur, struct cpu_regs *r)
         return BAD_CAP;
     if (ec->global || ec->pd != pd)
         return BAD_PAR;                              /* portals lead to local ECs of that PD */
-    if (arg4(r) & ~(uint64_t)MTD_HOST_VALID)
+    if (arg4(r) & ~(uint64_t)0xffffffff || arg4(r) & MTD_RESERVED)
         return BAD_PAR;
     if (!user_range_ok(arg5(r), 1))
         return BAD_PAR;

@@ -42,8 +42,9 @@ void vmx_probe(void)
         return;
     }
     uint64_t basic = rdmsr(MSR_VMX_BASIC), ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
-    if ((ept & (EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT)) != (EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT)) {
-        v->why_not = "EPT without a 4-level walk, write-back tables or INVEPT";
+    uint64_t need = EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT | EPT_CAP_INVEPT_ALL;
+    if ((ept & need) != need) {
+        v->why_not = "EPT without a 4-level walk, write-back tables or all-context INVEPT";
         kprintf("[vmx] not used: %s\n", v->why_not);
         return;
     }
@@ -52,6 +53,11 @@ void vmx_probe(void)
     v->ept_2m = ept & EPT_CAP_2M;
     v->vpid = vmx_allows(MSR_VMX_PROCBASED_CTLS2, CPU2_VPID) && (ept & VPID_CAP_INVVPID);
     v->preempt_shift = (unsigned)(rdmsr(MSR_VMX_MISC) & 0x1f);
+    v->true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+    v->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+    v->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+    v->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+    v->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
     v->usable = v->vmcs_size <= PAGE_SIZE;
     if (!v->usable) {
         v->why_not = "a VMCS larger than a page";
@@ -103,4 +109,67 @@ unsigned vmx_cpus_on(void)
     for (unsigned i = 0; i < MAX_CPUS; i++)
         n += vmxon_region[i] != NULL;
     return n;
+}
+
+bool vmx_cpu_on(unsigned cpu)
+{
+    return cpu < MAX_CPUS && vmxon_region[cpu];
+}
+
+/*
+ * Bits the CPU insists on (allowed-0 settings, low half) are added, bits it
+ * cannot set (allowed-1, high half) dropped. With TRUE controls, default-1
+ * bits we do not want (CR3 and INVLPG exiting ...) may be 0.
+ */
+uint32_t vmx_ctls(uint32_t msr, uint32_t want)
+{
+    if (vmx_caps.true_ctls && msr != MSR_VMX_PROCBASED_CTLS2)
+        msr += MSR_VMX_TRUE_PINBASED_CTLS - MSR_VMX_PINBASED_CTLS;
+    uint64_t allowed = rdmsr(msr);
+    return (want | (uint32_t)allowed) & (uint32_t)(allowed >> 32);
+}
+
+uint64_t vmcs_read(uint32_t field)
+{
+    uint64_t v;
+    __asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)field) : "cc");
+    return v;
+}
+
+void vmcs_write(uint32_t field, uint64_t value)
+{
+    uint8_t failed;
+    __asm__ volatile("vmwrite %1, %2; setna %0" : "=q"(failed) : "rm"(value), "r"((uint64_t)field) : "cc");
+    if (unlikely(failed))
+        kprintf("[vmx] vmwrite %#x = %#lx failed: %s\n", field, value, vmx_instr_error((unsigned)vmcs_read(VMCS_INSTR_ERROR)));
+}
+
+void vmx_invept_all(void)
+{
+    struct { uint64_t eptp, reserved; } desc = { 0, 0 };
+    __asm__ volatile("invept %0, %1" :: "m"(desc), "r"(2UL) : "cc", "memory");
+}
+
+/* The VM-instruction error numbers (Intel SDM vol. 3, "VM-Instruction Error Numbers"). */
+const char *vmx_instr_error(unsigned error)
+{
+    static const char *const names[] = {
+        [1]  = "VMCALL in VMX root operation",
+        [2]  = "VMCLEAR with an invalid physical address",
+        [3]  = "VMCLEAR with the VMXON pointer",
+        [4]  = "VMLAUNCH with a VMCS that is not clear",
+        [5]  = "VMRESUME with a VMCS that was not launched",
+        [6]  = "VMRESUME after VMXOFF",
+        [7]  = "VM entry with invalid control fields",
+        [8]  = "VM entry with invalid host-state fields",
+        [9]  = "VMPTRLD with an invalid physical address",
+        [10] = "VMPTRLD with the VMXON pointer",
+        [11] = "VMPTRLD with a wrong VMCS revision",
+        [12] = "VMREAD/VMWRITE of an unsupported VMCS field",
+        [13] = "VMWRITE to a read-only VMCS field",
+        [15] = "VMXON in VMX root operation",
+        [26] = "VM entry with events blocked by MOV SS",
+        [28] = "invalid operand to INVEPT/INVVPID",
+    };
+    return error < ARRAY_SIZE(names) && names[error] ? names[error] : "unknown VM-instruction error";
 }

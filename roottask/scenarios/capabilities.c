@@ -309,7 +309,7 @@ int scenario_caps(void)
     /* 2 MiB as one large page: revoking any part of it takes all of it. */
     struct proc *big = proc_spawn("bigmem", 0, 0);
     if (big) {
-        report_status("caps", "delegate_2mib_large_page", proc_share_large(big, fc_large_chunk()));
+        report_status("caps", "delegate_2mib_large_page", proc_share_large(big, fc_large_chunk(), MEM_R | MEM_W));
         if (proc_start(big, PROC_PRIO) == SUCCESS)
             proc_wait(big);
         report_end("bigmem", big);

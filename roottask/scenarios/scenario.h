@@ -17,6 +17,7 @@ int scenario_bench(void);
 int scenario_caps(void);
 int scenario_caps_many(void);
 int scenario_sysredir(void);
+int scenario_ept(void);
 int scenario_linux(void);
 int scenario_run(void);
 

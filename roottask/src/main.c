@@ -11,6 +11,7 @@ static const struct scenario scenarios[] = {
     { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
     { "capabilities", "programs in their own PDs, delegation, revocation", scenario_caps },
     { "capabilities-many", "1000 processes created and destroyed; nothing lost", scenario_caps_many },
+    { "ept", "virtual machines: the vCPU interface, test guests under the user-level VMM", scenario_ept },
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },

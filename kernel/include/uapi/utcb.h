@@ -89,7 +89,18 @@ struct utcb_head {
     uint64_t flags;
 };
 
-/* Exception / startup / foreign-syscall state, selected by mtd. */
+/*
+ * A vCPU's segment register. ar is Hedron's packed form of the VMX access
+ * rights: [7:0] type, S, DPL, P and [11:8] AVL, L, D/B, G. P = 0 means
+ * "unusable" (a null selector loaded in protected mode).
+ */
+struct utcb_seg {
+    uint16_t sel, ar;
+    uint32_t limit;
+    uint64_t base;
+};
+
+/* Exception / startup / foreign-syscall state (and a vCPU's guest state), selected by mtd. */
 struct utcb_exc {
     uint64_t mtd;           /* 0x020 which groups are valid */
     uint64_t inst_len;      /* 0x028 */
@@ -106,6 +117,16 @@ struct utcb_exc {
     uint64_t cr0, cr2, cr3, cr4;    /* 0x0f8 */
     uint64_t fs_base, gs_base;      /* 0x118 (MTD_FS_GS for host ECs) */
     uint64_t vector;        /* 0x128 the event number that sent this message */
+    /* vCPUs only (uapi/vcpu.h): the rest of the guest state, selected by the same bits. */
+    uint64_t efer, pat;                             /* 0x130 MTD_EFER_PAT */
+    uint64_t star, lstar, fmask, kernel_gs_base;    /* 0x140 MTD_SYSCALL_SWAPGS */
+    uint64_t dr7;                                   /* 0x160 MTD_DR */
+    uint64_t sysenter_cs, sysenter_rsp, sysenter_rip;   /* 0x168 MTD_SYSENTER */
+    uint64_t pdpte[4];                              /* 0x180 MTD_PDPTE */
+    struct utcb_seg es, cs, ss, ds, fs, gs;         /* 0x1a0 MTD_DS_ES, MTD_FS_GS, MTD_CS_SS */
+    struct utcb_seg tr, ldtr, gdtr, idtr;           /* 0x200 MTD_TR, MTD_LDTR, MTD_GDTR, MTD_IDTR */
+    uint64_t tsc_val, tsc_off;                      /* 0x240 MTD_TSC */
+    uint32_t exc_bitmap, reserved;                  /* 0x250 MTD_CTRL (with ctrl[2]) */
 };
 
 #define UTCB_WORDS  ((4096 - sizeof(struct utcb_head)) / sizeof(uint64_t))   /* 508 */
@@ -126,3 +147,7 @@ _Static_assert(sizeof(struct utcb) == 4096, "UTCB is one page");
 _Static_assert(__builtin_offsetof(struct utcb, mr) == 0x20, "UTCB data offset");
 _Static_assert(__builtin_offsetof(struct utcb_exc, rax) == 0x38, "exc.rax at UTCB 0x58");
 _Static_assert(__builtin_offsetof(struct utcb_exc, qual) == 0xb8, "exc.qual at UTCB 0xd8");
+_Static_assert(__builtin_offsetof(struct utcb_exc, efer) == 0x110, "exc.efer at UTCB 0x130");
+_Static_assert(__builtin_offsetof(struct utcb_exc, es) == 0x180, "exc.es at UTCB 0x1a0");
+_Static_assert(__builtin_offsetof(struct utcb_exc, tsc_val) == 0x220, "exc.tsc_val at UTCB 0x240");
+_Static_assert(sizeof(struct utcb_seg) == 16, "a segment is 16 bytes");

@@ -103,13 +103,13 @@ bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len)
     return proc_copy(p, va, (uint8_t *)src, len, true);       /* only read from when to_proc */
 }
 
-unsigned proc_share_large(struct proc *p, uint64_t chunk)
+unsigned proc_share_large(struct proc *p, uint64_t chunk, unsigned perm)
 {
     if (!chunk)
         return OOM;
     p->large = chunk;                    /* not ours to free: fc_large_chunk() stays reserved */
-    return fc_delegate(SEL_ROOT_PD, p->sel + SEL_PD, CRD(CRD_MEM, MEM_R | MEM_W, 9, fc_window_page(chunk)),
-                       CRD(CRD_MEM, MEM_R | MEM_W, 9, APP_SHARED >> 12));
+    return fc_delegate(SEL_ROOT_PD, p->sel + SEL_PD, CRD(CRD_MEM, perm, 9, fc_window_page(chunk)),
+                       CRD(CRD_MEM, perm, 9, APP_SHARED >> 12));
 }
 
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)

@@ -76,7 +76,7 @@ unsigned proc_wait_ms(struct proc *p, unsigned ms);
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill);
 unsigned proc_start(struct proc *p, unsigned prio);
 /* Give it the 2 MiB at window address chunk at APP_SHARED, as one large page. */
-unsigned proc_share_large(struct proc *p, uint64_t chunk);
+unsigned proc_share_large(struct proc *p, uint64_t chunk, unsigned perm);
 sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
 sel_t proc_sc(const struct proc *p);              /* ... and to its SC (once started) */
 sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */

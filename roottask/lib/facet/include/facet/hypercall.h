@@ -100,6 +100,18 @@ static inline unsigned fc_delegate(sel_t src, sel_t dst, uint64_t src_crd, uint6
     return fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, src), dst, src_crd, 0, dst_crd, 0);
 }
 
+/* The same into dst's guest-physical space (its EPT): dst_crd names guest pages. */
+static inline unsigned fc_delegate_guest(sel_t src, sel_t dst, uint64_t src_crd, uint64_t dst_crd)
+{
+    return fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, src), dst, src_crd, DELEGATE_GUEST, dst_crd, 0);
+}
+
+/* A vCPU in pd (its guest-physical space) on cpu, its exits at the portals event_base + reason of pd. */
+static inline unsigned fc_create_vcpu(sel_t dst, sel_t pd, unsigned cpu, sel_t event_base)
+{
+    return fc_hypercall(FC_HC(HC_create_ec, CREATE_EC_VCPU, dst), pd, cpu, 0, event_base, 0);
+}
+
 /* Revoke what was derived from crd (and crd itself with REVOKE_SELF), in pd if REVOKE_REMOTE. */
 static inline unsigned fc_revoke(uint64_t crd, unsigned flags, sel_t pd)
 {

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* vcpu.h — virtual CPUs on VMX: one VMCS each, run by a global EC; their state as messages. */
+#pragma once
+
+#include "kernel.h"
+#include "cpu.h"
+#include "uapi/utcb.h"
+#include "uapi/vcpu.h"
+
+struct ec;
+
+/*
+ * What a vCPU has besides its EC: the guest's GPRs live in the EC's frame
+ * (ec->regs, where the exit stub pushes them), everything the VMCS holds
+ * stays there, and the few registers VMX does not switch are kept here.
+ */
+struct vcpu {
+    void *vmcs;                  /* the VMCS region (one page) */
+    bool ready;                  /* its fields were written (on its own CPU, at the first run) */
+    bool launched;               /* VMLAUNCH succeeded once: VMRESUME from now on */
+    uint16_t vpid;               /* 0: none (every entry and exit flushes the guest's TLB) */
+    uint64_t cr2;                /* VMX does not switch CR2 */
+    uint64_t star, lstar, fmask, kernel_gs_base;   /* nor the SYSCALL MSRs */
+    uint32_t exit_reason;        /* of the last exit */
+    uint32_t entry_error;        /* VCPU_EV_FAILED_ENTRY: the VM-instruction error */
+    uint32_t cpu_ctls;           /* the primary processor-based controls the kernel keeps on */
+    uint32_t cpu_ctls_extra;     /* those a VMM may add (MTD_CTRL) that this CPU offers */
+    bool flush;                  /* MTD_TLB: flush the guest's translations before the next entry */
+    uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;  /* what VMX forces in the real CR0/CR4 */
+    struct vcpu *clear_next;     /* on its CPU's list of VMCSs to clear and free */
+};
+
+/*
+ * Guest state <-> UTCB, by MTD group (vmx/state.c, pure: it reaches the VMCS
+ * only through vmcs_read/vmcs_write, so it is tested on the host). `event` is
+ * the message's event number; gpr the guest's GPR frame.
+ */
+void vcpu_save_state(struct utcb_exc *x, uint64_t mtd, unsigned event, const struct vcpu *v,
+                     const struct cpu_regs *gpr);
+void vcpu_load_state(const struct utcb_exc *x, uint64_t mtd, struct vcpu *v, struct cpu_regs *gpr);
+/* The packed access rights of struct utcb_seg <-> the VMCS's. */
+uint16_t vcpu_ar_pack(uint32_t vmx_ar);
+uint32_t vcpu_ar_unpack(uint16_t ar);
+
+/* vmx/vcpu.c */
+int  vcpu_create(struct ec *ec);              /* SUCCESS or OOM; its VMCS is set up at the first run */
+NORETURN void vcpu_resume(struct cpu *c, struct ec *ec);  /* continue it the way its cont says */
+void vcpu_load(struct vcpu *v);               /* make v's VMCS current on this CPU */
+void vcpu_release(struct ec *ec);             /* the EC goes: its VMCS is cleared on its CPU and freed */
+void vcpu_clear_pending(struct cpu *c);       /* this CPU: clear and free what vcpu_release left it */
+void vcpu_dump(struct ec *ec);                /* the guest state on the console */
+struct utcb;
+void vcpu_message(struct ec *ec, struct utcb *u, uint64_t mtd, unsigned event);  /* event_send's state */
+void vcpu_reply(struct ec *ec, const struct utcb *u);   /* a reply's state back into the guest */
+void vmx_host_restore(struct cpu *c);         /* after exits: TR limit, SYSCALL MSRs for host ECs */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/* scenarios/ept.c — stage 3: the vCPU interface's checks, then every test guest under the VMM (vmm/). */
+#include <stdio.h>
+#include <string.h>
+#include "scenario.h"
+#include "facet/time.h"
+#include "facet/mem.h"
+#include "facet/vmm.h"
+#include "proc/process.h"
+#include "uapi/vcpu.h"
+
+#define GUEST_RAM   (4UL << 20)
+#define HIGH_PAGES  ((GUEST_RAM - VMM_RAM_LOW) >> 12)
+
+/* Arguments the kernel must refuse, and a vCPU nobody serves: each a "[ept] name status=N" line. */
+static void interface_checks(void)
+{
+    sel_t s = fc_sel_alloc(8);
+    unsigned cpu = fc_hip->num_cpus - 1;
+    uint64_t page = fc_window_page(fc_page_alloc());
+    unsigned rw = MEM_R | MEM_W;
+    report_status("ept", "create_vm_pd", fc_create_pd(s, SEL_ROOT_PD, 0, 0));
+    report_status("ept", "vcpu_bad_cpu", fc_create_vcpu(s + 1, s, 99, 0));
+    report_status("ept", "vcpu_with_utcb", fc_hypercall(FC_HC(HC_create_ec, CREATE_EC_VCPU, s + 1), s,
+                                                         EC_ARG3(cpu, 0x10000), 0, 0, 0));
+    report_status("ept", "vcpu_event_base_too_high", fc_create_vcpu(s + 1, s, cpu, SEL_MAX - 1));
+    report_status("ept", "guest_ports", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_IO, 1, 0, 0x3f8), CRD(CRD_IO, 1, 0, 0x3f8)));
+    report_status("ept", "guest_misaligned", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_MEM, rw, 1, page & ~1UL),
+                                                               CRD(CRD_MEM, rw, 1, 1)));
+    report_status("ept", "guest_beyond_512g", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_MEM, rw, 0, page),
+                                                                CRD(CRD_MEM, rw, 0, 1UL << 27)));
+    report_status("ept", "guest_page", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_MEM, rw, 0, page), CRD(CRD_MEM, rw, 0, 0)));
+    report_status("ept", "guest_page_taken", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_MEM, rw, 0, page), CRD(CRD_MEM, rw, 0, 0)));
+    report_status("ept", "guest_flag_unknown", fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, SEL_ROOT_PD), s,
+                                                            CRD(CRD_MEM, rw, 0, page), 0x80, CRD(CRD_MEM, rw, 0, 1), 0));
+    report_status("ept", "guest_page_revoked", fc_revoke(CRD(CRD_MEM, rw, 0, page), 0, 0));
+    report_status("ept", "guest_page_again", fc_delegate_guest(SEL_ROOT_PD, s, CRD(CRD_MEM, rw, 0, page), CRD(CRD_MEM, rw, 0, 0)));
+    /* A vCPU with no portal at all: its startup message finds none, the kernel ends it with a report. */
+    unsigned st = fc_create_vcpu(s + 1, s, cpu, 0);
+    report_status("ept", "vcpu_create", st);
+    st = st ? st : fc_create_sc(s + 2, SEL_ROOT_PD, s + 1, PROC_PRIO, 1000);
+    report_status("ept", "vcpu_without_portals_started", st);
+    fc_sleep_ms(50);
+    fc_revoke(CRD(CRD_OBJ, PERM_ALL, 3, s), REVOKE_SELF, 0);   /* the PD, the vCPU, its SC */
+    fc_page_free(page << 12);
+}
+
+/* One guest under its own VMM process: the VMM's status says how the guest ended. */
+static void run_guest(const char *name, unsigned cpu)
+{
+    struct proc *p = proc_spawn("vmm", 0, cpu);
+    if (!p) {
+        printf("[ept] guest %s: no VMM process\n", name);
+        return;
+    }
+    struct vmm_info info = { .ram = GUEST_RAM, .tsc_khz = fc_hip->tsc_khz, .vcpu_cpu = cpu,
+                             .time_scale_milli = fc_time_scale_milli };
+    snprintf(info.guest, sizeof info.guest, "%s", name);
+    unsigned st = fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, proc_pd(p)),
+                              CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, VMM_SEL_PD));
+    st = st ? st : proc_share_large(p, fc_large_chunk(), MEM_R | MEM_W | MEM_X);
+    st = st ? st : proc_map(p, VMM_RAM_HIGH, HIGH_PAGES, MEM_R | MEM_W | MEM_X);
+    st = st ? st : proc_map(p, VMM_INFO, 1, MEM_R);
+    if (!st && !proc_write(p, VMM_INFO, &info, sizeof info))
+        st = BAD_PAR;
+    if (st) {
+        printf("[ept] guest %s: cannot set up its VMM: %s\n", name, fc_status_name(st));
+        proc_destroy(p);
+        return;
+    }
+    st = proc_start(p, PROC_PRIO);
+    unsigned w = st == SUCCESS ? proc_wait_ms(p, 30000) : st;
+    printf("[ept] guest %s: vmm %s status=%lu (wait %u)\n", name, proc_state_name(p), p->status, w);
+    proc_destroy(p);
+}
+
+int scenario_ept(void)
+{
+    if (fc_hip->num_mods < 2)
+        return 1;
+    fc_mem_init(fc_hip);
+    proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
+    if (!(fc_hip->features & HIP_FEAT_VMX)) {
+        printf("[ept] no vCPUs on this machine (the kernel says why in its [vmx] line): nothing to run\n");
+        return 1;
+    }
+    interface_checks();
+    static const char *const guests[] = { "hello", "timer", "mmio", "memory", "vmcall", "triple", "outside" };
+    for (unsigned i = 0; i < sizeof guests / sizeof guests[0]; i++)
+        run_guest(guests[i], fc_hip->num_cpus - 1);
+    printf("[ept] done\n");
+    return 0;
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* vmm/memory.c — guest RAM: the VMM's view of it, pages given on first touch, the boot image. */
+#include <string.h>
+#include "vmm.h"
+
+#define PTE_P    0x1UL
+#define PTE_W    0x2UL
+#define PTE_PS   0x80UL
+#define PTE_ADDR 0x000ffffffffff000UL
+#define MAX_HIGH_PAGES 16384                      /* 64 MiB above the first 2 MiB */
+
+static uint64_t populated[MAX_HIGH_PAGES / 64];   /* RAM pages above 2 MiB the guest has */
+
+/*
+ * Guest-physical [0, 2 MiB) is the VMM's 2 MiB page at APP_SHARED; a page
+ * above it is at VMM_RAM_HIGH + (gpa - 2 MiB), once the guest has it.
+ */
+void *guest_ptr(uint64_t gpa, uint64_t len)
+{
+    if (len > VMM_RAM_LOW || gpa > the_vm.info->ram - len)
+        return NULL;
+    if (gpa + len <= VMM_RAM_LOW)
+        return (void *)(APP_SHARED + gpa);
+    uint64_t first = (gpa - VMM_RAM_LOW) >> 12, last = (gpa + len - 1 - VMM_RAM_LOW) >> 12;
+    if (gpa < VMM_RAM_LOW || first != last || !(populated[first / 64] & (1UL << (first % 64))))
+        return NULL;                              /* one page at a time, and only what the guest has */
+    return (void *)(VMM_RAM_HIGH + gpa - VMM_RAM_LOW);
+}
+
+/* Give the guest the RAM page at gpa: one of the VMM's pages, delegated into the VM's guest space. */
+bool guest_populate(struct vm *vm, uint64_t gpa)
+{
+    if (gpa < VMM_RAM_LOW || gpa >= vm->info->ram)
+        return false;
+    uint64_t page = (gpa - VMM_RAM_LOW) >> 12;
+    if (page >= MAX_HIGH_PAGES || (populated[page / 64] & (1UL << (page % 64))))
+        return false;                             /* it has it: a violation there is not about presence */
+    unsigned perm = MEM_R | MEM_W | MEM_X;
+    if (fc_delegate_guest(VMM_SEL_PD, SEL_VM_PD, CRD(CRD_MEM, perm, 0, (VMM_RAM_HIGH >> 12) + page),
+                          CRD(CRD_MEM, perm, 0, gpa >> 12)) != SUCCESS)
+        return false;
+    populated[page / 64] |= 1UL << (page % 64);
+    vm->pages_populated++;
+    return true;
+}
+
+/* A 4-level walk of the guest's own tables (4 KiB and 2 MiB pages), reading them from guest RAM. */
+bool guest_translate(uint64_t cr3, uint64_t va, uint64_t *gpa)
+{
+    uint64_t table = cr3 & PTE_ADDR;
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        uint64_t *e = guest_ptr(table + ((va >> shift) & 511) * 8, 8);
+        if (!e || !(*e & PTE_P))
+            return false;
+        if (shift == 21 && (*e & PTE_PS)) {
+            *gpa = (*e & PTE_ADDR & ~0x1fffffUL) | (va & 0x1fffff);
+            return true;
+        }
+        table = *e & PTE_ADDR;
+    }
+    *gpa = table | (va & 0xfff);
+    return true;
+}
+
+/*
+ * The state a guest starts in (vmm/guests/README.md): its image at
+ * GUEST_LOAD, identity tables for [0, 1 GiB) in 2 MiB pages, a GDT with a
+ * 64-bit code and a data segment, long mode with paging on, RDI = RAM size.
+ */
+bool guest_boot(struct vm *vm, struct utcb_exc *x)
+{
+    const struct guest_image *g = NULL;
+    for (const struct guest_image *i = guest_images; i->name; i++)
+        if (!strcmp(i->name, vm->name))
+            g = i;
+    uint64_t size = (uint64_t)(g->end - g->start);
+    if (size > GUEST_STACK - 0x10000 - GUEST_LOAD)
+        return false;
+    memset((void *)APP_SHARED, 0, VMM_RAM_LOW);  /* RAM starts zeroed, whoever had the page before */
+    memcpy(guest_ptr(GUEST_LOAD, size), g->start, size);
+    uint64_t *pml4 = guest_ptr(GUEST_PML4, 4096), *pdpt = guest_ptr(GUEST_PML4 + 0x1000, 4096),
+             *pd = guest_ptr(GUEST_PML4 + 0x2000, 4096);
+    pml4[0] = (GUEST_PML4 + 0x1000) | PTE_P | PTE_W;
+    pdpt[0] = (GUEST_PML4 + 0x2000) | PTE_P | PTE_W;
+    for (uint64_t i = 0; i < 512; i++)
+        pd[i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
+    uint64_t *gdt = guest_ptr(GUEST_GDT, 32);
+    gdt[GUEST_SEL_CODE / 8] = 0x00af9b000000ffffUL;   /* 64-bit code, DPL 0 */
+    gdt[GUEST_SEL_DATA / 8] = 0x00cf93000000ffffUL;   /* data, 4 GiB */
+
+    struct utcb_seg code = { GUEST_SEL_CODE, SEG_AR_CODE64, 0xffffffff, 0 };
+    struct utcb_seg data = { GUEST_SEL_DATA, SEG_AR_DATA, 0xffffffff, 0 };
+    x->cs = code;
+    x->ds = x->es = x->ss = x->fs = x->gs = data;
+    x->tr = (struct utcb_seg){ 0, SEG_AR_TSS64_BUSY, 0x67, 0 };
+    x->ldtr = (struct utcb_seg){ 0, SEG_AR_UNUSABLE, 0, 0 };
+    x->gdtr = (struct utcb_seg){ 0, 0, 31, GUEST_GDT };
+    x->idtr = (struct utcb_seg){ 0, 0, 0, 0 };
+    x->cr0 = 0x80010033;                          /* PG WP NE ET MP PE */
+    x->cr2 = 0;
+    x->cr3 = GUEST_PML4;
+    x->cr4 = 0x20;                                /* PAE */
+    x->efer = 0x501;                              /* LMA LME SCE */
+    x->pat = 0x0007040600070406UL;
+    x->dr7 = 0x400;
+    x->sysenter_cs = x->sysenter_rsp = x->sysenter_rip = 0;
+    memset(&x->rax, 0, 16 * sizeof(uint64_t));   /* rax .. r15 */
+    x->rdi = vm->info->ram;
+    x->rsp = GUEST_STACK;
+    x->rip = GUEST_LOAD;
+    x->rflags = 0x2;
+    x->intr_state = x->actv_state = 0;
+    x->intr_info = 0;
+    return true;
+}

@@ -18,8 +18,10 @@ void vm_skip(struct utcb_exc *x)
 }
 
 /*
- * Stop the vCPU for good: its capability goes (the kernel ends its run and
- * this handler's call), the main thread is woken to report. Once only.
+ * The VM is over: say how, and wake the main thread, which revokes the vCPU.
+ * Not here: this handler runs on the vCPU's SC, and once the vCPU is gone the
+ * SC has nobody to run for (the handler would stop wherever it was
+ * preempted). The handler never replies to an ended VM (vmm_portal).
  */
 void vm_end(struct vm *vm, uint64_t status, const char *why)
 {
@@ -28,8 +30,6 @@ void vm_end(struct vm *vm, uint64_t status, const char *why)
     vm->status = status;
     snprintf(vm->why, sizeof vm->why, "%s", why);
     vm->state = VM_DONE;
-    fc_revoke(CRD(CRD_OBJ, PERM_ALL, 0, SEL_VCPU), REVOKE_SELF, 0);
-    fc_sm_up(SEL_DONE);
     fc_sm_up(SEL_WAKE);
 }
 

@@ -83,8 +83,9 @@ void vmm_portal(uint64_t id)
     } else {
         exit_dispatch(&the_vm, (unsigned)id, &u->exc);
     }
-    fc_reply();
-    for (;;)                                     /* the vCPU is gone (vm_end): nobody to reply to */
+    if (the_vm.state == VM_RUNNING)
+        fc_reply();
+    for (;;)                                     /* the VM ended: the guest never runs again */
         fc_sm_down(SEL_HALT, 0);
 }
 
@@ -157,7 +158,6 @@ int main(uint64_t arg, uint64_t pid)
 
     unsigned cpu = the_vm.info->vcpu_cpu, st;
     st = fc_create_pd(SEL_VM_PD, VMM_SEL_PD, 0, 0);
-    st = st ? st : fc_create_sm(SEL_DONE, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_HALT, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_SLEEP, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_WAKE, VMM_SEL_PD, 0);
@@ -186,7 +186,7 @@ int main(uint64_t arg, uint64_t pid)
         if (fc_sm_down(SEL_WAKE, deadline) == TIMEOUT)
             vm_end(&the_vm, ~0UL, "did not finish in time");
     }
-    fc_sm_down(SEL_DONE, 0);                     /* vm_end is over: the vCPU is gone */
+    fc_revoke(CRD(CRD_OBJ, PERM_ALL, 0, SEL_VCPU), REVOKE_SELF, 0);   /* it never runs again */
     uart_flush(&the_vm.uart);
     if (the_vm.status != ~0UL)
         vmm_log("guest %s exited with status %lu", the_vm.name, the_vm.status);

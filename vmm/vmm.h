@@ -31,7 +31,6 @@
 #define SEL_HANDLER     195              /* the local EC every exit portal leads to */
 #define SEL_TIMER       196              /* the timer thread: recalls the vCPU when an interrupt is due */
 #define SEL_TIMER_SC    197
-#define SEL_DONE        198              /* upped when the VM ends */
 #define SEL_HALT        199              /* a halted guest's handler sleeps on it */
 #define SEL_SLEEP       200              /* the timer thread sleeps on it (never upped) */
 #define SEL_WAKE        201              /* the main thread: a console line to print, or the VM ended */

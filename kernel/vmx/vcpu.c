@@ -262,6 +262,7 @@ void vcpu_resume(struct cpu *c, struct ec *ec)
     vcpu_load(v);
     switch (ec->cont) {
     case CONT_STARTUP:
+        ec->regs.rip = vmcs_read(VMCS_GUEST_RIP);   /* for reports, as after every exit */
         event_send(ec, VCPU_EV_STARTUP);
     case CONT_EVENT:
         event_send(ec, ec->event);

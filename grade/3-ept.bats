@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# grade/3-ept.bats — stage 3: virtual machines. vCPUs on VMX with EPT, exits as messages to a
+# user-level VMM in its own PD, seven test guests. Boots in Bochs (VMX with EPT emulated) where
+# the host has no VMX, in QEMU/KVM where it has; EMU=qemu|bochs overrides.
+#
+# What a guest prints is checked against values this file computes itself (the memory
+# checksum, the MMIO device's registers); what the VMM counts (exits, pages given) against
+# what the guest did.
+
+load lib/facet
+
+setup_file() {
+    local emu=${EMU:-}
+    if [[ -z $emu ]]; then
+        if grep -qw vmx /proc/cpuinfo 2>/dev/null; then emu=qemu; else emu=bochs; fi
+    fi
+    facet_boot ept "$(facet_iso ept)" --emu "$emu" --smp 2 --mem 256 --deadline 120
+}
+
+teardown_file() { facet_teardown; }
+
+# The VMM's console lines for one guest: "[console] client N: [tag] ..." of the Nth VMM.
+guest_client() {
+    facet_value ept "^\\[console\\] client ([0-9]+): \\[vmm\\] guest $1: 4096 KiB of RAM"
+}
+
+@test "the ept scenario finishes with status 0, every CPU in VMX root operation (1 pt)" {
+    facet_expect_ok ept
+    facet_grep ept '^\[vmx\] 2 of 2 CPUs in VMX root operation$'
+    facet_grep ept '^\[ept\] done$'
+}
+
+@test "the kernel refuses bad vCPU and guest-memory arguments (2 pts)" {
+    facet_status_table ept ept "create_vm_pd 0
+vcpu_bad_cpu 7
+vcpu_with_utcb 5
+vcpu_event_base_too_high 5
+guest_ports 6
+guest_misaligned 5
+guest_beyond_512g 5
+guest_flag_unknown 5"
+}
+
+@test "guest memory: a guest page is taken once; revoking the source frees it (2 pts)" {
+    facet_status_table ept ept "guest_page 0
+guest_page_taken 5
+guest_page_revoked 0
+guest_page_again 0"
+}
+
+@test "a vCPU nobody serves ends with a report and the guest state; the system goes on (1 pt)" {
+    facet_status_table ept ept "vcpu_create 0
+vcpu_without_portals_started 0"
+    facet_grep ept '^\[vmx\] ec#[0-9]+ guest state \(last exit reason 0, '
+    facet_grep ept '^\[vmx\]   cs sel 0xf000 base 0xffff0000 limit 0xffff ar 0x9b$'
+    facet_grep ept '^\[ec\] ec#[0-9]+ \(pd#[0-9]+\) killed: VM exit without a portal at rip 0x[0-9a-f]+$'
+}
+
+@test "hello: the startup state runs 64-bit code; port I/O reaches the UART (3 pts)" {
+    local c; c=$(guest_client hello)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] hello from guest$"
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] ram: 4096 KiB$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest hello exited with status 0$"
+}
+
+@test "hello: CPUID is the VMM's policy: its signature, hypervisor bit on, VMX off (2 pts)" {
+    local c; c=$(guest_client hello)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] signature: \"FacetVMM    \"$"
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] cpuid.1: hypervisor 1 vmx 0$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: cpuid [1-9][0-9]* io [1-9]"
+}
+
+@test "timer: HLT sleeps until the PIT's next tick, injected through the 8259 (3 pts)" {
+    local c hlt; c=$(guest_client timer)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] phase 1: 20 ticks with hlt$"
+    # One HLT exit per tick: the VMM never re-enters a halted guest only to see it halt again.
+    hlt=$(facet_value ept "^\\[console\\] client $c: \\[vmm\\] exits: cpuid [0-9]+ io [0-9]+ hlt ([0-9]+) ")
+    ((hlt >= 20 && hlt <= 25)) || { echo "expected 20..25 HLT exits for 20 ticks, got $hlt" >&2; return 1; }
+}
+
+@test "timer: a running vCPU is recalled to take its interrupt; the RTC reads sane (3 pts)" {
+    local c recall; c=$(guest_client timer)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] phase 2: 40 ticks without hlt$"
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] rtc: valid$"
+    recall=$(facet_value ept "^\\[console\\] client $c: \\[vmm\\] exits: .* recall ([0-9]+) ")
+    ((recall >= 1)) || { echo "expected recall exits (ticks taken without HLT), got $recall" >&2; return 1; }
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest timer exited with status 0$"
+}
+
+@test "mmio: EPT violations on the device page, emulated by decoding the instruction (3 pts)" {
+    local c i want; c=$(guest_client mmio)
+    # The device: offset 0 counts reads from 1; 4 is scratch; 8 is scratch * 3 + 1. The guest
+    # writes 0x1234, then the RAM size in pages (4 MiB >> 12 = 1024) to scratch.
+    want=("0x0] 0x1" "0x0] 0x2" "0x0] 0x3" "0x4] 0x1234"
+          "0x8] $(printf '%#x' $((0x1234 * 3 + 1)))" "0x8] $(printf '%#x' $((1024 * 3 + 1)))")
+    for i in "${want[@]}"; do
+        facet_grep ept "^\\[console\\] client $c: \\[guest\\] mmio: \\[${i/]/\\]} expected "
+    done
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* ept [6-9] "
+}
+
+@test "memory: RAM above 2 MiB is given page by page on first touch; the checksum is right (4 pts)" {
+    local c want; c=$(guest_client memory)
+    # Every 8-byte word at guest-physical address a in [2 MiB, 4 MiB) holds (a * K) >> 7 (64-bit);
+    # sum = rol(sum, 1) ^ word in address order.
+    want=$(python3 -c '
+K, M = 0x9E3779B97F4A7C15, (1 << 64) - 1
+s = 0
+for a in range(2 << 20, 4 << 20, 8):
+    s = (((s << 1) | (s >> 63)) & M) ^ (((a * K) & M) >> 7)
+print("%016x" % s)')
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] memory: pages 512 checksum $want$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* ept 512 .*; pages given 512$"
+}
+
+@test "vmcall: 1000 hypercalls to the VMM and back, every one answered (2 pts)" {
+    local c; c=$(guest_client vmcall)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] vmcall: 1000 round trips, 0 mismatches$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* vmcall 1000 "
+}
+
+@test "a guest that triple-faults: reported, its VM ends, the next VM runs (2 pts)" {
+    local c; c=$(guest_client triple)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] triple: faulting now$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest triple ended: triple fault at rip 0x[0-9a-f]+$"
+    guest_client outside >/dev/null
+}
+
+@test "a guest that touches memory outside its RAM: reported, its VM ends (2 pts)" {
+    local c; c=$(guest_client outside)
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest outside ended: read guest-physical 0x20000000 outside its RAM at rip 0x[0-9a-f]+$"
+    ! facet_grep ept "outside: read returned" 2>/dev/null
+}
+
+@test "host unit tests: EPT entries, guest state by MTD, the VMM's port I/O and CPUID (4 pts)" {
+    facet_unit test_ept test_vcpu_state test_vmm_exits
+}

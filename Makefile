@@ -122,7 +122,7 @@ $(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
 	@echo "  CC [u]  $$<"
 	$$(Q)$$(CC) $$(USER_CFLAGS) -I$(dir $(1)) -c $$< -o $$@
 endef
-$(foreach f,$(filter roottask/%.c,$(VIEW_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
+$(foreach f,$(filter roottask/%.c vmm/%.c,$(VIEW_PATHS)),$(eval $(call USER_STUDENT_RULE,$(f))))
 
 # The Linux personality names every syscall it does not handle, and its table lists the calls
 # it handles by their __NR_ names: both come from the kernel headers Debian ships
@@ -260,7 +260,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # headers as in its build.
 HOST_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror $(if $(VIEW_PATHS),-I$(BUILD)/view) -I. -Ikernel/include \
-	-Iroottask/lib/facet/include -Iroottask/src -MMD -MP
+	-Iroottask/lib/facet/include -Iroottask/src -Ivmm -MMD -MP
 
 $(BUILD)/tests/%: tests/%.c tests/unit.h $(SOL_STAMP) $(DEPS) $(VIEWS)
 	@mkdir -p $(dir $@)

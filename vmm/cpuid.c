@@ -36,6 +36,7 @@ void cpuid_policy(struct utcb_exc *x)
             r[3] &= ~(1u << 9);                               /* no local APIC */
         }
     }
+    //@ (void)leaf;
     //@ (void)sub;
     //@ (void)host_cpuid;
     //@ r[0] = 0;  /* LAB_TODO ept: the CPUID policy (vmm/cpuid.c) */

@@ -61,8 +61,8 @@ static void on_io(struct vm *vm, struct utcb_exc *x)
     uint64_t mask = size == 4 ? 0xffffffffUL : (1UL << (8 * size)) - 1;
     uint32_t value = (uint32_t)(x->rax & mask);
     io_access(vm, (uint16_t)port, IO_QUAL_IN(q), size, &value);
-    if (IO_QUAL_IN(q))
-        x->rax = (x->rax & ~mask) | (value & mask);
+    if (IO_QUAL_IN(q))                           /* a 32-bit IN zero-extends into rax, as every 32-bit write */
+        x->rax = size == 4 ? value : (x->rax & ~mask) | (value & mask);
     vm_skip(x);
     //@ (void)q;
     //@ vm_end(vm, ~0UL, "LAB_TODO ept: port I/O exits (vmm/exits.c on_io)");

@@ -62,7 +62,7 @@ int ept_map(uint64_t *ept, uint64_t gpa, uint64_t pa, unsigned order, unsigned p
 uint64_t *ept_entry(uint64_t *ept, uint64_t gpa, unsigned order)
 {
     uint64_t *e = ept_slot(ept, gpa, order, false);
-    return e && (*e & EPT_RWX) ? e : NULL;
+    return e && (*e & EPT_RWX) && (!order || (*e & EPT_PS)) ? e : NULL;   /* a leaf, not a table */
 }
 
 /* Is any part of [gpa, gpa + 2^order pages) mapped (a 2 MiB page above it, or a 4 KiB page in it)? */

@@ -7,10 +7,8 @@
 #include "facet/mem.h"
 #include "facet/vmm.h"
 #include "proc/process.h"
+#include "proc/vmm.h"
 #include "uapi/vcpu.h"
-
-#define GUEST_RAM   (4UL << 20)
-#define HIGH_PAGES  ((GUEST_RAM - VMM_RAM_LOW) >> 12)
 
 /* Arguments the kernel must refuse, and a vCPU nobody serves: each a "[ept] name status=N" line. */
 static void interface_checks(void)
@@ -48,35 +46,6 @@ static void interface_checks(void)
     fc_page_free(page << 12);
 }
 
-/* One guest under its own VMM process: the VMM's status says how the guest ended. */
-static void run_guest(const char *name, unsigned cpu)
-{
-    struct proc *p = proc_spawn("vmm", 0, cpu);
-    if (!p) {
-        printf("[ept] guest %s: no VMM process\n", name);
-        return;
-    }
-    struct vmm_info info = { .ram = GUEST_RAM, .tsc_khz = fc_hip->tsc_khz, .vcpu_cpu = cpu,
-                             .time_scale_milli = fc_time_scale_milli };
-    snprintf(info.guest, sizeof info.guest, "%s", name);
-    unsigned st = fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, proc_pd(p)),
-                              CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, VMM_SEL_PD));
-    st = st ? st : proc_share_large(p, fc_large_chunk(), MEM_R | MEM_W | MEM_X);
-    st = st ? st : proc_map(p, VMM_RAM_HIGH, HIGH_PAGES, MEM_R | MEM_W | MEM_X);
-    st = st ? st : proc_map(p, VMM_INFO, 1, MEM_R);
-    if (!st && !proc_write(p, VMM_INFO, &info, sizeof info))
-        st = BAD_PAR;
-    if (st) {
-        printf("[ept] guest %s: cannot set up its VMM: %s\n", name, fc_status_name(st));
-        proc_destroy(p);
-        return;
-    }
-    st = proc_start(p, PROC_PRIO);
-    unsigned w = st == SUCCESS ? proc_wait_ms(p, 30000) : st;
-    printf("[ept] guest %s: vmm %s status=%lu (wait %u)\n", name, proc_state_name(p), p->status, w);
-    proc_destroy(p);
-}
-
 int scenario_ept(void)
 {
     if (fc_hip->num_mods < 2)
@@ -90,7 +59,7 @@ int scenario_ept(void)
     interface_checks();
     static const char *const guests[] = { "hello", "timer", "mmio", "memory", "vmcall", "triple", "outside" };
     for (unsigned i = 0; i < sizeof guests / sizeof guests[0]; i++)
-        run_guest(guests[i], fc_hip->num_cpus - 1);
+        vmm_run(guests[i], fc_hip->num_cpus - 1, 30000, "ept");
     printf("[ept] done\n");
     return 0;
 }

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* src/proc/vmm.c — a virtual machine: the VMM process, its own PD to build the VM in, the guest's RAM. */
+#include <stdio.h>
+#include "proc/vmm.h"
+#include "proc/process.h"
+#include "facet/vmm.h"
+#include "facet/mem.h"
+#include "facet/time.h"
+#include "facet/thread.h"
+
+/* The VMM's PD with the right to create in it, 2 MiB + the rest of the RAM (RWX), the info page. */
+static unsigned vmm_setup(struct proc *p, const struct vmm_info *info)
+{
+    sel_t pd = proc_pd(p);
+    unsigned rwx = MEM_R | MEM_W | MEM_X;
+    unsigned st = fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, pd),
+                              CRD(CRD_OBJ, PERM_CREATE | PERM_CTRL, 0, VMM_SEL_PD));
+    st = st ? st : proc_share_large(p, fc_large_chunk(), rwx);
+    st = st ? st : proc_map(p, VMM_RAM_HIGH, (info->ram - VMM_RAM_LOW) >> 12, rwx);
+    st = st ? st : proc_map(p, VMM_INFO, 1, MEM_R);
+    if (!st && !proc_write(p, VMM_INFO, info, sizeof *info))
+        st = BAD_PAR;
+    return st;
+}
+
+uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag)
+{
+    struct proc *p = proc_spawn("vmm", 0, cpu);
+    if (!p) {
+        printf("[%s] guest %s: no VMM process\n", tag, name);
+        return ~0UL;
+    }
+    struct vmm_info info = { .ram = VMM_GUEST_RAM, .tsc_khz = fc_hip->tsc_khz, .vcpu_cpu = cpu,
+                             .time_scale_milli = fc_time_scale_milli };
+    snprintf(info.guest, sizeof info.guest, "%s", name);
+    unsigned st = vmm_setup(p, &info);
+    if (st) {
+        printf("[%s] guest %s: cannot set up its VMM: %s\n", tag, name, fc_status_name(st));
+        proc_destroy(p);
+        return ~0UL;
+    }
+    st = proc_start(p, PROC_PRIO);
+    unsigned w = st == SUCCESS ? proc_wait_ms(p, wait_ms) : st;
+    printf("[%s] guest %s: vmm %s status=%lu (wait %u)\n", tag, name, proc_state_name(p), p->status, w);
+    uint64_t status = p->state == PROC_EXITED ? p->status : ~0UL;
+    proc_destroy(p);
+    return status;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* src/proc/vmm.h — a virtual machine: the VMM (vmm/) in a process of its own, running one test guest. */
+#pragma once
+
+#include <stdint.h>
+
+#define VMM_GUEST_RAM (4UL << 20)       /* each guest's RAM: 2 MiB at once, the rest on first touch */
+
+/*
+ * Start bin/vmm on cpu for guest `name` (vmm/guests/<name>.c) with its
+ * capabilities, memory and info page (facet/vmm.h), wait at most wait_ms
+ * (times the time scale) and tear it down. Prints "[tag] guest NAME: vmm
+ * <state> status=N (wait W)"; returns the VMM's status (~0: it did not finish).
+ */
+uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag);

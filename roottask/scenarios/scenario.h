@@ -14,6 +14,7 @@ struct scenario {
 int scenario_boot(void);
 int scenario_portals(void);
 int scenario_bench(void);
+int scenario_bench_vm(void);
 int scenario_caps(void);
 int scenario_caps_many(void);
 int scenario_sysredir(void);

@@ -15,7 +15,8 @@ static const struct scenario scenarios[] = {
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },
-    { "bench", "round-trip costs: null hypercall, portal IPC, exceptions", scenario_bench },
+    { "bench", "round-trip costs: hypercall, IPC, exceptions, foreign and Linux syscalls, VM exits", scenario_bench },
+    { "bench-vm", "the round trips of bench without Linux, VM exits included (for Bochs)", scenario_bench_vm },
 };
 
 void report_status(const char *tag, const char *name, unsigned status)

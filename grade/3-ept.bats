@@ -54,7 +54,7 @@ guest_page_again 0"
 vcpu_without_portals_started 0"
     facet_grep ept '^\[vmx\] ec#[0-9]+ guest state \(last exit reason 0, '
     facet_grep ept '^\[vmx\]   cs sel 0xf000 base 0xffff0000 limit 0xffff ar 0x9b$'
-    facet_grep ept '^\[ec\] ec#[0-9]+ \(pd#[0-9]+\) killed: VM exit without a portal at rip 0x[0-9a-f]+$'
+    facet_grep ept '^\[ec\] ec#[0-9]+ \(pd#[0-9]+\) killed: no startup portal at rip 0xfff0$'
 }
 
 @test "hello: the startup state runs 64-bit code; port I/O reaches the UART (3 pts)" {
@@ -120,6 +120,12 @@ print("%016x" % s)')
     facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* vmcall 1000 "
 }
 
+@test "the guest's FPU and SSE registers are its own across exits whose handler uses the FPU (2 pts)" {
+    local c; c=$(guest_client fpu)
+    facet_grep ept "^\\[console\\] client $c: \\[guest\\] fpu: 100 of 100 rounds kept xmm0-7 and x87$"
+    facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* vmcall 100 "
+}
+
 @test "a guest that triple-faults: reported, its VM ends, the next VM runs (2 pts)" {
     local c; c=$(guest_client triple)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] triple: faulting now$"
@@ -135,4 +141,18 @@ print("%016x" % s)')
 
 @test "host unit tests: EPT entries, guest state by MTD, the VMM's port I/O and CPUID (4 pts)" {
     facet_unit test_ept test_vcpu_state test_vmm_exits
+}
+
+@test "failed VM entries: the kernel names the error, the VMM is told, the VM ends (2 pts)" {
+    facet_grep ept '^\[vmx\] ec#[0-9]+: VM entry failed: invalid guest state \(exit reason 33, qualification [0-9a-fx]+\)$'
+    facet_grep ept '^\[console\] client [0-9]+: \[vmm\] guest hello ended: VM entry failed: invalid guest state$'
+    facet_grep ept '^\[vmx\] ec#[0-9]+: VMLAUNCH failed: VM-instruction error 7 \(VM entry with invalid control fields\)$'
+    facet_grep ept '^\[console\] client [0-9]+: \[vmm\] guest hello ended: VM entry failed \(VM-instruction error 7\)$'
+}
+
+@test "nothing leaks: two more VMs leave the kernel's objects and free frames as they were (2 pts)" {
+    local line o1 o2 f1 f2
+    line=$(facet_grep ept '^\[ept\] after two more VMs: ') || return 1
+    read -r o1 o2 f1 f2 < <(sed -nE 's/.*kernel objects ([0-9]+) then ([0-9]+), free kernel frames ([0-9]+) then ([0-9]+)$/\1 \2 \3 \4/p' <<<"$line")
+    [[ -n $o1 && $o1 == "$o2" && $f1 == "$f2" ]] || { echo "expected equal counts: $line" >&2; return 1; }
 }

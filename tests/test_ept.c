@@ -31,8 +31,9 @@ static uint64_t *next_table(uint64_t e)
 /* The frame, permission, type and PS bits a leaf should have. */
 static uint64_t leaf_bits(uint64_t pa, unsigned perm, bool large)
 {
-    return pa | EPT_WB | (large ? EPT_PS : 0) |
-           ((perm & MEM_R) ? EPT_R : 0) | ((perm & MEM_W) ? EPT_W : 0) | ((perm & MEM_X) ? EPT_X : 0);
+    /* MEM_R/W/X and EPT_R/W/X are both bits 0, 1, 2: one table says which is which. */
+    static const uint64_t rwx[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+    return pa | EPT_WB | (large ? EPT_PS : 0) | rwx[perm & 7];
 }
 
 TEST(map_4k_writes_the_leaf)

@@ -325,7 +325,7 @@ TEST(vmcall_ping_returns_rbx_plus_one)
     CHECK_EQ(x.rbx, 41);
     CHECK_EQ(x.rip, 0x100012);
     reset();
-    x.rax = 2;
+    x.rax = 99;
     x.rbx = 41;
     exit_dispatch(vm, VMX_EXIT_VMCALL, &x);
     CHECK_EQ(x.rax, ~0ULL);                               /* unknown function */

@@ -39,7 +39,7 @@ void cpuid_policy(struct utcb_exc *x)
     //@ (void)leaf;
     //@ (void)sub;
     //@ (void)host_cpuid;
-    //@ r[0] = 0;  /* LAB_TODO ept: the CPUID policy (vmm/cpuid.c) */
+    //@ LAB_TODO("ept: the CPUID policy (vmm/cpuid.c)");
     /* LAB ept END */
     x->rax = r[0];
     x->rbx = r[1];

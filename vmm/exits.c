@@ -33,12 +33,16 @@ void vm_end(struct vm *vm, uint64_t status, const char *why)
     fc_sm_up(SEL_WAKE);
 }
 
-/* Startup: the guest's initial state (vmm/memory.c builds it). */
+/* Startup: the guest's initial state (vmm/memory.c builds it), spoiled on purpose if asked to. */
 static void on_startup(struct vm *vm, struct utcb_exc *x)
 {
     vm->tsc0 = fc_rdtsc();
     if (!guest_boot(vm, x))
         vm_end(vm, ~0UL, "the guest image does not fit its RAM");
+    if (vm->info->fault == VMM_FAULT_GUEST_STATE)
+        x->cs.ar |= SEG_AR(0, 0, 0, 0, 0, 1, 0);  /* D/B with L: no such code segment in IA-32e mode */
+    if (vm->info->fault == VMM_FAULT_INJECTION)
+        x->intr_info = INJ_VALID | (1u << 8) | 0x20;   /* interruption type 1 is reserved */
 }
 
 static void on_cpuid(struct vm *vm, struct utcb_exc *x)
@@ -65,7 +69,8 @@ static void on_io(struct vm *vm, struct utcb_exc *x)
         x->rax = size == 4 ? value : (x->rax & ~mask) | (value & mask);
     vm_skip(x);
     //@ (void)q;
-    //@ vm_end(vm, ~0UL, "LAB_TODO ept: port I/O exits (vmm/exits.c on_io)");
+    //@ LAB_TODO("ept: port I/O exits (vmm/exits.c on_io)");
+    //@ vm_end(vm, ~0UL, "port I/O is not emulated yet");
     /* LAB ept END */
 }
 
@@ -88,11 +93,31 @@ static void on_hlt(struct vm *vm, struct utcb_exc *x)
     }
 }
 
-/* VMCALL: function 1 (rax) is ping, rax = rbx + 1; others are refused with rax = ~0. */
+/*
+ * This handler's own FPU and SSE registers get other values: the guest's must
+ * be unaffected (the kernel switches them). The VMM is built without SSE, so
+ * only this asm touches them.
+ */
+static void clobber_fpu(uint64_t seed)
+{
+    uint64_t junk[2] = { ~seed, seed << 7 };
+    __asm__ volatile("fninit\n\t fldpi\n\t fldl2e\n\t movdqu (%0), %%xmm0\n\t movdqu (%0), %%xmm1\n\t"
+                     "movdqu (%0), %%xmm2\n\t movdqu (%0), %%xmm3\n\t movdqu (%0), %%xmm4\n\t"
+                     "movdqu (%0), %%xmm5\n\t movdqu (%0), %%xmm6\n\t movdqu (%0), %%xmm7" :: "r"(junk) : "memory");
+}
+
+/* VMCALL: rax = function. 1 ping: rax = rbx + 1; 2: use the FPU here, rax = 0; others: rax = ~0. */
 static void on_vmcall(struct vm *vm, struct utcb_exc *x)
 {
     (void)vm;
-    x->rax = x->rax == 1 ? x->rbx + 1 : ~0UL;
+    if (x->rax == 1) {
+        x->rax = x->rbx + 1;
+    } else if (x->rax == 2) {
+        clobber_fpu(x->rbx);
+        x->rax = 0;
+    } else {
+        x->rax = ~0UL;
+    }
     vm_skip(x);
 }
 

@@ -172,7 +172,9 @@ int main(uint64_t arg, uint64_t pid)
         printf("[vmm] cannot build the VM: %s\n", fc_status_name(st));
         return 3;
     }
-    vmm_log("guest %s: %lu KiB of RAM, vCPU on cpu%u", the_vm.name, the_vm.info->ram >> 10, cpu);
+    vmm_log("guest %s: %lu KiB of RAM, vCPU on cpu%u%s", the_vm.name, the_vm.info->ram >> 10, cpu,
+            the_vm.info->fault == VMM_FAULT_GUEST_STATE ? ", started with a bad guest state on purpose" :
+            the_vm.info->fault == VMM_FAULT_INJECTION ? ", started with a bad injection on purpose" : "");
     st = fc_create_sc(SEL_TIMER_SC, VMM_SEL_PD, SEL_TIMER, 30, 1000);
     st = st ? st : fc_create_sc(SEL_VCPU_SC, VMM_SEL_PD, SEL_VCPU, 10, 10000);   /* starts: the startup exit */
     if (st) {

@@ -43,12 +43,14 @@
 #define CPU2_VPID                  (1u << 5)
 #define CPU2_URG                   (1u << 7)     /* unrestricted guest */
 #define CPU2_INVPCID               (1u << 12)
+#define EXIT_SAVE_DBG              (1u << 2)     /* save DR7 and DEBUGCTL */
 #define EXIT_HOST_64               (1u << 9)
 #define EXIT_ACK_INTR              (1u << 15)    /* the exit takes the interrupt: its vector in EXIT_INTR_INFO */
 #define EXIT_SAVE_PAT              (1u << 18)
 #define EXIT_LOAD_PAT              (1u << 19)
 #define EXIT_SAVE_EFER             (1u << 20)
 #define EXIT_LOAD_EFER             (1u << 21)
+#define ENTRY_LOAD_DBG             (1u << 2)     /* load DR7 and DEBUGCTL */
 #define ENTRY_IA32E                (1u << 9)     /* the guest runs in IA-32e mode (EFER.LMA) */
 #define ENTRY_LOAD_PAT             (1u << 14)
 #define ENTRY_LOAD_EFER            (1u << 15)

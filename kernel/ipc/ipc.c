@@ -165,15 +165,15 @@ void event_send(struct ec *ec, unsigned event)
     sel_t sel = event == EV_FOREIGN_SYSCALL ? ec->pd->foreign_base + ec->cpu : ec->event_base + event;
     struct pt *pt = cap_get(ec->pd, sel, OBJ_PT, 0);
     if (!pt) {
+        if (ec->vcpu) {                              /* a vCPU's events are exit reasons (uapi/vcpu.h) */
+            vcpu_dump(ec);
+            ec_kill(ec, event == VCPU_EV_STARTUP ? "no startup portal" : event == VMX_EXIT_TRIPLE ?
+                        "VM exit (triple fault) without a portal" : "VM exit without a portal");
+        }
         if (event == EV_STARTUP)
             ec_kill(ec, "no startup portal");
         if (event == EV_FOREIGN_SYSCALL)
             ec_kill(ec, "foreign syscall without a portal");
-        if (ec->vcpu) {
-            vcpu_dump(ec);
-            ec_kill(ec, event == VMX_EXIT_TRIPLE ? "VM exit (triple fault) without a portal" :
-                        "VM exit without a portal");
-        }
         ec_kill(ec, event < EXC_VECTORS ? exc_name(event) : "event without a portal");
     }
     struct ec *h = pt->ec;

@@ -7,7 +7,6 @@
 #include "syscall.h"
 
 /* MTD bits a host EC's message can carry. */
-#define MTD_HOST_VALID (MTD_EXC_VALID | MTD_CR)
 #define MTD_RESERVED   ((1u << 25) | (1u << 29))   /* no group: refused, for any sender */
 
 /* create_pt: ARG1 = destination selector, ARG2 = PD, ARG3 = local EC, ARG4 = MTD, ARG5 = entry IP. */

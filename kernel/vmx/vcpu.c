@@ -134,7 +134,7 @@ void vcpu_clear_pending(struct cpu *c)
 static void vcpu_reset(struct vcpu *v, struct cpu_regs *gpr)
 {
     struct utcb_exc x = {
-        .rip = 0xfff0, .rflags = RFLAGS_FIXED, .cr0 = 0x10, .dr7 = 0x400, .pat = 0x0007040600070406UL,
+        .rip = 0xfff0, .rflags = RFLAGS_FIXED, .cr0 = 0x60000010, .dr7 = 0x400, .pat = 0x0007040600070406UL,
         .cs = { .sel = 0xf000, .ar = SEG_AR(0xb, 1, 0, 1, 0, 0, 0), .limit = 0xffff, .base = 0xffff0000 },
         .ldtr = { .ar = SEG_AR_LDT, .limit = 0xffff },
         .tr = { .ar = SEG_AR(0xb, 0, 0, 1, 0, 0, 0), .limit = 0xffff },
@@ -152,7 +152,8 @@ static void vcpu_reset(struct vcpu *v, struct cpu_regs *gpr)
  * Program the VMCS, on the vCPU's CPU at its first run. Controls: host
  * interrupts and NMIs exit (taken by the kernel), HLT, every port access and
  * MOV DR exit; EPT, unrestricted guest, VPID where offered; the exit is in
- * 64-bit mode with the interrupt acknowledged; EFER and PAT switched both ways.
+ * 64-bit mode with the interrupt acknowledged; EFER, PAT and DR7/DEBUGCTL
+ * switched both ways.
  * The kernel owns CR0.NE and CR4.VMXE (masked, the guest reads its own view).
  */
 static void vmcs_setup(struct cpu *c, struct ec *ec)
@@ -168,9 +169,10 @@ static void vmcs_setup(struct cpu *c, struct ec *ec)
     vmcs_write(VMCS_CPU_CTLS, v->cpu_ctls);
     vmcs_write(VMCS_CPU_CTLS2, vmx_ctls(MSR_VMX_PROCBASED_CTLS2, CPU2_EPT | CPU2_URG | CPU2_RDTSCP | CPU2_INVPCID |
                                         (v->vpid ? CPU2_VPID : 0)));
-    vmcs_write(VMCS_EXIT_CTLS, vmx_ctls(MSR_VMX_EXIT_CTLS, EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_PAT |
-                                        EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER));
-    vmcs_write(VMCS_ENTRY_CTLS, vmx_ctls(MSR_VMX_ENTRY_CTLS, ENTRY_LOAD_PAT | ENTRY_LOAD_EFER) & ~ENTRY_IA32E);
+    vmcs_write(VMCS_EXIT_CTLS, vmx_ctls(MSR_VMX_EXIT_CTLS, EXIT_SAVE_DBG | EXIT_HOST_64 | EXIT_ACK_INTR |
+                                        EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+    vmcs_write(VMCS_ENTRY_CTLS, vmx_ctls(MSR_VMX_ENTRY_CTLS, ENTRY_LOAD_DBG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER) &
+                                ~ENTRY_IA32E);
     vmcs_write(VMCS_EXC_BITMAP, 0);
     vmcs_write(VMCS_CR3_TARGETS, 0);
     vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
@@ -298,11 +300,12 @@ void vmx_exit_handler(void)
     struct cpu *c = this_cpu();
     struct ec *ec = c->ec;
     struct vcpu *v = ec->vcpu;
-    v->launched = true;
     v->cr2 = read_cr2();
     c->fs_base = 0;                              /* HOST_FS_BASE */
     uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
     unsigned event = reason & 0xffff;
+    if (!(reason & EXIT_REASON_FAILED_ENTRY))
+        v->launched = true;                      /* a VMCS is launched once an entry succeeded */
     v->exit_reason = reason;
     if (event == VMX_EXIT_EXTINT) {
         unsigned vector = (unsigned)vmcs_read(VMCS_EXIT_INTR_INFO) & 0xff;

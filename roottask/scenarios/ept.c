@@ -57,9 +57,21 @@ int scenario_ept(void)
         return 1;
     }
     interface_checks();
-    static const char *const guests[] = { "hello", "timer", "mmio", "memory", "vmcall", "triple", "outside" };
+    unsigned cpu = fc_hip->num_cpus - 1;
+    static const char *const guests[] = { "hello", "timer", "mmio", "memory", "vmcall", "fpu", "triple", "outside" };
     for (unsigned i = 0; i < sizeof guests / sizeof guests[0]; i++)
-        vmm_run(guests[i], fc_hip->num_cpus - 1, 30000, "ept");
+        vmm_run(guests[i], cpu, 30000, "ept", VMM_FAULT_NONE);
+    /* VM entries that fail: reported to the VMM (and on the console), the VM ends, nothing else. */
+    vmm_run("hello", cpu, 30000, "ept", VMM_FAULT_GUEST_STATE);
+    vmm_run("hello", cpu, 30000, "ept", VMM_FAULT_INJECTION);
+    /* Nothing stays behind: the same VM twice more leaves the kernel's objects and frames as they were. */
+    uint64_t f[2], o[2];
+    for (unsigned i = 0; i < 2; i++) {
+        vmm_run("memory", cpu, 30000, "ept", VMM_FAULT_NONE);
+        fc_stats(&f[i], &o[i]);
+    }
+    printf("[ept] after two more VMs: kernel objects %lu then %lu, free kernel frames %lu then %lu\n",
+           o[0], o[1], f[0], f[1]);
     printf("[ept] done\n");
     return 0;
 }

@@ -10,7 +10,7 @@ guests_saved_goal := $(.DEFAULT_GOAL)
 BUILD ?= build
 Q     ?= @
 
-GUESTS := hello timer mmio memory vmcall triple outside vmbench
+GUESTS := hello timer mmio memory vmcall fpu triple outside vmbench
 
 GUEST_DIR := vmm/guests
 GUEST_OUT := $(BUILD)/guests

@@ -69,7 +69,7 @@ enum hc_status {
 #define CREATE_PD_PASSTHROUGH  0x1   /* only from a passthrough PD */
 #define CREATE_PD_FOREIGN      0x2   /* its syscalls go to portals at ARG4 + cpu (the flexible syscall layer) */
 #define CREATE_EC_GLOBAL       0x1   /* global EC (can get an SC), else local */
-#define CREATE_EC_VCPU         0x2   /* reserved for the EPT stage: BAD_FTR today */
+#define CREATE_EC_VCPU         0x2   /* a vCPU (uapi/vcpu.h): BAD_FTR where the CPU cannot run one */
 #define CALL_NONBLOCK          0x1   /* fail with TIMEOUT instead of waiting for a busy handler */
 
 /* Sub-operations (ARG1[11:8]). */

@@ -66,8 +66,10 @@
 /*
  * Injection (MTD_INJ, intr_info): the VMX VM-entry interruption-information
  * format, [7:0] vector, [10:8] type, [11] deliver intr_error, [31] valid;
- * plus two requests the kernel takes out: INJ_WINDOW asks for an exit 7 as
- * soon as the guest can take an interrupt, INJ_NMI_WINDOW the same for NMIs.
+ * plus a request the kernel takes out: INJ_WINDOW asks for an exit 7 as soon
+ * as the guest can take an interrupt. INJ_NMI_WINDOW (Hedron's bit for the
+ * NMI window) is reserved: Facet takes it out and ignores it, NMI windows
+ * need virtual NMIs, which it does not use yet.
  */
 #define INJ_VALID               (1u << 31)
 #define INJ_ERROR               (1u << 11)

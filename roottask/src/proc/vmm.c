@@ -23,7 +23,7 @@ static unsigned vmm_setup(struct proc *p, const struct vmm_info *info)
     return st;
 }
 
-uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag)
+uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag, unsigned fault)
 {
     struct proc *p = proc_spawn("vmm", 0, cpu);
     if (!p) {
@@ -31,7 +31,7 @@ uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *t
         return ~0UL;
     }
     struct vmm_info info = { .ram = VMM_GUEST_RAM, .tsc_khz = fc_hip->tsc_khz, .vcpu_cpu = cpu,
-                             .time_scale_milli = fc_time_scale_milli };
+                             .time_scale_milli = fc_time_scale_milli, .fault = fault };
     snprintf(info.guest, sizeof info.guest, "%s", name);
     unsigned st = vmm_setup(p, &info);
     if (st) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdint.h>
+#include "facet/vmm.h"
 
 #define VMM_GUEST_RAM (4UL << 20)       /* each guest's RAM: 2 MiB at once, the rest on first touch */
 
@@ -11,5 +12,6 @@
  * capabilities, memory and info page (facet/vmm.h), wait at most wait_ms
  * (times the time scale) and tear it down. Prints "[tag] guest NAME: vmm
  * <state> status=N (wait W)"; returns the VMM's status (~0: it did not finish).
+ * fault: VMM_FAULT_* (facet/vmm.h), a VM entry that fails on purpose.
  */
-uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag);
+uint64_t vmm_run(const char *name, unsigned cpu, unsigned wait_ms, const char *tag, unsigned fault);

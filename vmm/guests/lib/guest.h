@@ -17,6 +17,7 @@
 
 /* The VMCALL functions (rax); arguments in rbx. */
 #define HC_PING         1            /* rax = rbx + 1 */
+#define HC_CLOBBER_FPU  2            /* the VMM loads other values into its own FPU/SSE registers */
 
 /* The status a guest powers off with when a vector without a handler arrives. */
 #define EXIT_TRAP       0x100        /* + vector */

@@ -25,5 +25,10 @@ struct vmm_info {
     uint64_t tsc_khz;           /* the TSC's frequency */
     uint32_t vcpu_cpu;          /* the CPU its vCPU runs on */
     uint32_t time_scale_milli;  /* the host's slowness (facet/time.h), 0: never give up */
-    uint32_t bench;             /* non-zero: measure VM-exit round trips instead of running a guest */
+    uint32_t fault;             /* VMM_FAULT_*: start the guest in a state the CPU refuses, on purpose */
 };
+
+/* The VMM's tests of failed VM entries: what its startup reply gets wrong. */
+#define VMM_FAULT_NONE        0
+#define VMM_FAULT_GUEST_STATE 1     /* CS with L and D both set: VM entry fails, "invalid guest state" */
+#define VMM_FAULT_INJECTION   2     /* an event of the reserved type 1: VMLAUNCH fails, error 7 */

@@ -150,6 +150,17 @@ print("%016x" % s)')
     facet_grep ept '^\[console\] client [0-9]+: \[vmm\] guest hello ended: VM entry failed \(VM-instruction error 7\)$'
 }
 
+@test "a VMM that answers every exit with a random state cannot hurt the kernel (2 pts)" {
+    local line n s e r
+    facet_grep ept '^\[console\] client [0-9]+: \[vmm\] guest hello: 4096 KiB of RAM, vCPU on cpu[0-9]+, every reply a random state$'
+    line=$(facet_grep ept '^\[console\] client [0-9]+: \[vmm\] fuzz: ') || return 1
+    read -r n s e r < <(sed -nE 's/.*fuzz: ([0-9]+) random states: ([0-9]+) refused as guest state, ([0-9]+) by VMLAUNCH\/VMRESUME, ([0-9]+) ran to an exit$/\1 \2 \3 \4/p' <<<"$line")
+    # The same 300 states every run (a fixed seed); each kind of outcome must have happened.
+    [[ $n == 300 && $((s + e + r)) == 300 && $s -gt 0 && $e -gt 0 && $r -gt 0 ]] ||
+        { echo "expected 300 states, some refused either way and some run: $line" >&2; return 1; }
+    facet_grep ept '^\[vmx\] ec#[0-9]+: more failed VM entries, not shown$'
+}
+
 @test "nothing leaks: two more VMs leave the kernel's objects and free frames as they were (2 pts)" {
     local line o1 o2 f1 f2
     line=$(facet_grep ept '^\[ept\] after two more VMs: ') || return 1

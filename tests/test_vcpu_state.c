@@ -359,14 +359,14 @@ TEST(load_activity_and_interruptibility_state)
 {
     reset();
     static const struct { uint32_t in, out; } a[] = {
-        { ACTV_ACTIVE, ACTV_ACTIVE }, { ACTV_HLT, ACTV_HLT }, { 2, ACTV_ACTIVE }, { 3, ACTV_ACTIVE },
+        { ACTV_ACTIVE, ACTV_ACTIVE }, { ACTV_HLT, ACTV_ACTIVE }, { 2, ACTV_ACTIVE }, { 3, ACTV_ACTIVE },
         { 0xffffffff, ACTV_ACTIVE },
     };
     for (unsigned i = 0; i < ARRAY_SIZE(a); i++) {
         x.actv_state = a[i].in;
         x.intr_state = 0xfffffff0 | INTR_STATE_STI;
         vcpu_load_state(&x, MTD_STA, &v, &g);
-        CHECK_EQ(vmcs[VMCS_GUEST_ACTV_STATE], a[i].out);  /* shutdown and wait-for-SIPI are not the VMM's to set */
+        CHECK_EQ(vmcs[VMCS_GUEST_ACTV_STATE], a[i].out);  /* always active: HLT exits, halting is the VMM's */
         CHECK_EQ(vmcs[VMCS_GUEST_INTR_STATE], INTR_STATE_STI);
     }
 }

@@ -70,6 +70,7 @@ static uint8_t ram_high[TEST_RAM - VMM_RAM_LOW] __attribute__((aligned(4096)));
 #include "vmm/cpuid.c"
 #include "vmm/mmio.c"
 #include "vmm/memory.c"
+#include "vmm/fuzz.c"
 #include "unit.h"
 
 /* ---- what exits.c needs from vmm/main.c, vmm/io.c, vmm/msr.c and the PIC ---- */

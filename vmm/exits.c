@@ -6,11 +6,6 @@
 
 #define RFLAGS_IF (1UL << 9)
 
-/* What every exit message carries: enough to step over an instruction and to inject. */
-#define MTD_BASE  (MTD_GPR_ACDB | MTD_GPR_BSD | MTD_RIP_LEN | MTD_RFLAGS | MTD_STA | MTD_INJ | MTD_QUAL)
-#define MTD_BOOT  (MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP | MTD_DS_ES | MTD_FS_GS | MTD_CS_SS | MTD_TR | MTD_LDTR | \
-                   MTD_GDTR | MTD_IDTR | MTD_CR | MTD_DR | MTD_SYSENTER | MTD_EFER_PAT)
-
 void vm_skip(struct utcb_exc *x)
 {
     x->rip += x->inst_len;
@@ -272,6 +267,10 @@ static void inject(struct vm *vm, struct utcb_exc *x)
 void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x)
 {
     vm->exits[event]++;
+    if (vm->info->fault == VMM_FAULT_FUZZ) {
+        fuzz_exit(vm, event, x);
+        return;
+    }
     x->intr_info &= ~(uint32_t)INJ_WINDOW;       /* what we want now is decided below */
     x->mtd = exit_mtd(event);
     (exits[event].fn ? exits[event].fn : on_unexpected)(vm, x);

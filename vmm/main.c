@@ -93,14 +93,18 @@ void vmm_portal(uint64_t id)
  * The timer thread: when the next device interrupt is due and the guest is
  * running (not halted: then its HLT handler waits for it), recall the vCPU so
  * the recall exit injects it. Runs above the vCPU's priority on its CPU.
+ * Fuzzing, every 5 ms: a random state may run without ever exiting.
  */
 void vmm_timer(void)
 {
     uint64_t ms = the_vm.info->tsc_khz;
+    bool fuzz = the_vm.info->fault == VMM_FAULT_FUZZ;
     for (;;) {
-        uint64_t now = fc_rdtsc(), due = the_vm.irq_due;
+        uint64_t now = fc_rdtsc(), due = fuzz ? now : the_vm.irq_due;
         if (the_vm.state != VM_RUNNING)
             fc_sm_down(SEL_SLEEP, 0);     /* nothing more to do: sleep for good */
+        if (fuzz)
+            fc_sm_down(SEL_SLEEP, now + 5 * ms);
         if (due && now >= due && !the_vm.halted) {
             fc_ec_recall(SEL_VCPU);
             due = 0;
@@ -174,7 +178,8 @@ int main(uint64_t arg, uint64_t pid)
     }
     vmm_log("guest %s: %lu KiB of RAM, vCPU on cpu%u%s", the_vm.name, the_vm.info->ram >> 10, cpu,
             the_vm.info->fault == VMM_FAULT_GUEST_STATE ? ", started with a bad guest state on purpose" :
-            the_vm.info->fault == VMM_FAULT_INJECTION ? ", started with a bad injection on purpose" : "");
+            the_vm.info->fault == VMM_FAULT_INJECTION ? ", started with a bad injection on purpose" :
+            the_vm.info->fault == VMM_FAULT_FUZZ ? ", every reply a random state" : "");
     st = fc_create_sc(SEL_TIMER_SC, VMM_SEL_PD, SEL_TIMER, 30, 1000);
     st = st ? st : fc_create_sc(SEL_VCPU_SC, VMM_SEL_PD, SEL_VCPU, 10, 10000);   /* starts: the startup exit */
     if (st) {
@@ -198,6 +203,9 @@ int main(uint64_t arg, uint64_t pid)
             the_vm.exits[VMX_EXIT_CPUID], the_vm.exits[VMX_EXIT_IO], the_vm.exits[VMX_EXIT_HLT], the_vm.exits[VMX_EXIT_VMCALL],
             the_vm.exits[VMX_EXIT_EPT_VIOLATION], the_vm.exits[VCPU_EV_RECALL], the_vm.exits[VMX_EXIT_INTR_WINDOW],
             the_vm.exits[VMX_EXIT_RDMSR] + the_vm.exits[VMX_EXIT_WRMSR], the_vm.pages_populated);
+    if (the_vm.info->fault == VMM_FAULT_FUZZ)
+        vmm_log("fuzz: %lu random states: %lu refused as guest state, %lu by VMLAUNCH/VMRESUME, %lu ran to an exit",
+                the_vm.fuzz_rounds - 1, the_vm.fuzz_refused_state, the_vm.fuzz_refused_entry, the_vm.fuzz_ran);
     log_drain();
     return the_vm.status == ~0UL ? 1 : (int)the_vm.status;
 }

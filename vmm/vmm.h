@@ -60,9 +60,15 @@ struct vm {
     struct kbc kbc;
     struct uart uart;
     uint32_t mmio_counter, mmio_scratch;
+    uint64_t fuzz_rounds, fuzz_refused_state, fuzz_refused_entry, fuzz_ran;   /* VMM_FAULT_FUZZ */
 };
 
 extern struct vm the_vm;                /* the one VM of this VMM */
+
+/* What every exit message carries: enough to step over an instruction and to inject. */
+#define MTD_BASE  (MTD_GPR_ACDB | MTD_GPR_BSD | MTD_RIP_LEN | MTD_RFLAGS | MTD_STA | MTD_INJ | MTD_QUAL)
+#define MTD_BOOT  (MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP | MTD_DS_ES | MTD_FS_GS | MTD_CS_SS | MTD_TR | MTD_LDTR | \
+                   MTD_GDTR | MTD_IDTR | MTD_CR | MTD_DR | MTD_SYSENTER | MTD_EFER_PAT)
 
 /* vmm/exits.c: one handler per event; the portals' MTDs. */
 typedef void (*exit_fn)(struct vm *vm, struct utcb_exc *x);
@@ -70,6 +76,9 @@ uint64_t exit_mtd(unsigned event);
 void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x);
 void vm_end(struct vm *vm, uint64_t status, const char *why);   /* stop the vCPU; main reports */
 void vm_skip(struct utcb_exc *x);                               /* past the exiting instruction */
+
+/* vmm/fuzz.c: VMM_FAULT_FUZZ answers every message with a random state. */
+void fuzz_exit(struct vm *vm, unsigned event, struct utcb_exc *x);
 
 /* vmm/memory.c: guest RAM. */
 void *guest_ptr(uint64_t gpa, uint64_t len);       /* the VMM's view of guest RAM, or NULL */

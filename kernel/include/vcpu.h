@@ -23,9 +23,11 @@ struct vcpu {
     uint64_t star, lstar, fmask, kernel_gs_base;   /* nor the SYSCALL MSRs */
     uint32_t exit_reason;        /* of the last exit */
     uint32_t entry_error;        /* VCPU_EV_FAILED_ENTRY: the VM-instruction error */
+    unsigned failures;           /* failed VM entries so far: only the first few are printed */
     uint32_t cpu_ctls;           /* the primary processor-based controls the kernel keeps on */
     uint32_t cpu_ctls_extra;     /* those a VMM may add (MTD_CTRL) that this CPU offers */
     bool flush;                  /* MTD_TLB: flush the guest's translations before the next entry */
+    bool check;                  /* a reply changed CR0/CR4/EFER: vcpu_entry_check before the next entry */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;  /* what VMX forces in the real CR0/CR4 */
     struct vcpu *clear_next;     /* on its CPU's list of VMCSs to clear and free */
 };
@@ -38,6 +40,14 @@ struct vcpu {
 void vcpu_save_state(struct utcb_exc *x, uint64_t mtd, unsigned event, const struct vcpu *v,
                      const struct cpu_regs *gpr);
 void vcpu_load_state(const struct utcb_exc *x, uint64_t mtd, struct vcpu *v, struct cpu_regs *gpr);
+/*
+ * The VM-entry checks on the guest's paging mode (Intel SDM vol. 3, "Checks on
+ * Guest Control Registers, Debug Registers, and MSRs"), made by the kernel
+ * before the CPU does: NULL if they hold, else the rule that does not.
+ * Emulators are known to mishandle some of these states instead of failing
+ * the entry; every CPU refuses them.
+ */
+const char *vcpu_entry_check(void);
 /* The packed access rights of struct utcb_seg <-> the VMCS's. */
 uint16_t vcpu_ar_pack(uint32_t vmx_ar);
 uint32_t vcpu_ar_unpack(uint16_t ar);

@@ -7,7 +7,9 @@
 
 #define CR0_PE      (1UL << 0)
 #define CR0_PG      (1UL << 31)
+#define EFER_LME    (1UL << 8)
 #define EFER_LMA    (1UL << 10)
+#define CR4_PAE     (1UL << 5)
 #define RFLAGS_VALID 0x3f7fd5UL          /* the bits a guest's RFLAGS may hold; bit 1 is always set */
 
 /* The VMX access rights (type..P in 7:0, AVL L D/B G in 15:12, unusable 16) packed into 12 bits. */
@@ -252,7 +254,12 @@ void vcpu_load_state(const struct utcb_exc *x, uint64_t mtd, struct vcpu *v, str
     }
     if (mtd & MTD_STA) {
         vmcs_write(VMCS_GUEST_INTR_STATE, x->intr_state & 0xf);
-        vmcs_write(VMCS_GUEST_ACTV_STATE, x->actv_state == ACTV_HLT ? ACTV_HLT : ACTV_ACTIVE);
+        /*
+         * Always active: HLT exits, so a halted guest is the VMM's to put to
+         * sleep. (Entering in the HLT state with interrupts off also leaves
+         * Bochs' CPU deaf to the external interrupts that must exit.)
+         */
+        vmcs_write(VMCS_GUEST_ACTV_STATE, ACTV_ACTIVE);
     }
     if (mtd & MTD_TSC)
         vmcs_write(VMCS_TSC_OFFSET, x->tsc_off);
@@ -273,4 +280,24 @@ void vcpu_load_state(const struct utcb_exc *x, uint64_t mtd, struct vcpu *v, str
     }
     if (mtd & MTD_TLB)
         v->flush = true;
+    if (mtd & (MTD_CR | MTD_EFER_PAT))
+        v->check = true;
+}
+
+const char *vcpu_entry_check(void)
+{
+    uint64_t cr0 = vmcs_read(VMCS_GUEST_CR0), cr4 = vmcs_read(VMCS_GUEST_CR4), efer = vmcs_read(VMCS_GUEST_EFER);
+    uint64_t entry = vmcs_read(VMCS_ENTRY_CTLS);
+    bool ia32e = entry & ENTRY_IA32E, load_efer = entry & ENTRY_LOAD_EFER;
+    if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
+        return "CR0.PG set without CR0.PE";
+    if (ia32e && !(cr0 & CR0_PG))
+        return "IA-32e mode guest (EFER.LMA) with CR0.PG clear";
+    if (ia32e && !(cr4 & CR4_PAE))
+        return "IA-32e mode guest (EFER.LMA) with CR4.PAE clear";
+    if (load_efer && !!(efer & EFER_LMA) != ia32e)
+        return "EFER.LMA differs from the IA-32e mode guest entry control";
+    if (load_efer && (cr0 & CR0_PG) && !!(efer & EFER_LMA) != !!(efer & EFER_LME))
+        return "CR0.PG set and EFER.LME differs from EFER.LMA";
+    return NULL;
 }

@@ -24,6 +24,7 @@ NORETURN void vmx_enter(struct cpu_regs *frame, bool launched);   /* vmx/entry.S
 extern char vmx_exit[];
 NORETURN void vmx_exit_handler(void);
 NORETURN void vmx_entry_failed(void);
+static bool failure_shown(struct ec *ec);
 
 /* VPIDs 1..65535, one per vCPU while there are enough (0: none, every entry flushes). */
 static uint64_t vpid_used[65536 / 64] = { 1 };     /* VPID 0 is the host's */
@@ -278,7 +279,34 @@ void vcpu_resume(struct cpu *c, struct ec *ec)
         if (cap_get(ec->pd, ec->event_base + VCPU_EV_RECALL, OBJ_PT, 0))
             event_send(ec, VCPU_EV_RECALL);
     }
+    if (unlikely(v->check)) {
+        v->check = false;
+        const char *rule = vcpu_entry_check();
+        if (rule) {                              /* what the CPU would refuse: refused here, the same way */
+            v->exit_reason = EXIT_REASON_FAILED_ENTRY | VMX_EXIT_BAD_GUEST;
+            if (failure_shown(ec)) {
+                kprintf("[vmx] ec#%u: VM entry refused: invalid guest state: %s\n", ec->obj.id, rule);
+                vcpu_dump(ec);
+            }
+            v->check = true;                     /* until a reply fixes it */
+            event_send(ec, VMX_EXIT_BAD_GUEST);
+        }
+    }
     vcpu_enter(c, ec);
+}
+
+/*
+ * A failed VM entry is the VMM's to handle (it gets the event); the console
+ * gets the first few with the guest state, so that a VMM that keeps failing
+ * cannot flood it.
+ */
+#define FAILURES_SHOWN 3
+static bool failure_shown(struct ec *ec)
+{
+    unsigned n = ++ec->vcpu->failures;
+    if (n == FAILURES_SHOWN + 1)
+        kprintf("[vmx] ec#%u: more failed VM entries, not shown\n", ec->obj.id);
+    return n <= FAILURES_SHOWN;
 }
 
 /* After the exit of a vCPU that was killed meanwhile, or for a better SC: leave it here. */
@@ -329,7 +357,7 @@ void vmx_exit_handler(void)
         sched_yield_current();
     ec->cont = CONT_IRET;
     ec->regs.rip = vmcs_read(VMCS_GUEST_RIP);    /* for reports */
-    if (reason & EXIT_REASON_FAILED_ENTRY) {
+    if ((reason & EXIT_REASON_FAILED_ENTRY) && failure_shown(ec)) {
         kprintf("[vmx] ec#%u: VM entry failed: %s (exit reason %u, qualification %#lx)\n", ec->obj.id,
                 event == VMX_EXIT_BAD_GUEST ? "invalid guest state" : event == VMX_EXIT_MSR_LOAD ?
                 "MSR loading" : "machine check", event, vmcs_read(VMCS_EXIT_QUAL));
@@ -348,9 +376,11 @@ void vmx_entry_failed(void)
     struct vcpu *v = ec->vcpu;
     bkl_lock();
     v->entry_error = (uint32_t)vmcs_read(VMCS_INSTR_ERROR);
-    kprintf("[vmx] ec#%u: %s failed: VM-instruction error %u (%s)\n", ec->obj.id,
-            v->launched ? "VMRESUME" : "VMLAUNCH", v->entry_error, vmx_instr_error(v->entry_error));
-    vcpu_dump(ec);
+    if (failure_shown(ec)) {
+        kprintf("[vmx] ec#%u: %s failed: VM-instruction error %u (%s)\n", ec->obj.id,
+                v->launched ? "VMRESUME" : "VMLAUNCH", v->entry_error, vmx_instr_error(v->entry_error));
+        vcpu_dump(ec);
+    }
     if (ec->cont == CONT_DEAD)
         sched_yield_current();
     ec->cont = CONT_IRET;

@@ -64,6 +64,8 @@ int scenario_ept(void)
     /* VM entries that fail: reported to the VMM (and on the console), the VM ends, nothing else. */
     vmm_run("hello", cpu, 30000, "ept", VMM_FAULT_GUEST_STATE);
     vmm_run("hello", cpu, 30000, "ept", VMM_FAULT_INJECTION);
+    /* A VMM that answers every message with a random state: the kernel survives all of them. */
+    vmm_run("hello", cpu, 60000, "ept", VMM_FAULT_FUZZ);
     /* Nothing stays behind: the same VM twice more leaves the kernel's objects and frames as they were. */
     uint64_t f[2], o[2];
     for (unsigned i = 0; i < 2; i++) {

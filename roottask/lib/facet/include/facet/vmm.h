@@ -32,3 +32,4 @@ struct vmm_info {
 #define VMM_FAULT_NONE        0
 #define VMM_FAULT_GUEST_STATE 1     /* CS with L and D both set: VM entry fails, "invalid guest state" */
 #define VMM_FAULT_INJECTION   2     /* an event of the reserved type 1: VMLAUNCH fails, error 7 */
+#define VMM_FAULT_FUZZ        3     /* every reply a random guest state (vmm/fuzz.c) */

@@ -72,6 +72,17 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
     facet_grep lx '^\[linux\] linux/matmul: process [0-9]+ exited status=0 '
 }
 
+@test "memory on first touch: 64 MiB malloc, 1 GiB and 64 GiB reservations, a 4 MiB stack, as on Linux (3 pts)" {
+    local want got line
+    want=$(host_run bigmem 2>/dev/null)
+    got=$(guest_stream lx bigmem stdout)
+    diff <(echo "$want") <(echo "$got")
+    facet_grep lx '^\[linux\] linux/bigmem: process [0-9]+ exited status=0 '
+    line=$(facet_grep lx '^\[linux\] after bigmem: roottask pages free ') || return 1
+    [[ $line =~ before=([0-9]+)\ after=([0-9]+)$ && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]] ||
+        { echo "every page must come back: $line" >&2; return 1; }
+}
+
 # The n-th run of busybox (1-based) in the scenario: its stdout.
 busybox_run() {
     tr -d '\r' < "$(facet_log lx)" | awk -v want="$1" '

@@ -69,6 +69,15 @@ void proc_destroy(struct proc *p)
     CHECK(p == &proc);
     destroyed++;
 }
+/* The stack's growth area: linux_spawn asks for RLIMIT_STACK below the first pages. */
+static uint64_t area_va, area_pages;
+unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
+{
+    CHECK(p == &proc);
+    CHECK(perm == (MEM_R | MEM_W));
+    area_va = va, area_pages = n;
+    return SUCCESS;
+}
 void lx_sleep_init(void) {}
 void linux_syscall(struct proc *p, struct utcb *u) { (void)p; (void)u; }
 void linux_release(struct proc *p) { (void)p; }

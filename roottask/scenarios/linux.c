@@ -70,5 +70,11 @@ int scenario_linux(void)
     printf("[linux] after the fuzzer: roottask pages free before=%lu after=%lu\n", before, fc_pages_free());
     const char *const after_argv[] = { "busybox", "echo", "still here" };
     run_linux("linux/busybox", 3, after_argv);
+    /* Memory the Linux way: 64 MiB of malloc, reservations of GiBs, a stack that grows; after it
+     * every page is back. */
+    before = fc_pages_free();
+    const char *const bigmem_argv[] = { "bigmem" };
+    run_linux("linux/bigmem", 1, bigmem_argv);
+    printf("[linux] after bigmem: roottask pages free before=%lu after=%lu\n", before, fc_pages_free());
     return 0;
 }

@@ -132,7 +132,10 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     for (unsigned fd = 0; fd < 3; fd++)
         lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
-    if (!build_stack(p, argc, argv, envp, path)) {
+    /* The stack may grow to RLIMIT_STACK (8 MiB, what prlimit64 says): pages on first touch. */
+    uint64_t stack_pages = (LX_STACK_MAX >> PAGE_SHIFT) - APP_STACK_PAGES;
+    if (proc_area_add(p, APP_STACK_TOP - (LX_STACK_MAX), stack_pages, MEM_R | MEM_W) != SUCCESS ||
+        !build_stack(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);
         return NULL;

@@ -99,7 +99,7 @@ int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
     if (!in || !in->node || in->node->type != FS_FILE)
         return -LX_EBADF;
     uint64_t off = in->off;
-    if (x->rdx && !proc_read(lp->p, &off, x->rdx, 8))
+    if (x->rdx && !proc_read(lp->p, &off, x->rdx, sizeof off))   /* a loff_t */
         return -LX_EFAULT;
     uint64_t done = 0, count = x->r10;
     char chunk[512];
@@ -114,7 +114,7 @@ int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
         done += (uint64_t)w;
     }
     if (x->rdx)
-        proc_write(lp->p, x->rdx, &off, 8);
+        proc_write(lp->p, x->rdx, &off, sizeof off);
     else
         in->off = off;
     return (int64_t)done;
@@ -190,14 +190,14 @@ static int64_t lx_iovecs(struct linux_proc *lp, uint64_t fd, uint64_t iov, uint6
         return -LX_EINVAL;                           /* IOV_MAX */
     int64_t total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        uint64_t v[2];                               /* iov_base, iov_len */
-        if (!proc_read(lp->p, v, iov + 16 * i, sizeof v))
+        struct lx_iovec v;
+        if (!proc_read(lp->p, &v, iov + sizeof v * i, sizeof v))
             return total ? total : -LX_EFAULT;
-        int64_t r = one(lp, fd, v[0], v[1], ctx);
+        int64_t r = one(lp, fd, v.iov_base, v.iov_len, ctx);
         if (r < 0)
             return total ? total : r;
         total += r;
-        if ((uint64_t)r < v[1])
+        if ((uint64_t)r < v.iov_len)
             break;
     }
     return total;
@@ -273,29 +273,57 @@ void linux_release(struct proc *p)
     fs_unlock();
 }
 
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
+#define F_DUPFD_CLOEXEC 1030
 
-/* fcntl: no close-on-exec to keep (no exec); the status flags, of which only O_APPEND changes. */
+/* An fcntl command not served: -EINVAL, and one line per process and command, as syscall.c
+ * says an unsupported syscall (commands from 62 up share one line, F_DUPFD_CLOEXEC aside). */
+static int64_t lx_fcntl_unsupported(struct linux_proc *lp, uint32_t cmd)
+{
+    unsigned bit = cmd < 62 ? cmd : cmd == F_DUPFD_CLOEXEC ? 62 : 63;
+    if (lp->logged_fcntl & (1UL << bit))
+        return -LX_EINVAL;
+    lp->logged_fcntl |= 1UL << bit;
+    printf("[linux] process %u (%s): fcntl command %u%s is not supported: -EINVAL%s\n", lp->p->id, lp->p->name, cmd,
+           cmd == F_DUPFD ? " (F_DUPFD)" : cmd == F_DUPFD_CLOEXEC ? " (F_DUPFD_CLOEXEC)" : "",
+           bit == 63 ? " (further commands from 62 up: not logged)" : "");
+    return -LX_EINVAL;
+}
+
+/* fcntl: no close-on-exec to keep (no exec); the status flags, of which only O_APPEND changes.
+ * The command is an unsigned int: its low 32 bits, as Linux reads it. */
 int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
-    switch (x->rsi) {
+    switch ((uint32_t)x->rsi) {
     case F_GETFD: case F_SETFD: return 0;
     case F_GETFL: return f->flags;
     case F_SETFL: f->flags = (f->flags & O_ACCMODE) | ((uint32_t)x->rdx & O_APPEND); return 0;
-    default: return -LX_EINVAL;
+    default: return lx_fcntl_unsupported(lp, (uint32_t)x->rsi);    /* F_DUPFD among them: no dup yet */
     }
 }
 
-#define TCGETS     0x5401
-#define TIOCGWINSZ 0x5413
+/* The console's terminal settings: what Linux's n_tty gives a fresh terminal (tty_std_termios:
+ * canonical input with echo, 38400 baud, 8 bits), control characters as INIT_C_CC. */
+static const struct lx_termios console_termios = {
+    .c_iflag = LX_ICRNL | LX_IXON,
+    .c_oflag = LX_OPOST | LX_ONLCR,
+    .c_cflag = LX_B38400 | LX_CS8 | LX_CREAD | LX_HUPCL,
+    .c_lflag = LX_ISIG | LX_ICANON | LX_ECHO | LX_ECHOE | LX_ECHOK | LX_ECHOCTL | LX_ECHOKE | LX_IEXTEN,
+    .c_cc = {
+        [LX_VINTR] = 003, [LX_VQUIT] = 034, [LX_VERASE] = 0177, [LX_VKILL] = 025, [LX_VEOF] = 004,
+        [LX_VMIN] = 1, [LX_VSTART] = 021, [LX_VSTOP] = 023, [LX_VSUSP] = 032, [LX_VREPRINT] = 022,
+        [LX_VDISCARD] = 017, [LX_VWERASE] = 027, [LX_VLNEXT] = 026,
+    },
+};
 
-/* ioctl: the console is a raw terminal of 24 x 80; a file is no terminal. */
+/* ioctl: the console is a terminal of 24 x 80 (TCGETS, TIOCGWINSZ); a file is no terminal. */
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
@@ -304,14 +332,12 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EBADF;
     if (f->node)
         return -LX_ENOTTY;                           /* a file is no terminal */
-    if (req == TIOCGWINSZ) {
-        uint16_t ws[4] = { 24, 80, 0, 0 };           /* rows, columns: the serial console */
-        return proc_write(lp->p, arg, ws, sizeof ws) ? 0 : -LX_EFAULT;
+    if (req == LX_TIOCGWINSZ) {
+        struct lx_winsize ws = { .ws_row = 24, .ws_col = 80 };   /* the serial console */
+        return proc_write(lp->p, arg, &ws, sizeof ws) ? 0 : -LX_EFAULT;
     }
-    if (req == TCGETS) {
-        uint8_t termios[60] = { 0 };                 /* a raw terminal: no flags set */
-        return proc_write(lp->p, arg, termios, sizeof termios) ? 0 : -LX_EFAULT;
-    }
+    if (req == LX_TCGETS)                            /* the kernel's 36 bytes, not glibc's 60 */
+        return proc_write(lp->p, arg, &console_termios, sizeof console_termios) ? 0 : -LX_EFAULT;
     return -LX_ENOTTY;
 }
 
@@ -331,8 +357,8 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
     int64_t ready = 0;
     for (uint64_t i = 0; i < nfds; i++) {
-        struct { int32_t fd; int16_t events, revents; } pfd;
-        if (!proc_read(lp->p, &pfd, fds + 8 * i, sizeof pfd))
+        struct lx_pollfd pfd;
+        if (!proc_read(lp->p, &pfd, fds + sizeof pfd * i, sizeof pfd))
             return -LX_EFAULT;
         pfd.revents = 0;
         if (pfd.fd >= 0) {
@@ -341,7 +367,7 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
             else
                 pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));
         }
-        if (!proc_write(lp->p, fds + 8 * i, &pfd, sizeof pfd))
+        if (!proc_write(lp->p, fds + sizeof pfd * i, &pfd, sizeof pfd))
             return -LX_EFAULT;
         ready += pfd.revents != 0;
     }

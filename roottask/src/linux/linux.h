@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "proc/process.h"
 #include "facet/thread.h"
+#include "linux/uapi.h"
 
 /* Linux errno values (negated in rax). */
 #define LX_EPERM         1
@@ -113,6 +114,8 @@ typedef int64_t (*linux_fn)(struct linux_proc *lp, struct utcb_exc *x);
 LINUX_SYSCALLS(LX_HANDLER)
 #undef LX_HANDLER
 
+#define LX_STACK_MAX (8UL << 20)         /* RLIMIT_STACK: the stack grows on fault up to this */
+
 /* Per process: what the personality remembers between syscalls (each part's file beside it). */
 #define LX_MAX_FDS   32
 #define LX_NR_LOGGED 512             /* unsupported syscall numbers logged once each; larger ones once */
@@ -122,7 +125,6 @@ struct lx_file {
     uint64_t off;                    /* file offset; for a directory: the next entry */
     uint32_t flags;                  /* O_* as opened */
 };
-struct lx_sigaction { uint64_t handler, flags, restorer, mask; };
 struct linux_proc {
     struct lx_file fd[LX_MAX_FDS];   /* fd.c: the descriptors */
     struct proc *p;
@@ -137,6 +139,7 @@ struct linux_proc {
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
     uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
+    uint64_t logged_fcntl;           /* fd.c: fcntl commands already reported (lx_fcntl_unsupported) */
 };
 
 /* A Linux process's personality state (linux_spawn puts it behind p->pstate). */

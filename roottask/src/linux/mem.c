@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/mem.c — brk, mmap (anonymous, and private copies of files), munmap, mprotect, madvise. */
+/*
+ * What a program asks for becomes an area of its process (src/proc/memory.c): its pages come
+ * on first touch, so reserving costs nothing (Go reserves hundreds of GiB, glibc an 8 MiB
+ * thread stack); a file mapping's pages are filled at once. The limit is the machine's memory.
+ */
 #include <string.h>
 #include "linux/linux.h"
 #include "fs/fs.h"
@@ -22,20 +27,22 @@ static unsigned perm_of(uint64_t prot)
     return MEM_R | ((prot & PROT_WRITE) ? MEM_W : 0) | ((prot & PROT_EXEC) ? MEM_X : 0);
 }
 
-/* brk: the program break starts at the end of the image; growing maps zeroed pages. */
+#define BRK_MAX (1UL << 30)                       /* the heap's room above the image */
+
+/* brk: the program break starts at the end of the image; growing adds to its area. */
 int64_t lx_brk(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct proc *p = lp->p;
     if (!lp->brk_start)
         lp->brk_start = lp->brk = p->image_end;
     uint64_t want = x->rdi;
-    if (want < lp->brk_start || want > lp->brk_start + (64UL << 20))
+    if (want < lp->brk_start || want > lp->brk_start + BRK_MAX)
         return (int64_t)lp->brk;                  /* a query, or out of range: Linux returns the old break */
     uint64_t old_top = lx_page_up(lp->brk), new_top = lx_page_up(want);
-    if (new_top > old_top && proc_map(p, old_top, (new_top - old_top) / PAGE_SIZE, MEM_R | MEM_W) != SUCCESS)
-        return (int64_t)lp->brk;                  /* no memory: the break stays */
+    if (new_top > old_top && proc_area_add(p, old_top, (new_top - old_top) / PAGE_SIZE, MEM_R | MEM_W) != SUCCESS)
+        return (int64_t)lp->brk;                  /* no room for the area: the break stays */
     if (new_top < old_top)
-        proc_unmap(p, new_top, (old_top - new_top) / PAGE_SIZE);
+        proc_area_remove(p, new_top, (old_top - new_top) / PAGE_SIZE);
     lp->brk = want;
     return (int64_t)want;
 }
@@ -53,15 +60,16 @@ static int64_t fill_from_file(struct linux_proc *lp, struct fs_node *n, uint64_t
 }
 
 /*
- * mmap: fresh pages at addr (MAP_FIXED: replacing what was there) or at the next free place
- * from MMAP_BASE up, zeroed or a private copy of the file from off, then given the rights asked
- * for. Their address; or -errno, with the range left unmapped once the mapping has begun.
+ * mmap: an area at addr (MAP_FIXED: replacing what was there) or at the next free place from
+ * MMAP_BASE up, zeroed pages on first touch, or at once a private copy of the file from off;
+ * the rights asked for. Its address; or -errno, with the range left unmapped once the mapping
+ * has begun.
  */
 int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx, flags = x->r10, off = x->r9;
     uint64_t type = flags & MAP_TYPE;
-    if (!len || len > (1UL << 32) || !lx_page_aligned(off) || (type != MAP_PRIVATE && type != MAP_SHARED))
+    if (!len || len > MMAP_END - MMAP_BASE || !lx_page_aligned(off) || (type != MAP_PRIVATE && type != MAP_SHARED))
         return -LX_EINVAL;
     struct fs_node *file = NULL;
     if (!(flags & MAP_ANONYMOUS)) {
@@ -80,7 +88,8 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
     if (flags & MAP_FIXED) {
         if (!lx_page_aligned(addr) || addr < USER_BASE || addr > MMAP_END || n * PAGE_SIZE > MMAP_END - addr)
             return -LX_EINVAL;
-        proc_unmap(lp->p, addr, n);               /* MAP_FIXED replaces what was there */
+        proc_area_remove(lp->p, addr, n);         /* MAP_FIXED replaces what was there */
+        proc_unmap(lp->p, addr, n);               /* (the image's pages too) */
         va = addr;
     } else {
         if (!lp->mmap_next)
@@ -90,31 +99,30 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
             return -LX_ENOMEM;
         lp->mmap_next += (n + 1) * PAGE_SIZE;     /* a guard page between mappings */
     }
-    /* Mapped writable first so the file's bytes can go in; then the rights asked for. */
-    if (proc_map(lp->p, va, n, MEM_R | MEM_W) != SUCCESS) {
-        proc_unmap(lp->p, va, n);
-        return -LX_ENOMEM;
-    }
     unsigned perm = prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? perm_of(prot) : 0;
-    if ((file && fill_from_file(lp, file, off, va, n * PAGE_SIZE) < 0) ||
-        (perm != (MEM_R | MEM_W) && proc_protect(lp->p, va, n, perm) != SUCCESS)) {
-        proc_unmap(lp->p, va, n);
+    if (!file)
+        return proc_area_add(lp->p, va, n, perm) == SUCCESS ? (int64_t)va : -LX_ENOMEM;
+    /* A file's copy: writable pages first so its bytes can go in; then the rights asked for. */
+    if (proc_area_add(lp->p, va, n, MEM_R | MEM_W) != SUCCESS ||
+        fill_from_file(lp, file, off, va, n * PAGE_SIZE) < 0 ||
+        (perm != (MEM_R | MEM_W) && proc_area_protect(lp->p, va, n, perm) != SUCCESS)) {
+        proc_area_remove(lp->p, va, n);
         return -LX_ENOMEM;
     }
     return (int64_t)va;
 }
 
-/* munmap: what mmap or brk mapped in the range goes (and its pages are freed); holes are fine. */
+/* munmap: the areas in the range go, with their pages (and the image's pages there); holes are fine. */
 int64_t lx_munmap(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi;
-    if (!lx_page_aligned(addr) || !len || len > MMAP_END)
+    if (!lx_page_aligned(addr) || !len || len > MMAP_END || addr + len < addr)
         return -LX_EINVAL;
-    proc_unmap(lp->p, addr, lx_pages(len));
+    proc_area_remove(lp->p, addr, lx_pages(len));
     return 0;
 }
 
-/* mprotect: the pages are delegated again with the new rights (none: taken away, kept). */
+/* mprotect: new rights for the areas and the pages in the range (none: taken away, kept). */
 int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, prot = x->rdx;
@@ -123,22 +131,22 @@ int64_t lx_mprotect(struct linux_proc *lp, struct utcb_exc *x)
     if (!len)
         return 0;
     unsigned perm = prot ? perm_of(prot) : 0;
-    return proc_protect(lp->p, addr, lx_pages(len), perm) == SUCCESS ? 0 : -LX_ENOMEM;
+    unsigned s = proc_area_protect(lp->p, addr, lx_pages(len), perm);
+    return s == SUCCESS ? 0 : s == BAD_PAR ? -LX_ENOMEM : -LX_ENOMEM;
 }
 
 #define MADV_DONTNEED 4
 
-/* madvise: advice, except MADV_DONTNEED: private pages read as zero afterwards, as on Linux. */
+/*
+ * madvise: advice, except MADV_DONTNEED: private pages read as zero afterwards, as on Linux (an
+ * area's pages go and come back zeroed on the next touch; the image's are cleared).
+ */
 int64_t lx_madvise(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t addr = x->rdi, len = x->rsi, advice = x->rdx;
     if (!lx_page_aligned(addr) || len > MMAP_END || !(advice <= 25 || advice == 100 || advice == 101))
         return -LX_EINVAL;
     if (advice == MADV_DONTNEED)
-        for (uint64_t va = addr; va - addr < len; va += PAGE_SIZE) {
-            uint64_t w = proc_window(lp->p, va);
-            if (w)
-                memset((void *)w, 0, PAGE_SIZE);
-        }
+        proc_discard(lp->p, addr, lx_pages(len));
     return 0;
 }

@@ -105,21 +105,21 @@ int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x)
 
 /* ---- the stat family ---- */
 
-/* struct stat as x86-64 Linux lays it out (144 bytes). */
+/* A node's struct stat (n NULL: the console, a character device); owned by root, no times kept. */
 static int64_t put_stat(struct linux_proc *lp, struct fs_node *n, uint64_t va)
 {
-    uint64_t st[18] = { 0 };
-    st[0] = 0x801;                                   /* st_dev */
-    st[1] = n ? n->ino : 1000;                       /* st_ino */
-    st[2] = 1;                                       /* st_nlink */
-    uint32_t mode = !n ? 020620 : n->type == FS_DIR ? (040000 | n->mode) : (0100000 | n->mode);
-    st[3] = mode;                                    /* st_mode, st_uid = 0 */
-    st[4] = 0;                                       /* st_gid, pad */
-    st[5] = n ? 0 : 0x8800;                          /* st_rdev */
-    st[6] = n ? (n->type == FS_DIR ? 4096 : n->size) : 0;   /* st_size */
-    st[7] = 4096;                                    /* st_blksize */
-    st[8] = (st[6] + 511) / 512;                     /* st_blocks */
-    return proc_write(lp->p, va, st, sizeof st) ? 0 : -LX_EFAULT;
+    int64_t size = n ? (n->type == FS_DIR ? 4096 : (int64_t)n->size) : 0;
+    struct lx_stat st = {
+        .st_dev = 0x801,                             /* 8:1, a disk's first partition */
+        .st_ino = n ? n->ino : 1000,
+        .st_nlink = 1,
+        .st_mode = !n ? 020620 : n->type == FS_DIR ? (040000 | n->mode) : (0100000 | n->mode),
+        .st_rdev = n ? 0 : 0x8800,                   /* the console: 136:0, /dev/pts/0 */
+        .st_size = size,
+        .st_blksize = 4096,
+        .st_blocks = (size + 511) / 512,
+    };
+    return proc_write(lp->p, va, &st, sizeof st) ? 0 : -LX_EFAULT;
 }
 
 int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x)
@@ -162,19 +162,21 @@ int64_t lx_getdents64(struct linux_proc *lp, struct utcb_exc *x)
     if (!f->node || f->node->type != FS_DIR)
         return -LX_ENOTDIR;
     uint64_t buf = x->rsi, cap = x->rdx, used = 0;
+    const uint64_t name_at = offsetof(struct lx_dirent64, d_name);
     struct fs_entry e;
     while (fs_entry(f->node, f->off, &e)) {
-        uint64_t len = strlen(e.name), reclen = (19 + len + 1 + 7) & ~7UL;
+        uint64_t len = strlen(e.name), reclen = (name_at + len + 1 + 7) & ~7UL;   /* the NUL, 8-aligned */
         if (used + reclen > cap)
             return used ? (int64_t)used : -LX_EINVAL;
-        uint8_t rec[19 + 64 + 8] = { 0 };
-        int64_t next = (int64_t)f->off + 1;
-        memcpy(rec, &e.ino, 8);
-        memcpy(rec + 8, &next, 8);
-        rec[16] = (uint8_t)reclen;
-        rec[17] = (uint8_t)(reclen >> 8);
-        rec[18] = e.type == FS_DIR ? 4 : 8;              /* DT_DIR, DT_REG */
-        memcpy(rec + 19, e.name, len);
+        struct lx_dirent64 d = {
+            .d_ino = e.ino,
+            .d_off = (int64_t)f->off + 1,            /* the next entry's index */
+            .d_reclen = (uint16_t)reclen,
+            .d_type = e.type == FS_DIR ? LX_DT_DIR : LX_DT_REG,
+        };
+        char rec[offsetof(struct lx_dirent64, d_name) + sizeof ((struct fs_node *)0)->name + 8] = { 0 };
+        memcpy(rec, &d, name_at);
+        memcpy(rec + name_at, e.name, len);          /* a node's name: shorter than its name[] */
         if (!proc_write(lp->p, buf + used, rec, reclen))
             return -LX_EFAULT;
         used += reclen;
@@ -300,7 +302,7 @@ int64_t lx_utimensat(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->r10 & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -LX_EINVAL;
-    uint64_t ts[4];
+    struct lx_timespec ts[2];                        /* atime, mtime: read for -EFAULT, then unused */
     if (x->rdx && !proc_read(lp->p, ts, x->rdx, sizeof ts))
         return -LX_EFAULT;
     if (!x->rsi)                                     /* futimens: the descriptor itself */

@@ -17,8 +17,8 @@
 int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t sig = x->rdi, act = x->rsi, old = x->rdx;
-    if (x->r10 != 8)
-        return -LX_EINVAL;                           /* sizeof(sigset_t) in the kernel ABI */
+    if (x->r10 != sizeof ((struct lx_sigaction *)0)->sa_mask)
+        return -LX_EINVAL;                           /* sizeof(sigset_t) in the kernel ABI: 8 */
     if (sig < 1 || sig > 64 || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return -LX_EINVAL;
     struct lx_sigaction a, *slot = &lp->sigaction[sig - 1];
@@ -27,7 +27,7 @@ int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x)
     if (old && !proc_write(lp->p, old, slot, sizeof *slot))
         return -LX_EFAULT;
     if (act) {
-        a.mask &= ~UNBLOCKABLE;
+        a.sa_mask &= ~UNBLOCKABLE;
         *slot = a;
     }
     return 0;
@@ -56,25 +56,30 @@ int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x)
 /* sigaltstack: the alternate stack kept as given, or disabled; the old one read back first. */
 int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t ss[3];                                  /* ss_sp, ss_flags (an int, padded), ss_size */
-    if (x->rdi && !proc_read(lp->p, ss, x->rdi, sizeof ss))
+    struct lx_sigaltstack ss;
+    if (x->rdi && !proc_read(lp->p, &ss, x->rdi, sizeof ss))
         return -LX_EFAULT;
     if (x->rdi) {
-        uint32_t flags = (uint32_t)ss[1];
+        uint32_t flags = (uint32_t)ss.ss_flags;
         if (flags & ~(uint32_t)SS_DISABLE)
             return -LX_EINVAL;
-        if (!(flags & SS_DISABLE) && ss[2] < MINSIGSTKSZ)
+        if (!(flags & SS_DISABLE) && ss.ss_size < MINSIGSTKSZ)
             return -LX_ENOMEM;
     }
     if (x->rsi) {
-        uint64_t cur[3] = { lp->altstack_sp, lp->altstack_size ? 0 : SS_DISABLE, lp->altstack_size };
-        if (!proc_write(lp->p, x->rsi, cur, sizeof cur))
+        struct lx_sigaltstack cur = {
+            .ss_sp = lp->altstack_sp,
+            .ss_flags = lp->altstack_size ? 0 : SS_DISABLE,
+            .pad = 0,
+            .ss_size = lp->altstack_size,
+        };
+        if (!proc_write(lp->p, x->rsi, &cur, sizeof cur))
             return -LX_EFAULT;
     }
     if (x->rdi) {
-        bool off = (uint32_t)ss[1] & SS_DISABLE;
-        lp->altstack_sp = off ? 0 : ss[0];
-        lp->altstack_size = off ? 0 : ss[2];
+        bool off = (uint32_t)ss.ss_flags & SS_DISABLE;
+        lp->altstack_sp = off ? 0 : ss.ss_sp;
+        lp->altstack_size = off ? 0 : ss.ss_size;
     }
     return 0;
 }

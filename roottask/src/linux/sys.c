@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* src/linux/sys.c — the system as a program asks about it: uname, getrandom, prlimit64. */
-#include <string.h>
 #include "linux/linux.h"
 
 /* uname: a Linux 6.1 named facet on x86_64. */
 int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x)
 {
-    static const char *const fields[6] = {
-        "Linux", "facet", "6.1.0-facet", "#1 Facet personality", "x86_64", "(none)" };
-    char u[6][65];
-    memset(u, 0, sizeof u);
-    for (int i = 0; i < 6; i++)
-        memcpy(u[i], fields[i], strlen(fields[i]));
-    return proc_write(lp->p, x->rdi, u, sizeof u) ? 0 : -LX_EFAULT;
+    static const struct lx_new_utsname uts = {       /* each field NUL-padded to its 65 bytes */
+        .sysname = "Linux", .nodename = "facet", .release = "6.1.0-facet",
+        .version = "#1 Facet personality", .machine = "x86_64", .domainname = "(none)",
+    };
+    return proc_write(lp->p, x->rdi, &uts, sizeof uts) ? 0 : -LX_EFAULT;
 }
 
 /* getrandom: up to 256 bytes a call from a xorshift seeded by the TSC. */
@@ -34,10 +31,10 @@ int64_t lx_prlimit64(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EPERM;                         /* setting limits: not allowed */
     }
     if (x->r10) {
-        uint64_t lim[2] = { ~0UL, ~0UL };         /* RLIM_INFINITY */
-        if (x->rsi == 3)                          /* RLIMIT_STACK: 8 MiB */
-            lim[0] = lim[1] = 8UL << 20;
-        if (!proc_write(lp->p, x->r10, lim, sizeof lim))
+        struct lx_rlimit64 lim = { LX_RLIM_INFINITY, LX_RLIM_INFINITY };
+        if ((uint32_t)x->rsi == LX_RLIMIT_STACK)  /* the resource is an unsigned int */
+            lim.rlim_cur = lim.rlim_max = LX_STACK_MAX;
+        if (!proc_write(lp->p, x->r10, &lim, sizeof lim))
             return -LX_EFAULT;
     }
     return 0;

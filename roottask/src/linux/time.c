@@ -8,8 +8,8 @@ int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x)
     if (x->rdi > 7)
         return -LX_EINVAL;
     uint64_t ns = fc_rdtsc() * 1000000 / fc_hip->tsc_khz;     /* since boot: a monotonic clock */
-    uint64_t ts[2] = { ns / 1000000000, ns % 1000000000 };
-    return proc_write(lp->p, x->rsi, ts, sizeof ts) ? 0 : -LX_EFAULT;
+    struct lx_timespec ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+    return proc_write(lp->p, x->rsi, &ts, sizeof ts) ? 0 : -LX_EFAULT;
 }
 
 /* time and gettimeofday: the clock clock_gettime gives (seconds since boot; there is no RTC). */
@@ -23,10 +23,12 @@ int64_t lx_time(struct linux_proc *lp, struct utcb_exc *x)
 
 int64_t lx_gettimeofday(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t us = fc_rdtsc() * 1000 / fc_hip->tsc_khz, tv[2] = { us / 1000000, us % 1000000 }, tz[1] = { 0 };
-    if (x->rdi && !proc_write(lp->p, x->rdi, tv, sizeof tv))
+    uint64_t us = fc_rdtsc() * 1000 / fc_hip->tsc_khz;
+    struct lx_timeval tv = { (int64_t)(us / 1000000), (int64_t)(us % 1000000) };
+    struct lx_timezone tz = { 0, 0 };                /* UTC, no daylight saving */
+    if (x->rdi && !proc_write(lp->p, x->rdi, &tv, sizeof tv))
         return -LX_EFAULT;
-    if (x->rsi && !proc_write(lp->p, x->rsi, tz, sizeof tz))
+    if (x->rsi && !proc_write(lp->p, x->rsi, &tz, sizeof tz))
         return -LX_EFAULT;
     return 0;
 }
@@ -62,16 +64,16 @@ static int64_t sleep_until(struct proc *p, uint64_t deadline)
 /* Sleep for the timespec at req (absolute: until it, on the since-boot clock); *rem is then 0. */
 static int64_t sleep_for(struct linux_proc *lp, uint64_t req, uint64_t rem, bool absolute)
 {
-    int64_t ts[2];
-    if (!proc_read(lp->p, ts, req, sizeof ts))
+    struct lx_timespec ts;
+    if (!proc_read(lp->p, &ts, req, sizeof ts))
         return -LX_EFAULT;
-    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
         return -LX_EINVAL;
-    uint64_t khz = fc_hip->tsc_khz, secs = (uint64_t)ts[0] > 1000000 ? 1000000 : (uint64_t)ts[0];
-    uint64_t ticks = secs * khz * 1000 + (uint64_t)ts[1] / 1000 * khz / 1000;
+    uint64_t khz = fc_hip->tsc_khz, secs = (uint64_t)ts.tv_sec > 1000000 ? 1000000 : (uint64_t)ts.tv_sec;
+    uint64_t ticks = secs * khz * 1000 + (uint64_t)ts.tv_nsec / 1000 * khz / 1000;
     int64_t r = sleep_until(lp->p, absolute ? ticks : fc_rdtsc() + ticks);
-    int64_t zero[2] = { 0, 0 };
-    if (!r && rem && !absolute && !proc_write(lp->p, rem, zero, sizeof zero))
+    struct lx_timespec zero = { 0, 0 };
+    if (!r && rem && !absolute && !proc_write(lp->p, rem, &zero, sizeof zero))
         return -LX_EFAULT;
     return r;
 }

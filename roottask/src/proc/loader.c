@@ -8,12 +8,18 @@
 #include "facet/mem.h"
 #include "lib/elf.h"
 
-static uint64_t page_of(struct proc *p, uint64_t va, uint64_t *va_of, unsigned *n)
+#define IMAGE_MAX_PAGES 16384          /* 64 MiB of segments */
+
+/* The image's pages while it is loaded: where each goes, our page, the union of its segments' rights. */
+static uint64_t va_of[IMAGE_MAX_PAGES], page_of[IMAGE_MAX_PAGES];
+static unsigned perm_of[IMAGE_MAX_PAGES];
+
+static unsigned image_page(uint64_t va, unsigned n)
 {
-    for (unsigned i = 0; i < *n; i++)
-        if (va_of[i] == va)
-            return p->pages[i];
-    return 0;
+    unsigned j = 0;
+    while (j < n && va_of[j] != va)
+        j++;
+    return j;
 }
 
 static uint64_t seg_perm(uint32_t flags)
@@ -84,25 +90,26 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     if (st)
         return fail(p, "create_pd failed", fc_status_name(st));
 
-    /* Pages of all segments: union of permissions first, so a shared page is delegated once. */
-    static uint64_t va_of[PROC_MAX_PAGES];
-    static unsigned perm_of[PROC_MAX_PAGES];
+    /*
+     * Pages of all segments: union of permissions first, so a shared page is delegated once.
+     * (The loader runs on one roottask thread at a time: proc_spawn's callers serialize.)
+     */
     unsigned n = 0;
     for (unsigned i = 0; i < elf.nseg; i++)
         for (uint64_t va = elf.seg[i].vaddr & ~0xfffUL; va < elf.seg[i].vaddr + elf.seg[i].memsz; va += PAGE_SIZE) {
-            unsigned j = 0;
-            while (j < n && va_of[j] != va)
-                j++;
+            unsigned j = image_page(va, n);
             if (j == n) {
-                if (n == PROC_MAX_PAGES - APP_STACK_PAGES)
+                if (n == IMAGE_MAX_PAGES)
                     return fail(p, "program too large", NULL);
                 va_of[n] = va;
                 perm_of[n] = 0;
-                p->page_va[n] = va;
-                p->pages[n] = fc_page_alloc();
-                if (!p->pages[n])
+                page_of[n] = fc_page_alloc();
+                if (!page_of[n]) {
+                    while (n)
+                        fc_page_free(page_of[--n]);
                     return fail(p, "out of memory", NULL);
-                p->npages = ++n;
+                }
+                n++;
             }
             perm_of[j] |= (unsigned)seg_perm(elf.seg[i].flags);
         }
@@ -112,23 +119,19 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
             uint64_t va = g->vaddr + off, chunk = PAGE_SIZE - (va & 0xfff);
             if (chunk > g->filesz - off)
                 chunk = g->filesz - off;
-            uint64_t page = page_of(p, va & ~0xfffUL, va_of, &n);
+            uint64_t page = page_of[image_page(va & ~0xfffUL, n)];
             memcpy((void *)(page + (va & 0xfff)), e.data + g->offset + off, chunk);
             off += chunk;
         }
     }
     for (unsigned j = 0; j < n; j++)
-        if ((st = proc_give_page(p, p->pages[j], va_of[j], perm_of[j])))
+        if ((st = proc_add_page(p, va_of[j], page_of[j], perm_of[j]))) {
+            for (unsigned k = j + 1; k < n; k++)
+                fc_page_free(page_of[k]);        /* not its yet: ours to give back */
             return fail(p, "delegating its memory failed", fc_status_name(st));
-    for (unsigned j = 0; j < APP_STACK_PAGES; j++) {
-        uint64_t page = fc_page_alloc();
-        if (!page)
-            return fail(p, "out of memory", NULL);
-        p->page_va[p->npages] = APP_STACK_TOP - (j + 1) * PAGE_SIZE;
-        p->pages[p->npages++] = page;
-        if ((st = proc_give_page(p, page, APP_STACK_TOP - (j + 1) * PAGE_SIZE, MEM_R | MEM_W)))
-            return fail(p, "delegating its stack failed", fc_status_name(st));
-    }
+        }
+    if ((st = proc_map(p, APP_STACK_TOP - APP_STACK_PAGES * PAGE_SIZE, APP_STACK_PAGES, MEM_R | MEM_W)))
+        return fail(p, "its stack", fc_status_name(st));
 
     if ((st = proc_portals(p, cpu, foreign && personality)))
         return fail(p, "setting up its portals failed", fc_status_name(st));

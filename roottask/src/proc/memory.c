@@ -5,74 +5,380 @@
 #include "facet/app.h"
 #include "facet/mem.h"
 
-/* Pages are tracked in two parallel arrays: pages[i] (our window address) is at page_va[i]. */
+/*
+ * A process's pages: a radix tree over its virtual page numbers, as the CPU's
+ * page tables are, but holding our window address of each page and the
+ * rights it was delegated with. Its tables are pages of ours too.
+ *
+ *   p->pmap -> [va 47:39] -> [38:30] -> [29:21] -> [20:12] = window | perm | PM_PRESENT
+ */
+#define PM_PRESENT 0x8UL
+#define PM_PERM    0x7UL                          /* MEM_R | MEM_W | MEM_X */
+#define PM_PAGE    (~0xfffUL)
+
+static uint64_t *pmap_slot(struct proc *p, uint64_t va, bool create)
+{
+    if (!p->pmap && (!create || !(p->pmap = fc_page_alloc())))
+        return NULL;
+    uint64_t *t = (uint64_t *)p->pmap;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        uint64_t *e = &t[(va >> shift) & 511];
+        if (!*e && (!create || !(*e = fc_page_alloc())))
+            return NULL;
+        t = (uint64_t *)*e;
+    }
+    return &t[(va >> 12) & 511];
+}
+
+/*
+ * The pages it has in [va, end), in address order: fn(p, va, slot, ctx) for each (it may clear
+ * the slot); their number. Empty subtrees are skipped whole: a range of terabytes with a few
+ * pages in it costs a few steps.
+ */
+typedef void (*page_fn)(struct proc *p, uint64_t va, uint64_t *slot, void *ctx);
+static uint64_t range_walk(uint64_t *t, int shift, uint64_t base, uint64_t va, uint64_t end, struct proc *p,
+                           page_fn fn, void *ctx)
+{
+    uint64_t span = 1UL << shift, count = 0;
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= va || lo >= end || !t[i])
+            continue;
+        if (shift == 12) {
+            if (t[i] & PM_PRESENT) {
+                count++;
+                if (fn)
+                    fn(p, lo, &t[i], ctx);
+            }
+        } else {
+            count += range_walk((uint64_t *)t[i], shift - 9, lo, va, end, p, fn, ctx);
+        }
+    }
+    return count;
+}
+
+static uint64_t pmap_range(struct proc *p, uint64_t va, uint64_t end, page_fn fn, void *ctx)
+{
+    return p->pmap ? range_walk((uint64_t *)p->pmap, 39, 0, va, end, p, fn, ctx) : 0;
+}
+
+/* Every page it has, in address order: fn(va, slot) (which may clear the slot). */
+static void pmap_walk(struct proc *p, void (*fn)(struct proc *p, uint64_t va, uint64_t *slot), bool free_tables)
+{
+    uint64_t *l4 = (uint64_t *)p->pmap;
+    for (uint64_t a = 0; l4 && a < 512; a++) {
+        uint64_t *l3 = (uint64_t *)l4[a];
+        for (uint64_t b = 0; l3 && b < 512; b++) {
+            uint64_t *l2 = (uint64_t *)l3[b];
+            for (uint64_t c = 0; l2 && c < 512; c++) {
+                uint64_t *l1 = (uint64_t *)l2[c];
+                for (uint64_t d = 0; l1 && fn && d < 512; d++)
+                    if (l1[d] & PM_PRESENT)
+                        fn(p, a << 39 | b << 30 | c << 21 | d << 12, &l1[d]);
+                if (l1 && free_tables)
+                    fc_page_free((uint64_t)l1);
+            }
+            if (l2 && free_tables)
+                fc_page_free((uint64_t)l2);
+        }
+        if (l3 && free_tables)
+            fc_page_free((uint64_t)l3);
+    }
+    if (l4 && free_tables) {
+        fc_page_free((uint64_t)l4);
+        p->pmap = 0;
+    }
+}
+
 unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm)
 {
     return fc_delegate(SEL_ROOT_PD, p->sel + SEL_PD, CRD(CRD_MEM, perm, 0, fc_window_page(page)),
                        CRD(CRD_MEM, perm, 0, va >> PAGE_SHIFT));
 }
 
+/* A page of ours at va in p with perm, recorded (page: a window address, or 0 for a fresh zeroed one). */
+static unsigned page_add(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
+{
+    uint64_t *slot = pmap_slot(p, va, true);
+    if (!slot || (!page && !(page = fc_page_alloc()))) {
+        if (slot && !*slot)
+            *slot = 0;
+        return OOM;
+    }
+    *slot = page | perm | PM_PRESENT;
+    p->npages++;
+    return perm ? proc_give_page(p, page, va, perm) : SUCCESS;
+}
+
+/* The page at slot goes: out of p (revoke), back to our free pages. */
+static void page_drop(struct proc *p, uint64_t va, uint64_t *slot)
+{
+    (void)va;
+    fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(*slot & PM_PAGE)), 0, 0);
+    fc_page_free(*slot & PM_PAGE);
+    *slot = 0;
+    p->npages--;
+}
+
 unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
 {
-    if (va & 0xfff || n > PROC_MAX_PAGES - p->npages)
+    if (va & 0xfff || va + n * PAGE_SIZE < va)
         return OOM;
-    for (uint64_t i = 0; i < n; i++)
-        for (unsigned j = 0; j < p->npages; j++)
-            if (p->page_va[j] == va + i * PAGE_SIZE)
-                return BAD_PAR;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t page = fc_page_alloc();
-        if (!page)
-            return OOM;
-        p->page_va[p->npages] = va + i * PAGE_SIZE;
-        p->pages[p->npages++] = page;
-        unsigned s = proc_give_page(p, page, va + i * PAGE_SIZE, perm);
+        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE, false);
+        if (slot && (*slot & PM_PRESENT))
+            return BAD_PAR;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned s = page_add(p, va + i * PAGE_SIZE, 0, perm);
         if (s != SUCCESS)
             return s;
     }
     return SUCCESS;
 }
 
+/*
+ * Unmapping many pages: the process's mappings go by runs, a revoke of an aligned block of its
+ * pages at a time (each revoke is one TLB shootdown), then our pages are freed.
+ */
+struct run { uint64_t start, end; };
+
+static void revoke_run(struct proc *p, const struct run *r)
+{
+    for (uint64_t va = r->start; va < r->end;) {
+        unsigned order = 0;
+        while (order < 30 && !(va & ((PAGE_SIZE << (order + 1)) - 1)) && va + (PAGE_SIZE << (order + 1)) <= r->end)
+            order++;
+        fc_revoke(CRD(CRD_MEM, 0, order, va >> PAGE_SHIFT), REVOKE_SELF | REVOKE_REMOTE, p->sel + SEL_PD);
+        va += PAGE_SIZE << order;
+    }
+}
+
+static void run_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    (void)slot;
+    struct run *r = ctx;
+    if (va != r->end) {
+        revoke_run(p, r);
+        r->start = va;
+    }
+    r->end = va + PAGE_SIZE;
+}
+
+static void page_free_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    (void)va;
+    (void)ctx;
+    fc_page_free(*slot & PM_PAGE);
+    *slot = 0;
+    p->npages--;
+}
+
 void proc_unmap(struct proc *p, uint64_t va, uint64_t n)
 {
-    for (unsigned j = 0; j < p->npages; ) {
-        uint64_t v = p->page_va[j];
-        if (v >= va && v < va + n * PAGE_SIZE) {
-            fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[j])), 0, 0);
-            fc_page_free(p->pages[j]);
-            p->npages--;
-            p->pages[j] = p->pages[p->npages];          /* keep the arrays dense */
-            p->page_va[j] = p->page_va[p->npages];
-        } else {
-            j++;
-        }
-    }
+    struct run r = { 0, 0 };
+    uint64_t end = va + n * PAGE_SIZE;
+    if (!pmap_range(p, va, end, run_fn, &r))
+        return;
+    revoke_run(p, &r);
+    pmap_range(p, va, end, page_free_fn, NULL);
+}
+
+/* Delegate the page at slot again with perm (0: taken away, kept). */
+static unsigned page_reprotect(struct proc *p, uint64_t va, uint64_t *slot, unsigned perm)
+{
+    fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(*slot & PM_PAGE)), 0, 0);
+    *slot = (*slot & ~PM_PERM) | perm;
+    return perm ? proc_give_page(p, *slot & PM_PAGE, va, perm) : SUCCESS;
+}
+
+struct reprotect { unsigned perm, status; };
+static void page_reprotect_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    struct reprotect *r = ctx;
+    if ((*slot & PM_PERM) != r->perm && r->status == SUCCESS)
+        r->status = page_reprotect(p, va, slot, r->perm);
 }
 
 unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
 {
-    unsigned found = 0;
-    for (unsigned j = 0; j < p->npages; j++)
-        found += p->page_va[j] >= va && p->page_va[j] - va < n * PAGE_SIZE;
-    if (found != n)
-        return BAD_PAR;
-    for (unsigned j = 0; j < p->npages; j++)
-        if (p->page_va[j] >= va && p->page_va[j] - va < n * PAGE_SIZE) {
-            fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[j])), 0, 0);
-            unsigned s = perm ? proc_give_page(p, p->pages[j], p->page_va[j], perm) : SUCCESS;
-            if (s != SUCCESS)
-                return s;
-        }
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE, false);
+        if (!slot || !(*slot & PM_PRESENT))
+            return BAD_PAR;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned s = page_reprotect(p, va + i * PAGE_SIZE, pmap_slot(p, va + i * PAGE_SIZE, false), perm);
+        if (s != SUCCESS)
+            return s;
+    }
     return SUCCESS;
+}
+
+/* Everything it has goes (the teardown: its PD is gone already, and with it every mapping). */
+static void page_free_walk(struct proc *p, uint64_t va, uint64_t *slot)
+{
+    page_free_fn(p, va, slot, NULL);
+}
+
+void proc_unmap_all(struct proc *p)
+{
+    pmap_walk(p, page_free_walk, true);
+    p->npages = 0;
+    p->nareas = 0;
+}
+
+/* ---- areas: what it may touch, given on first touch ---------------------------------- */
+
+/*
+ * An area is a range the process asked for (mmap, brk, its stack) with the
+ * rights it asked for; a page of it becomes present when the process first
+ * touches it (proc_fault_in) or when we copy into or out of it. Reserving
+ * costs nothing: a program may ask for gigabytes and use a page.
+ */
+static struct proc_area *area_at(struct proc *p, uint64_t va)
+{
+    for (unsigned i = 0; i < p->nareas; i++)
+        if (va >= p->areas[i].start && va < p->areas[i].end)
+            return &p->areas[i];
+    return NULL;
+}
+
+/* Split the area around va so that va starts one (false: no room for another area). */
+static bool area_split(struct proc *p, uint64_t va)
+{
+    struct proc_area *a = area_at(p, va);
+    if (!a || a->start == va)
+        return true;
+    if (p->nareas == PROC_MAX_AREAS)
+        return false;
+    struct proc_area *b = &p->areas[p->nareas++];
+    *b = *a;
+    b->start = va;
+    a->end = va;
+    return true;
+}
+
+/* Take [va, end) out of the areas (its pages stay: the caller decides). */
+static bool area_cut(struct proc *p, uint64_t va, uint64_t end)
+{
+    if (!area_split(p, va) || !area_split(p, end))
+        return false;
+    for (unsigned i = 0; i < p->nareas; )
+        if (p->areas[i].start >= va && p->areas[i].end <= end)
+            p->areas[i] = p->areas[--p->nareas];
+        else
+            i++;
+    return true;
+}
+
+unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
+{
+    uint64_t end = va + n * PAGE_SIZE;
+    if (va & 0xfff || end < va || end > USER_END)
+        return BAD_PAR;
+    if (!area_cut(p, va, end))
+        return OOM;
+    for (unsigned i = 0; i < p->nareas; i++) {         /* grow a neighbour with the same rights */
+        struct proc_area *a = &p->areas[i];
+        if (a->perm == perm && (a->end == va || a->start == end)) {
+            a->start = a->start < va ? a->start : va;
+            a->end = a->end > end ? a->end : end;
+            return SUCCESS;
+        }
+    }
+    if (p->nareas == PROC_MAX_AREAS)
+        return OOM;
+    p->areas[p->nareas++] = (struct proc_area){ va, end, perm };
+    return SUCCESS;
+}
+
+void proc_area_remove(struct proc *p, uint64_t va, uint64_t n)
+{
+    area_cut(p, va, va + n * PAGE_SIZE);
+    proc_unmap(p, va, n);
+}
+
+/* Is every page of [va, end) in an area or present? Gaps between areas are checked page by page. */
+static bool range_covered(struct proc *p, uint64_t va, uint64_t end)
+{
+    while (va < end) {
+        struct proc_area *a = area_at(p, va);
+        if (a) {
+            va = a->end;
+            continue;
+        }
+        uint64_t gap_end = end;                          /* up to the next area that starts inside */
+        for (unsigned i = 0; i < p->nareas; i++)
+            if (p->areas[i].start > va && p->areas[i].start < gap_end)
+                gap_end = p->areas[i].start;
+        if (pmap_range(p, va, gap_end, NULL, NULL) != (gap_end - va) / PAGE_SIZE)
+            return false;
+        va = gap_end;
+    }
+    return true;
+}
+
+unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
+{
+    uint64_t end = va + n * PAGE_SIZE;
+    if (end < va || !range_covered(p, va, end))
+        return BAD_PAR;                                  /* some of it neither asked for nor there */
+    if (!area_split(p, va) || !area_split(p, end))
+        return OOM;
+    for (unsigned i = 0; i < p->nareas; i++)
+        if (p->areas[i].start >= va && p->areas[i].end <= end)
+            p->areas[i].perm = perm;
+    struct reprotect r = { perm, SUCCESS };
+    pmap_range(p, va, end, page_reprotect_fn, &r);
+    return r.status;
+}
+
+/* A present page discarded: an area's goes (zero on the next touch), another is cleared. */
+static void page_discard_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    (void)ctx;
+    if (area_at(p, va))
+        page_drop(p, va, slot);
+    else
+        memset((void *)(*slot & PM_PAGE), 0, PAGE_SIZE);
+}
+
+void proc_discard(struct proc *p, uint64_t va, uint64_t n)
+{
+    pmap_range(p, va, va + n * PAGE_SIZE, page_discard_fn, NULL);
+}
+
+#define FAULT_AROUND 8                            /* pages given per fault, where the area goes on */
+
+/*
+ * A fresh zeroed page for va if an area allows `need` there (MEM_* bits); false: a real fault.
+ * The next few pages of the area come with it (a program that touches a page mostly touches the
+ * next one too: one fault instead of several).
+ */
+bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
+{
+    struct proc_area *a = area_at(p, va);
+    uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page, false);
+    if (!a || (need & ~a->perm) || (slot && (*slot & PM_PRESENT)))
+        return false;
+    if (page_add(p, page, 0, a->perm) != SUCCESS)
+        return false;
+    for (unsigned i = 1; i < FAULT_AROUND && page + i * PAGE_SIZE < a->end; i++) {
+        slot = pmap_slot(p, page + i * PAGE_SIZE, false);
+        if ((slot && (*slot & PM_PRESENT)) || page_add(p, page + i * PAGE_SIZE, 0, a->perm) != SUCCESS)
+            break;
+    }
+    return true;
 }
 
 uint64_t proc_window(struct proc *p, uint64_t va)
 {
-    uint64_t page = va & ~0xfffUL;
-    for (unsigned i = 0; i < p->npages; i++)
-        if (p->page_va[i] == page)
-            return p->pages[i] + (va & 0xfff);
-    return 0;
+    uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
+    if (!(slot && (*slot & PM_PRESENT)) && !proc_fault_in(p, va, 0))
+        return 0;
+    slot = pmap_slot(p, va & ~0xfffUL, false);
+    return (*slot & PM_PAGE) + (va & 0xfff);
 }
 
 /* Copy len bytes between the process's va and buf (into the process when `to_proc`), page by page. */
@@ -114,14 +420,18 @@ unsigned proc_share_large(struct proc *p, uint64_t chunk, unsigned perm)
 
 unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
 {
-    uint64_t page = p->npages < PROC_MAX_PAGES ? fc_page_alloc() : 0;
+    uint64_t page = fc_page_alloc();
     if (!page)
         return OOM;
     for (unsigned i = 0; i < 512; i++)
         ((uint64_t *)page)[i] = fill;
-    p->page_va[p->npages] = APP_SHARED;
-    p->pages[p->npages++] = page;
     p->shared = page;
-    return proc_give_page(p, page, APP_SHARED, perm);
+    return page_add(p, APP_SHARED, page, perm);
+}
+
+/* The loader: a page of ours (filled already) at va with perm. */
+unsigned proc_add_page(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
+{
+    return page_add(p, va, page, perm);
 }
 

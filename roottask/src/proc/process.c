@@ -81,6 +81,8 @@ struct proc *proc_slot_take(const char *path)
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : path);
     p->id = next_id++;
     p->npages = 0;
+    p->pmap = 0;
+    p->nareas = 0;
     p->shared = 0;
     p->large = 0;
     p->start_sp = 0;
@@ -209,11 +211,23 @@ static void startup_handler(uint64_t id, struct utcb *u)
     u->exc.rdx = 0;
 }
 
-/* A fault nobody in the process handles: report it, let the roottask end the process. */
+#define PF_PRESENT 0x1
+#define PF_WRITE   0x2
+#define PF_FETCH   0x10
+
+/*
+ * A page fault on a page it asked for but never touched (proc_area_add): the page comes now and
+ * the instruction runs again (the reply). Any other fault nobody in the process handles: report
+ * it, let the roottask end the process.
+ */
 static void fault_handler(uint64_t id, struct utcb *u)
 {
     struct proc *p = by_slot(id);
     unsigned vector = proc_id_vector(id);
+    uint64_t err = u->exc.qual[0];
+    if (vector == EV_PF && !(err & PF_PRESENT) && p->nareas &&
+        proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
+        return;
     if (p->state == PROC_RUNNING) {
         p->status = vector;
         p->fault_rip = u->exc.rip;
@@ -319,10 +333,7 @@ void proc_destroy(struct proc *p)
     p->teardown = NULL;
     fc_revoke(CRD(CRD_OBJ, 0, PROC_SEL_ORDER, p->sel), REVOKE_SELF, 0);
     fs_service_release(p->slot);                 /* after its portals: no new file call comes */
-    for (unsigned i = 0; i < p->npages; i++) {
-        fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(p->pages[i])), 0, 0);
-        fc_page_free(p->pages[i]);
-    }
+    proc_unmap_all(p);
     if (p->large)
         fc_revoke(CRD(CRD_MEM, 0, LARGE_ORDER, fc_window_page(p->large)), 0, 0);
     p->npages = 0;

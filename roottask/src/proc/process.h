@@ -7,12 +7,18 @@
 #include "facet/hypercall.h"
 
 #define PROC_MAX         16         /* processes at once (the table's slots) */
-#define PROC_MAX_PAGES   1024       /* pages of memory one process can have */
+#define PROC_MAX_AREAS   256        /* areas (mmap, brk, stack) one process can have */
 #define PROC_PRIO        20         /* the priority proc_run starts a process at */
 #define PROC_QUANTUM     1000       /* its SC's quantum (ticks of the kernel's timer) */
 #define LARGE_ORDER      9          /* a 2 MiB large page: 2^9 pages */
 
 enum proc_state { PROC_FREE, PROC_RUNNING, PROC_EXITED, PROC_FAULTED };
+
+/* A range of a process's address space it may touch with perm; pages come on first touch. */
+struct proc_area {
+    uint64_t start, end;
+    unsigned perm;                    /* MEM_*; 0: reserved, no access */
+};
 
 struct proc;
 /* A personality: handles a foreign process's syscall, state in u->exc (the reply writes it back). */
@@ -31,9 +37,10 @@ struct proc {
     uint64_t fault_rip, fault_addr;
     uint64_t shared;            /* a page it was given at APP_SHARED (window address), or 0 */
     uint64_t large;             /* or a 2 MiB piece given there as one large page */
-    unsigned npages;
-    uint64_t pages[PROC_MAX_PAGES];   /* window addresses of its memory */
-    uint64_t page_va[PROC_MAX_PAGES]; /* where each is mapped in the process (0: not mapped there) */
+    unsigned npages;                  /* pages it has now */
+    uint64_t pmap;                    /* its pages: a radix tree by address (src/proc/memory.c) */
+    unsigned nareas;
+    struct proc_area areas[PROC_MAX_AREAS];
     uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
@@ -65,6 +72,19 @@ unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 /* Unmap (and free) the pages of [va, va + n pages) that proc_map gave it. */
 void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
+/*
+ * Areas: [va, va + n pages) may be touched with perm (0: reserved); pages come on first touch
+ * (the page-fault portal, or proc_window). Add (replacing what areas were there), remove (its
+ * pages go too), change the rights (of areas and pages there; BAD_PAR if a page of the range
+ * is neither in an area nor present). OOM: no room for another area.
+ */
+unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+void proc_area_remove(struct proc *p, uint64_t va, uint64_t n);
+unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* Its pages in [va, va + n pages) read as zero from now on (an area's go until touched again). */
+void proc_discard(struct proc *p, uint64_t va, uint64_t n);
+/* A page fault at va needing `need` (MEM_*): given a fresh zeroed page if an area allows it. */
+bool proc_fault_in(struct proc *p, uint64_t va, unsigned need);
 /* A handler of p blocks on sm until deadline (0: none) without holding up p's teardown: it must
  * hold no lock; if p is torn down meanwhile it never returns. fc_sm_down's status. */
 unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);

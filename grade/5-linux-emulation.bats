@@ -83,6 +83,22 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
         { echo "every page must come back: $line" >&2; return 1; }
 }
 
+@test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
+    # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
+    # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).
+    local log order
+    log=$(facet_log lx)
+    order=$(tr -d '\r' <"$log" | awk '
+        /^\[linux\] start linux\/sleeper, in the background$/ { bg = 1 }
+        bg && /^\[stdout\] sleeper: sleeping$/ { print "sleeping" }
+        bg && /^\[stdout\] meanwhile$/ { print "meanwhile" }
+        bg && /^\[linux\] linux\/busybox: process [0-9]+ exited status=0 / { print "done" }
+        bg && /^\[stdout\] sleeper: awake$/ { print "awake" }' | tr '\n' ' ')
+    [[ $order == "sleeping meanwhile done awake " ]] ||
+        { echo "expected: sleeping meanwhile done awake; the log has: $order" >&2; return 1; }
+    facet_grep lx '^\[linux\] linux/sleeper: process [0-9]+ exited status=0 '
+}
+
 # The n-th run of busybox (1-based) in the scenario: its stdout.
 busybox_run() {
     tr -d '\r' < "$(facet_log lx)" | awk -v want="$1" '

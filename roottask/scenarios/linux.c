@@ -76,5 +76,18 @@ int scenario_linux(void)
     const char *const bigmem_argv[] = { "bigmem" };
     run_linux("linux/bigmem", 1, bigmem_argv);
     printf("[linux] after bigmem: roottask pages free before=%lu after=%lu\n", before, fc_pages_free());
+    /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
+    const char *const sleeper_argv[] = { "sleeper", "3000" };
+    struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);
+    if (sleeper && proc_start(sleeper, PROC_PRIO) == SUCCESS) {
+        printf("[linux] start linux/sleeper, in the background\n");
+        fc_sleep_ms(300);                            /* it is asleep by now (it said so) */
+        const char *const meanwhile_argv[] = { "busybox", "echo", "meanwhile" };
+        run_linux("linux/busybox", 3, meanwhile_argv);
+        unsigned w = proc_wait_ms(sleeper, 20000);
+        printf("[linux] linux/sleeper: process %u %s status=%lu (wait %u)\n", sleeper->id,
+               proc_state_name(sleeper), sleeper->status, w);
+        proc_destroy(sleeper);
+    }
     return 0;
 }

@@ -32,7 +32,7 @@ extern uint64_t proc_tar_len;
 
 struct proc *proc_slot_take(const char *path);               /* a free slot, fresh; NULL: none */
 /* Bind and delegate its portals (the foreign one too if `foreign_portal`); a status. */
-unsigned proc_portals(struct proc *p, unsigned cpu, bool foreign_portal);
+unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign);
 /* Delegate one page of ours (window address) to it at va. */
 unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);
 /* The loader: a page of ours (filled already) becomes its page at va, recorded and delegated. */

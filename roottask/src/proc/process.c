@@ -18,8 +18,14 @@ static sel_t echo_pt[HIP_MAX_CPUS];
 static proc_notify_fn notify_fn;
 
 /* One handler EC per CPU and service, made on first use. */
-struct handlers { sel_t startup, fault, exit, console, notify, foreign, fs; };
+struct handlers { sel_t startup, fault, exit, console, notify, fs; };
 static struct handlers per_cpu[HIP_MAX_CPUS];
+/*
+ * A foreign process's syscalls have a handler of their own (one per slot and CPU, made at the
+ * first use and kept for the slot's next processes): a call that blocks (a sleep, later a pipe
+ * read or a wait) blocks only its caller, never the other processes of that CPU.
+ */
+static sel_t foreign_ec[PROC_MAX][HIP_MAX_CPUS];
 
 struct proc *proc_by_id(uint64_t id) { return &procs[(id >> 8) % PROC_MAX]; }
 static struct proc *by_slot(uint64_t id) { return proc_by_id(id); }
@@ -43,7 +49,6 @@ static unsigned handlers_for(unsigned cpu)
     s = s ? s : fc_handler_create(cpu, console_portal, &h->console);
     s = s ? s : fc_handler_create(cpu, fs_portal, &h->fs);
     s = s ? s : fc_handler_create(cpu, notify_portal, &h->notify);
-    s = s ? s : fc_handler_create(cpu, foreign_portal, &h->foreign);
     if (s == SUCCESS && !echo_pt[cpu]) {
         echo_pt[cpu] = fc_sel_alloc(1);
         s = fc_portal_create(echo_pt[cpu], cpu, 0, echo_handler, 0);
@@ -101,7 +106,7 @@ struct proc *proc_slot_take(const char *path)
  * (startup at EV_STARTUP, the rest faults), console, exit, notify, files, the
  * CPU's shared echo portal, and for a foreign one its syscall portal.
  */
-unsigned proc_portals(struct proc *p, unsigned cpu, bool foreign_portal)
+unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
 {
     unsigned st = handlers_for(cpu);
     const struct handlers *h = &per_cpu[cpu];
@@ -119,8 +124,10 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool foreign_portal)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
-    if (!st && foreign_portal) {
-        st = fc_portal_bind(s + SEL_FOREIGN, h->foreign, FOREIGN_MTD, proc_portal_id(p, 0));
+    if (!st && with_foreign) {
+        sel_t *ec = &foreign_ec[p->slot][cpu];
+        st = *ec ? SUCCESS : fc_handler_create(cpu, foreign_portal, ec);
+        st = st ? st : fc_portal_bind(s + SEL_FOREIGN, *ec, FOREIGN_MTD, proc_portal_id(p, 0));
         st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
                                    CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
     }

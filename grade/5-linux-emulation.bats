@@ -83,6 +83,14 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
         { echo "every page must come back: $line" >&2; return 1; }
 }
 
+@test "pipes, dup, dup2, dup3, F_DUPFD, close-on-exec, non-blocking ends, EOF and EPIPE: as on Linux (3 pts)" {
+    local want got
+    want=$(host_run pipes 2>/dev/null)
+    got=$(guest_stream lx pipes stdout)
+    diff <(echo "$want") <(echo "$got")
+    facet_grep lx '^\[linux\] linux/pipes: process [0-9]+ exited status=0 '
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

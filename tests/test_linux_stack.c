@@ -78,6 +78,14 @@ unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
     area_va = va, area_pages = n;
     return SUCCESS;
 }
+/* The console's three descriptions. */
+static struct lx_file consoles[3];
+struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
+{
+    CHECK(!node && console >= 0 && console < 3);
+    consoles[console] = (struct lx_file){ .refs = 1, .console = console, .flags = flags };
+    return &consoles[console];
+}
 void lx_sleep_init(void) {}
 void linux_syscall(struct proc *p, struct utcb *u) { (void)p; (void)u; }
 void linux_release(struct proc *p) { (void)p; }
@@ -429,7 +437,8 @@ TEST(linux_spawn_builds_the_stack_or_gives_up)
     CHECK_EQ(L.argc, 3);
     struct linux_proc *lp = lx_of(p);
     CHECK(lp != NULL && lp->p == p);
-    CHECK(lp->fd[0].used && lp->fd[1].used && lp->fd[2].used && !lp->fd[3].used);
+    CHECK(lp->fd[0] && lp->fd[1] && lp->fd[2] && !lp->fd[3]);
+    CHECK(lp->fd[0]->console == 0 && lp->fd[1]->console == 1 && lp->fd[2]->console == 2);
     CHECK_STR(lp->exe, "/linux/hello");
 
     static char big[STACK_BYTES + 1];

@@ -76,6 +76,9 @@ int scenario_linux(void)
     const char *const bigmem_argv[] = { "bigmem" };
     run_linux("linux/bigmem", 1, bigmem_argv);
     printf("[linux] after bigmem: roottask pages free before=%lu after=%lu\n", before, fc_pages_free());
+    /* Pipes and descriptor duplication inside one process. */
+    const char *const pipes_argv[] = { "pipes" };
+    run_linux("linux/pipes", 1, pipes_argv);
     /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);

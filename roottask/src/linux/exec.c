@@ -129,8 +129,8 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     p->pstate = lp;
     p->teardown = linux_release;
     p->on_fault = linux_fault;
-    for (unsigned fd = 0; fd < 3; fd++)
-        lp->fd[fd].used = true;                      /* the console: stdin, stdout, stderr */
+    for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
+        lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
     /* The stack may grow to RLIMIT_STACK (8 MiB, what prlimit64 says): pages on first touch. */
     uint64_t stack_pages = (LX_STACK_MAX >> PAGE_SHIFT) - APP_STACK_PAGES;

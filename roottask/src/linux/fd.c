@@ -5,14 +5,59 @@
 #include "facet/lab.h"
 #include "linux/linux.h"
 #include "fs/fs.h"
+#include "facet/spin.h"
 
-/* ---- the console: descriptors 0, 1 and 2 (no node) ---- */
+/* ---- open file descriptions ---- */
+
+#define LX_MAX_FILES 1024                    /* descriptions of every process together */
+static struct lx_file files[LX_MAX_FILES];
+static volatile int files_lock;              /* the handlers of all processes share the pool */
+
+struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
+{
+    struct lx_file *f = NULL;
+    fc_spin_lock(&files_lock);
+    for (unsigned i = 0; i < LX_MAX_FILES && !f; i++)
+        if (!files[i].refs)
+            f = &files[i];
+    if (f)
+        *f = (struct lx_file){ .refs = 1, .node = node, .console = console, .flags = flags };
+    fc_spin_unlock(&files_lock);
+    return f;
+}
+
+void lx_file_put(struct lx_file *f)
+{
+    fc_spin_lock(&files_lock);
+    bool last = --f->refs == 0;
+    fc_spin_unlock(&files_lock);
+    if (!last)
+        return;
+    if (f->node)
+        fs_release(f->node);
+    if (f->pipe)
+        lx_pipe_close(f);
+}
+
+int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bool cloexec)
+{
+    for (unsigned fd = min; fd < LX_MAX_FDS; fd++)
+        if (!lp->fd[fd]) {
+            lp->fd[fd] = f;
+            lp->cloexec[fd / 64] = (lp->cloexec[fd / 64] & ~(1UL << (fd % 64))) | ((uint64_t)cloexec << (fd % 64));
+            return fd;
+        }
+    return -LX_EMFILE;
+}
+
+/* ---- the console: a description per stream (no node, no pipe) ---- */
 
 static const char *const fd_tag[3] = { "stdin", "stdout", "stderr" };
 
 /* Console output goes out whole lines at a time, tagged with the descriptor. Kept out of
  * lx_fd_write (noinline): inlined, its loop would lengthen every write to a file. */
-static __attribute__((noinline)) void lx_console_out(struct linux_proc *lp, unsigned fd, const char *s, uint64_t n)
+static __attribute__((noinline)) void lx_console_out(struct linux_proc *lp, unsigned fd /* the stream */,
+                                                     const char *s, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++) {
         char c = s[i];
@@ -40,12 +85,13 @@ void linux_flush(struct linux_proc *lp)
  * the console, or the file at its offset; bytes or -errno. */
 static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
 {
-    uint32_t fd = (uint32_t)fd_arg;
-    struct lx_file *f = file_of(lp, fd);
-    if (!f || (f->node && (f->flags & O_ACCMODE) == O_RDONLY) || (!f->node && fd == 0))
+    struct lx_file *f = file_of(lp, fd_arg);
+    if (!f || ((f->node || f->pipe) && (f->flags & O_ACCMODE) == O_RDONLY) || f->console == 0)
         return -LX_EBADF;
+    if (f->pipe)
+        return lx_pipe_write(lp, f, buf, len);
     if (!f->node) {
-        lx_console_out(lp, (unsigned)fd, buf, len);
+        lx_console_out(lp, (unsigned)f->console, buf, len);
         return (int64_t)len;
     }
     if (f->flags & O_APPEND)
@@ -126,10 +172,12 @@ int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
 static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, uint64_t *off)
 {
     struct lx_file *f = file_of(lp, fd);
-    if (!f || (f->node && (f->flags & O_ACCMODE) == O_WRONLY))
+    if (!f || ((f->node || f->pipe) && (f->flags & O_ACCMODE) == O_WRONLY))
         return -LX_EBADF;
+    if (f->pipe)
+        return lx_pipe_read(lp, f, buf, len);
     if (!f->node)
-        return (uint32_t)fd == 0 ? 0 : -LX_EBADF;    /* stdin is at its end */
+        return f->console == 0 ? 0 : -LX_EBADF;     /* stdin is at its end */
     if (f->node->type == FS_DIR)
         return -LX_EISDIR;
     /* LAB linux-emulation BEGIN: copy the file's bytes from *off page by page straight into the process (proc_window, fs_read); short at the end of the file or a bad page (docs: labs/5-linux-emulation/README.md#read) */
@@ -244,16 +292,21 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
     return off;
 }
 
-/* close: any descriptor, the console's too; the node goes when nothing else holds it. */
+/* A descriptor goes; its description (and file, or pipe end) when it was the last. */
+static void fd_close(struct linux_proc *lp, unsigned fd)
+{
+    struct lx_file *f = lp->fd[fd];
+    lp->fd[fd] = NULL;
+    lp->cloexec[fd / 64] &= ~(1UL << (fd % 64));
+    lx_file_put(f);
+}
+
+/* close: any descriptor, the console's too. */
 int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
 {
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
+    if (!file_of(lp, x->rdi))
         return -LX_EBADF;
-    if (f->node)
-        fs_release(f->node);
-    f->used = false;
-    f->node = NULL;
+    fd_close(lp, (uint32_t)x->rdi);
     return 0;
 }
 
@@ -261,16 +314,59 @@ void linux_release(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
     fs_lock();
-    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++) {
-        struct lx_file *f = file_of(lp, fd);
-        if (f && f->node)
-            fs_release(f->node);
-    }
+    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
+        if (lp->fd[fd])
+            fd_close(lp, fd);
     if (lp->cwd)
         fs_release(lp->cwd);
-    memset(lp->fd, 0, sizeof lp->fd);
     lp->cwd = NULL;
     fs_unlock();
+}
+
+/* dup: the same description on the lowest free descriptor. */
+int64_t lx_dup(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f = file_of(lp, x->rdi);
+    if (!f)
+        return -LX_EBADF;
+    fc_spin_lock(&files_lock);
+    f->refs++;
+    fc_spin_unlock(&files_lock);
+    int64_t fd = lx_fd_install(lp, f, 0, false);
+    if (fd < 0)
+        lx_file_put(f);
+    return fd;
+}
+
+/* dup3 (and dup2): the same description on newfd, which is closed first if it was open. */
+static int64_t dup_to(struct linux_proc *lp, uint64_t oldfd, uint64_t newfd_arg, bool cloexec)
+{
+    uint32_t newfd = (uint32_t)newfd_arg;
+    struct lx_file *f = file_of(lp, oldfd);
+    if (!f || newfd >= LX_MAX_FDS)
+        return -LX_EBADF;
+    if (lp->fd[newfd] == f)
+        return newfd;
+    fc_spin_lock(&files_lock);
+    f->refs++;
+    fc_spin_unlock(&files_lock);
+    if (lp->fd[newfd])
+        fd_close(lp, newfd);
+    return lx_fd_install(lp, f, newfd, cloexec);
+}
+
+int64_t lx_dup2(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if ((uint32_t)x->rdi == (uint32_t)x->rsi)           /* dup2 of a descriptor to itself: a check */
+        return file_of(lp, x->rdi) ? (int64_t)(uint32_t)x->rsi : -LX_EBADF;
+    return dup_to(lp, x->rdi, x->rsi, false);
+}
+
+int64_t lx_dup3(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if ((x->rdx & ~(uint64_t)O_CLOEXEC) || (uint32_t)x->rdi == (uint32_t)x->rsi)
+        return -LX_EINVAL;
+    return dup_to(lp, x->rdi, x->rsi, x->rdx & O_CLOEXEC);
 }
 
 #define F_DUPFD         0
@@ -294,18 +390,39 @@ static int64_t lx_fcntl_unsupported(struct linux_proc *lp, uint32_t cmd)
     return -LX_EINVAL;
 }
 
-/* fcntl: no close-on-exec to keep (no exec); the status flags, of which only O_APPEND changes.
- * The command is an unsigned int: its low 32 bits, as Linux reads it. */
+#define FD_CLOEXEC 1
+
+/*
+ * fcntl: duplicates (F_DUPFD, F_DUPFD_CLOEXEC: the lowest free descriptor from arg), the
+ * close-on-exec flag (kept; no exec yet), the status flags, of which O_APPEND and O_NONBLOCK
+ * change. The command is an unsigned int: its low 32 bits, as Linux reads it.
+ */
 int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    struct lx_file *f = file_of(lp, x->rdi);
+    uint32_t fd = (uint32_t)x->rdi, cmd = (uint32_t)x->rsi;
+    struct lx_file *f = file_of(lp, fd);
     if (!f)
         return -LX_EBADF;
-    switch ((uint32_t)x->rsi) {
-    case F_GETFD: case F_SETFD: return 0;
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if ((uint32_t)x->rdx >= LX_MAX_FDS)
+            return -LX_EINVAL;
+        fc_spin_lock(&files_lock);
+        f->refs++;
+        fc_spin_unlock(&files_lock);
+        int64_t nfd = lx_fd_install(lp, f, (uint32_t)x->rdx, cmd == F_DUPFD_CLOEXEC);
+        if (nfd < 0)
+            lx_file_put(f);
+        return nfd;
+    }
+    case F_GETFD: return (lp->cloexec[fd / 64] >> (fd % 64)) & 1;
+    case F_SETFD:
+        lp->cloexec[fd / 64] = (lp->cloexec[fd / 64] & ~(1UL << (fd % 64))) | ((x->rdx & FD_CLOEXEC) << (fd % 64));
+        return 0;
     case F_GETFL: return f->flags;
-    case F_SETFL: f->flags = (f->flags & O_ACCMODE) | ((uint32_t)x->rdx & O_APPEND); return 0;
-    default: return lx_fcntl_unsupported(lp, (uint32_t)x->rsi);    /* F_DUPFD among them: no dup yet */
+    case F_SETFL: f->flags = (f->flags & O_ACCMODE) | ((uint32_t)x->rdx & (O_APPEND | O_NONBLOCK)); return 0;
+    default: return lx_fcntl_unsupported(lp, cmd);
     }
 }
 
@@ -330,8 +447,8 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
-    if (f->node)
-        return -LX_ENOTTY;                           /* a file is no terminal */
+    if (f->node || f->pipe)
+        return -LX_ENOTTY;                           /* a file or a pipe is no terminal */
     if (req == LX_TIOCGWINSZ) {
         struct lx_winsize ws = { .ws_row = 24, .ws_col = 80 };   /* the serial console */
         return proc_write(lp->p, arg, &ws, sizeof ws) ? 0 : -LX_EFAULT;
@@ -343,6 +460,8 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 
 #define POLLIN   0x001
 #define POLLOUT  0x004
+#define POLLERR  0x008
+#define POLLHUP  0x010
 #define POLLNVAL 0x020
 
 /*
@@ -362,8 +481,11 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
             return -LX_EFAULT;
         pfd.revents = 0;
         if (pfd.fd >= 0) {
-            if (!file_of(lp, (uint64_t)pfd.fd))
+            struct lx_file *f = file_of(lp, (uint64_t)pfd.fd);
+            if (!f)
                 pfd.revents = POLLNVAL;
+            else if (f->pipe)                        /* hang-up and error are reported unasked */
+                pfd.revents = (int16_t)(lx_pipe_poll(f) & (pfd.events | POLLHUP | POLLERR));
             else
                 pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));
         }

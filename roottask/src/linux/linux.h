@@ -20,9 +20,12 @@
 #define LX_ENOTDIR      20
 #define LX_EISDIR       21
 #define LX_EINVAL       22
+#define LX_ENFILE       23
 #define LX_EMFILE       24
 #define LX_ENOTTY       25
 #define LX_ESPIPE       29
+#define LX_EPIPE        32
+#define LX_EAGAIN       11
 #define LX_ERANGE       34
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
@@ -48,6 +51,12 @@
     X(__NR_ioctl,           lx_ioctl,           OWN) \
     X(__NR_poll,            lx_poll,            OWN) \
     X(__NR_fcntl,           lx_fcntl,           OWN) \
+    X(__NR_dup,             lx_dup,             OWN) \
+    X(__NR_dup2,            lx_dup2,            FS)  /* closing the target may let a file go */ \
+    X(__NR_dup3,            lx_dup3,            FS)  \
+    /* pipe.c: pipes */ \
+    X(__NR_pipe,            lx_pipe,            OWN) \
+    X(__NR_pipe2,           lx_pipe2,           OWN) \
     /* path.c: names in the file system */ \
     X(__NR_open,            lx_open,            FS)  \
     X(__NR_openat,          lx_openat,          FS)  \
@@ -117,16 +126,25 @@ LINUX_SYSCALLS(LX_HANDLER)
 #define LX_STACK_MAX (8UL << 20)         /* RLIMIT_STACK: the stack grows on fault up to this */
 
 /* Per process: what the personality remembers between syscalls (each part's file beside it). */
-#define LX_MAX_FDS   32
+#define LX_MAX_FDS   1024            /* RLIMIT_NOFILE */
 #define LX_NR_LOGGED 512             /* unsupported syscall numbers logged once each; larger ones once */
+struct lx_pipe;
+/*
+ * An open file description: what open, pipe and the console make. Descriptors point at one
+ * (dup gives a second descriptor the same one: one offset, one set of status flags); it goes
+ * when the last descriptor does (fd.c: lx_file_put).
+ */
 struct lx_file {
-    bool used;
-    struct fs_node *node;            /* NULL: the console (descriptors 0, 1, 2) */
+    unsigned refs;                   /* descriptors that point here; 0: free */
+    struct fs_node *node;            /* a file or directory; NULL: the console or a pipe */
+    int console;                     /* the console's stream: 0 stdin, 1 stdout, 2 stderr; -1: none */
+    struct lx_pipe *pipe;            /* a pipe's end: its read end if flags say O_RDONLY */
     uint64_t off;                    /* file offset; for a directory: the next entry */
-    uint32_t flags;                  /* O_* as opened */
+    uint32_t flags;                  /* O_* as opened (access mode and status flags) */
 };
 struct linux_proc {
-    struct lx_file fd[LX_MAX_FDS];   /* fd.c: the descriptors */
+    struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
+    uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
     struct proc *p;
     uint64_t clear_child_tid;        /* task.c: set_tid_address */
     uint64_t brk_start, brk;         /* mem.c: the program break */
@@ -166,8 +184,20 @@ static inline uint64_t lx_page_rest(uint64_t va) { return PAGE_SIZE - (va & (PAG
 static inline struct lx_file *file_of(struct linux_proc *lp, uint64_t fd_arg)
 {
     uint32_t fd = (uint32_t)fd_arg;
-    return fd < LX_MAX_FDS && lp->fd[fd].used ? &lp->fd[fd] : NULL;
+    return fd < LX_MAX_FDS ? lp->fd[fd] : NULL;
 }
+#define O_NONBLOCK 0x800
+#define O_CLOEXEC  0x80000
+/* A new description (refs 1) of node, or of the console's stream, or of nothing yet; NULL: none left. */
+struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console);
+void lx_file_put(struct lx_file *f);                 /* one descriptor fewer (a file: under fs_lock) */
+/* f on the lowest free descriptor from min (taking the caller's reference); the descriptor or -EMFILE. */
+int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bool cloexec);
+/* pipe.c: a pipe end's read and write, from and to the process's memory; poll's view of it. */
+int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
+int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len);
+unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
+void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
 /* Every descriptor and the working directory let go: the process is being torn down. */
 void linux_release(struct proc *p);

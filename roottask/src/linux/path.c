@@ -89,8 +89,12 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
     struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777, &err);
     if (!n)
         return -err;
-    lp->fd[fd] = (struct lx_file){ true, n, 0, (uint32_t)flags };
-    return fd;
+    struct lx_file *f = lx_file_new(n, (uint32_t)flags & ~(uint32_t)O_CLOEXEC, -1);
+    if (!f) {
+        fs_release(n);
+        return -LX_ENFILE;
+    }
+    return lx_fd_install(lp, f, fd, flags & O_CLOEXEC);
 }
 
 int64_t lx_open(struct linux_proc *lp, struct utcb_exc *x)
@@ -122,10 +126,17 @@ static int64_t put_stat(struct linux_proc *lp, struct fs_node *n, uint64_t va)
     return proc_write(lp->p, va, &st, sizeof st) ? 0 : -LX_EFAULT;
 }
 
+/* A pipe's end: a FIFO of its own device, nothing more to say. */
+static int64_t put_pipe_stat(struct linux_proc *lp, uint64_t va)
+{
+    struct lx_stat st = { .st_dev = 0xc, .st_ino = 2000, .st_nlink = 1, .st_mode = 010600, .st_blksize = 4096 };
+    return proc_write(lp->p, va, &st, sizeof st) ? 0 : -LX_EFAULT;
+}
+
 int64_t lx_fstat(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
-    return f ? put_stat(lp, f->node, x->rsi) : -LX_EBADF;
+    return !f ? -LX_EBADF : f->pipe ? put_pipe_stat(lp, x->rsi) : put_stat(lp, f->node, x->rsi);
 }
 
 static int64_t stat_path(struct linux_proc *lp, int64_t dirfd, uint64_t path_va, uint64_t buf)

@@ -64,31 +64,26 @@ guest_stream() {                      # what program $2 wrote to fd $3 ("stdout"
     facet_grep lx '^\[linux\] process [0-9]+ \(errors\): syscall 9999 \(no such syscall\) is not supported: -ENOSYS'
 }
 
+# Program $1 (no arguments) printed on stdout what it prints on the host, and exited with 0.
+same_as_linux() {
+    diff <(host_run "$1" 2>/dev/null) <(guest_stream lx "$1" stdout) &&
+        facet_grep lx "^\\[linux\\] linux/$1: process [0-9]+ exited status=0 "
+}
+
 @test "matmul: malloc'ed matrices (brk, mmap) multiplied in doubles give Linux's checksums (3 pts)" {
-    local want got
-    want=$(host_run matmul 2>/dev/null)
-    got=$(guest_stream lx matmul stdout)
-    diff <(echo "$want") <(echo "$got")
-    facet_grep lx '^\[linux\] linux/matmul: process [0-9]+ exited status=0 '
+    same_as_linux matmul
 }
 
 @test "memory on first touch: 64 MiB malloc, 1 GiB and 64 GiB reservations, a 4 MiB stack, as on Linux (3 pts)" {
-    local want got line
-    want=$(host_run bigmem 2>/dev/null)
-    got=$(guest_stream lx bigmem stdout)
-    diff <(echo "$want") <(echo "$got")
-    facet_grep lx '^\[linux\] linux/bigmem: process [0-9]+ exited status=0 '
+    local line
+    same_as_linux bigmem
     line=$(facet_grep lx '^\[linux\] after bigmem: roottask pages free ') || return 1
     [[ $line =~ before=([0-9]+)\ after=([0-9]+)$ && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]] ||
         { echo "every page must come back: $line" >&2; return 1; }
 }
 
 @test "pipes, dup, dup2, dup3, F_DUPFD, close-on-exec, non-blocking ends, EOF and EPIPE: as on Linux (3 pts)" {
-    local want got
-    want=$(host_run pipes 2>/dev/null)
-    got=$(guest_stream lx pipes stdout)
-    diff <(echo "$want") <(echo "$got")
-    facet_grep lx '^\[linux\] linux/pipes: process [0-9]+ exited status=0 '
+    same_as_linux pipes
 }
 
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {

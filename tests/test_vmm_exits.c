@@ -66,6 +66,12 @@ static uint8_t ram_high[TEST_RAM - VMM_RAM_LOW] __attribute__((aligned(4096)));
 #undef VMM_RAM_HIGH
 #define VMM_RAM_HIGH ((uintptr_t)ram_high)
 
+/* The console ring's front (vmm/main.c): a hole's stub says what is missing through it. */
+void vmm_log(const char *fmt, ...)
+{
+    (void)fmt;
+}
+
 #include "vmm/exits.c"
 #include "vmm/cpuid.c"
 #include "vmm/mmio.c"

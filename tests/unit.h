@@ -104,6 +104,7 @@ static inline void unit_fail(const char *file, int line, const char *what)
 static inline int unit_run(void)
 {
     volatile int failed = 0;     /* survives the longjmp */
+    setvbuf(stdout, NULL, _IONBF, 0);    /* a test that crashes (ASan, UBSan) still shows the lines before */
     printf("1..%d\n", unit_count);
     for (int i = 0; i < unit_count; i++) {
         unit_msg[0] = 0;

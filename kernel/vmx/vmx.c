@@ -18,7 +18,8 @@ bool vmx_allows(uint32_t msr, uint32_t bits)
  * What Hedron requires to run vCPUs, checked in order, the first miss named:
  * VMX that firmware did not lock off, secondary controls with EPT (a 4-level
  * walk into write-back memory, INVEPT) and unrestricted guest, and the VMX
- * preemption timer. VPID and 2 MiB EPT pages are used where present.
+ * preemption timer (Hedron's interface has it, MTD_TSC_TIMEOUT; Facet does
+ * not use it yet). VPID and 2 MiB EPT pages are used where present.
  */
 void vmx_probe(void)
 {

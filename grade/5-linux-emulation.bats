@@ -86,6 +86,10 @@ same_as_linux() {
     same_as_linux pipes
 }
 
+@test "processes: fork copies the memory, wait4 reports exits and signals, a pipe between parent and child, ECHILD: as on Linux (4 pts)" {
+    same_as_linux forks
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

@@ -87,6 +87,8 @@ struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
     return &consoles[console];
 }
 void lx_sleep_init(void) {}
+void lx_wait_init(void) {}
+sel_t lx_wait_sm(unsigned slot) { (void)slot; return 0; }
 void linux_syscall(struct proc *p, struct utcb *u) { (void)p; (void)u; }
 void linux_release(struct proc *p) { (void)p; }
 

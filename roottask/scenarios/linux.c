@@ -79,6 +79,9 @@ int scenario_linux(void)
     /* Pipes and descriptor duplication inside one process. */
     const char *const pipes_argv[] = { "pipes" };
     run_linux("linux/pipes", 1, pipes_argv);
+    /* Processes: fork, wait4, a pipe between parent and child, a child that faults. */
+    const char *const forks_argv[] = { "forks" };
+    run_linux("linux/forks", 1, forks_argv);
     /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);

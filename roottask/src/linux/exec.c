@@ -111,24 +111,43 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
 }
 
 /* A fault the process does not handle: what Linux would say of it (SIGSEGV). */
-static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
+/* The signal Linux sends for a fault of this vector: #DE SIGFPE, #BP SIGTRAP, #UD SIGILL, else SIGSEGV. */
+static int fault_signal(unsigned vector)
 {
-    if (vector == EV_PF || vector == EV_GP)
-        printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
+    return vector == 0 ? 8 : vector == 3 ? 5 : vector == 6 ? 4 : 11;
 }
 
-struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
+static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 {
-    lx_sleep_init();
-    struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
-    if (!p)
-        return NULL;
+    struct linux_proc *lp = lx_of(p);
+    if (vector == EV_PF || vector == EV_GP)
+        printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
+    lp->term_signal = fault_signal(vector);
+    if (lp->parent)
+        fc_sm_up(lp->parent->child_sm);              /* its parent's wait4 looks again */
+}
+
+struct linux_proc *lx_proc_new(struct proc *p)
+{
     struct linux_proc *lp = &lprocs[p->slot % PROC_MAX];
     memset(lp, 0, sizeof *lp);
+    lp->child_sm = lx_wait_sm(p->slot);              /* the slot's, made once (lx_wait_init) */
     lp->p = p;
     p->pstate = lp;
     p->teardown = linux_release;
     p->on_fault = linux_fault;
+    return lp;
+}
+
+
+struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
+{
+    lx_sleep_init();
+    lx_wait_init();
+    struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
+    if (!p)
+        return NULL;
+    struct linux_proc *lp = lx_proc_new(p);
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);

@@ -26,6 +26,13 @@ struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
     return f;
 }
 
+void lx_file_hold(struct lx_file *f)
+{
+    fc_spin_lock(&files_lock);
+    f->refs++;
+    fc_spin_unlock(&files_lock);
+}
+
 void lx_file_put(struct lx_file *f)
 {
     fc_spin_lock(&files_lock);
@@ -310,13 +317,22 @@ int64_t lx_close(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
-void linux_release(struct proc *p)
+void lx_close_all(struct linux_proc *lp)
 {
-    struct linux_proc *lp = lx_of(p);
     fs_lock();
     for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
         if (lp->fd[fd])
             fd_close(lp, fd);
+    fs_unlock();
+}
+
+/* The teardown: its descriptors and working directory go, and its children with it (no init to adopt them). */
+void linux_release(struct proc *p)
+{
+    struct linux_proc *lp = lx_of(p);
+    lx_reap_children(lp);
+    lx_close_all(lp);
+    fs_lock();
     if (lp->cwd)
         fs_release(lp->cwd);
     lp->cwd = NULL;

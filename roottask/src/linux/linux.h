@@ -23,6 +23,7 @@
 #define LX_ENFILE       23
 #define LX_EMFILE       24
 #define LX_ENOTTY       25
+#define LX_ECHILD       10
 #define LX_ESPIPE       29
 #define LX_EPIPE        32
 #define LX_EAGAIN       11
@@ -91,6 +92,10 @@
     X(__NR_getpid,          lx_getpid,          OWN) \
     X(__NR_gettid,          lx_getpid,          OWN) \
     X(__NR_getppid,         lx_getppid,         OWN) \
+    X(__NR_fork,            lx_fork,            OWN) \
+    X(__NR_vfork,           lx_fork,            OWN) /* a copy too: the child may only exec or exit */ \
+    X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
+    X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
     X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
     X(__NR_getgid,          lx_getuid,          OWN) \
     X(__NR_geteuid,         lx_getuid,          OWN) \
@@ -143,6 +148,9 @@ struct lx_file {
     uint32_t flags;                  /* O_* as opened (access mode and status flags) */
 };
 struct linux_proc {
+    struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
+    sel_t child_sm;                  /* task.c: upped when a child of it ends (wait4 waits on it) */
+    int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
     uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
     struct proc *p;
@@ -191,6 +199,7 @@ static inline struct lx_file *file_of(struct linux_proc *lp, uint64_t fd_arg)
 /* A new description (refs 1) of node, or of the console's stream, or of nothing yet; NULL: none left. */
 struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console);
 void lx_file_put(struct lx_file *f);                 /* one descriptor fewer (a file: under fs_lock) */
+void lx_file_hold(struct lx_file *f);                /* one descriptor more */
 /* f on the lowest free descriptor from min (taking the caller's reference); the descriptor or -EMFILE. */
 int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bool cloexec);
 /* pipe.c: a pipe end's read and write, from and to the process's memory; poll's view of it. */
@@ -203,7 +212,15 @@ void linux_flush(struct linux_proc *lp);                 /* console lines not en
 void linux_release(struct proc *p);
 
 /* time.c: clocks and sleeps. */
-void lx_sleep_init(void);    /* on the roottask's main thread, before any handler sleeps */
+void lx_sleep_init(void);
+/* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
+struct linux_proc *lx_proc_new(struct proc *p);
+void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: wait4's semaphores */
+sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's */
+/* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */
+void lx_close_all(struct linux_proc *lp);
+/* task.c: its children (running or ended) torn down: it is going itself. */
+void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
 
 /* exec.c: start a static x86-64 Linux executable from the userland archive; NULL if it cannot. */
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu);

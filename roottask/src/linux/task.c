@@ -3,13 +3,180 @@
 #include <string.h>
 #include "facet/lab.h"
 #include "linux/linux.h"
+#include "fs/fs.h"
+#include <stdio.h>
 
-/* exit and exit_group (one thread per process): what is left of its console lines, then the end. */
+/*
+ * exit and exit_group (one thread per process): what is left of its console lines, its
+ * descriptors (a pipe's reader sees the end now, not when its parent waits), its parent told,
+ * then the end.
+ */
 int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
 {
     linux_flush(lp);
+    lx_close_all(lp);
+    lp->p->status = x->rdi & 0xff;
+    if (lp->parent)
+        fc_sm_up(lp->parent->child_sm);
     proc_exit(lp->p, x->rdi & 0xff);             /* does not come back: the process is torn down */
     return 0;
+}
+
+/* ---- processes: fork, wait4 ---------------------------------------------------------- */
+
+static sel_t wait_sms[PROC_MAX];
+
+/* The semaphores wait4 sleeps on, one per slot, made on the main thread before any process. */
+void lx_wait_init(void)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (!wait_sms[i]) {
+            sel_t s = fc_sel_alloc(1);
+            if (fc_create_sm(s, SEL_ROOT_PD, 0) == SUCCESS)
+                wait_sms[i] = s;
+        }
+}
+
+sel_t lx_wait_sm(unsigned slot)
+{
+    return wait_sms[slot % PROC_MAX];
+}
+
+#define CSIGNAL              0x000000ff
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+#define WNOHANG              1
+
+/* The children of lp (each slot's process whose parent it is), one after the other. */
+static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
+{
+    for (; *slot < PROC_MAX; (*slot)++) {
+        struct proc *c = proc_at(*slot);
+        if (c->state != PROC_FREE && c->pstate && lx_of(c)->parent == lp && c->personality == lp->p->personality)
+            return lx_of(proc_at((*slot)++));
+    }
+    return NULL;
+}
+
+/*
+ * fork: a copy of the process (every page copied now, not on write), its descriptors shared
+ * with it (dup's way), its working directory, signal state, break and mappings; the child
+ * starts where the parent is, with 0 in rax. The child's pid, or -EAGAIN (no slot, no memory).
+ */
+static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags, uint64_t ptid, uint64_t ctid)
+{
+    struct utcb_exc state = *x;
+    state.rax = 0;
+    struct proc *c = proc_fork(lp->p, &state);
+    if (!c)
+        return -LX_EAGAIN;
+    struct linux_proc *clp = lx_proc_new(c);
+    clp->parent = lp;
+    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
+        if (lp->fd[fd]) {
+            lx_file_hold(lp->fd[fd]);
+            clp->fd[fd] = lp->fd[fd];
+        }
+    memcpy(clp->cloexec, lp->cloexec, sizeof clp->cloexec);
+    fs_lock();
+    if (lp->cwd)
+        fs_hold(lp->cwd);
+    fs_unlock();
+    clp->cwd = lp->cwd;
+    clp->brk_start = lp->brk_start;
+    clp->brk = lp->brk;
+    clp->mmap_next = lp->mmap_next;
+    clp->sigmask = lp->sigmask;
+    memcpy(clp->sigaction, lp->sigaction, sizeof clp->sigaction);
+    clp->altstack_sp = lp->altstack_sp;
+    clp->altstack_size = lp->altstack_size;
+    memcpy(clp->exe, lp->exe, sizeof clp->exe);
+    uint32_t tid = c->id;
+    if (flags & CLONE_CHILD_SETTID)
+        proc_write(c, ctid, &tid, sizeof tid);
+    if (flags & CLONE_CHILD_CLEARTID)
+        clp->clear_child_tid = ctid;
+    if (flags & CLONE_PARENT_SETTID)
+        proc_write(lp->p, ptid, &tid, sizeof tid);
+    if (proc_start(c, PROC_PRIO) != SUCCESS) {
+        proc_destroy(c);
+        return -LX_EAGAIN;
+    }
+    return c->id;
+}
+
+int64_t lx_fork(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return fork_as(lp, x, 0, 0, 0);
+}
+
+/* clone with fork's flags (glibc's fork: SIGCHLD and the tid words); threads are not there yet. */
+int64_t lx_clone(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t flags = x->rdi, allowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+    if ((flags & ~allowed) || x->rsi) {
+        printf("[linux] process %u (%s): clone with flags %#lx (a thread?) is not supported: -ENOSYS\n",
+               lp->p->id, lp->p->name, flags);
+        return -LX_ENOSYS;
+    }
+    return fork_as(lp, x, flags, x->rdx, x->r10);
+}
+
+/* What wait4 reports of an ended child: exit status << 8, or the signal that ended it. */
+static uint32_t wait_status(struct linux_proc *c)
+{
+    return c->p->state == PROC_FAULTED ? (uint32_t)(c->term_signal & 0x7f) : (uint32_t)((c->p->status & 0xff) << 8);
+}
+
+/*
+ * wait4: an ended child (pid -1 or 0: any, > 0: that one) is reported and goes; none ended
+ * yet: wait (WNOHANG: 0), blocking only this process; no such child: -ECHILD.
+ */
+int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t pid = (int32_t)x->rdi;
+    uint64_t status_va = x->rsi, options = x->rdx, rusage = x->r10;
+    if (options & ~(uint64_t)(WNOHANG | 0x2 | 0x8 | 0x01000000 | 0x40000000 | 0x80000000))
+        return -LX_EINVAL;
+    for (;;) {
+        bool any = false;
+        unsigned slot = 0;
+        struct linux_proc *c;
+        while ((c = child_next(lp, &slot))) {
+            if (pid > 0 && c->p->id != (uint64_t)pid)
+                continue;
+            any = true;
+            if (c->p->state == PROC_RUNNING)
+                continue;
+            uint32_t st = wait_status(c);
+            int64_t id = c->p->id;
+            if (status_va && !proc_write(lp->p, status_va, &st, sizeof st))
+                return -LX_EFAULT;
+            if (rusage) {
+                static const uint8_t zero[144];          /* struct rusage: no accounting here */
+                proc_write(lp->p, rusage, zero, sizeof zero);
+            }
+            c->parent = NULL;
+            proc_destroy(c->p);
+            return id;
+        }
+        if (!any)
+            return -LX_ECHILD;
+        if (options & WNOHANG)
+            return 0;
+        proc_block(lp->p, lp->child_sm, 0);
+    }
+}
+
+void lx_reap_children(struct linux_proc *lp)
+{
+    unsigned slot = 0;
+    struct linux_proc *c;
+    while ((c = child_next(lp, &slot))) {
+        c->parent = NULL;
+        proc_destroy(c->p);
+    }
 }
 
 /* getpid and gettid: one thread per process, whose id is the process's. */
@@ -19,13 +186,12 @@ int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x)
     return lp->p->id;
 }
 
-/* The parent is the roottask, outside the process's world: 0, as Linux reports a parent in
- * another PID namespace. */
+/* The parent: the process that forked it, or the roottask, outside the process's world: 0, as
+ * Linux reports a parent in another PID namespace. */
 int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x)
 {
-    (void)lp;
     (void)x;
-    return 0;
+    return lp->parent ? (int64_t)lp->parent->p->id : 0;
 }
 
 /* getuid, getgid, geteuid, getegid: the caller is root. */

@@ -21,6 +21,12 @@
 #define SEL_EVENTS  32
 /* The state a personality sees of a foreign syscall, and writes back. */
 #define FOREIGN_MTD (MTD_ALL_GPRS | MTD_RIP_LEN | MTD_RFLAGS | MTD_FS_GS)
+/* What a process's startup reply sets: all of it, for a fork's child. */
+#define STARTUP_MTD FOREIGN_MTD
+/* The loader: a fresh PD for p (foreign or not), its portals and EC; a status. */
+unsigned proc_make_pd_ec(struct proc *p, unsigned cpu, bool foreign);
+/* A copy of every page src has (fresh pages, the same rights) and of its areas, into dst. */
+unsigned proc_copy_memory(struct proc *dst, struct proc *src);
 
 /* A portal's id names its process's slot and, for event portals, the vector. */
 static inline uint64_t proc_portal_id(const struct proc *p, unsigned vector) { return ((uint64_t)p->slot << 8) | vector; }

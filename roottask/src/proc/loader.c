@@ -84,11 +84,9 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
         return fail(p, "not a valid program", why);
     if (elf.has_interp)
         return fail(p, "not a valid program", "dynamic executable (PT_INTERP): only static ones run here");
-    sel_t s = p->sel;
-    unsigned st = foreign ? fc_create_pd_foreign(s + SEL_PD, SEL_ROOT_PD, APP_SEL_FOREIGN)
-                          : fc_create_pd(s + SEL_PD, SEL_ROOT_PD, 0, 0);
+    unsigned st = proc_make_pd_ec(p, cpu, foreign);
     if (st)
-        return fail(p, "create_pd failed", fc_status_name(st));
+        return fail(p, "its PD, portals or EC", fc_status_name(st));
 
     /*
      * Pages of all segments: union of permissions first, so a shared page is delegated once.
@@ -133,11 +131,6 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     if ((st = proc_map(p, APP_STACK_TOP - APP_STACK_PAGES * PAGE_SIZE, APP_STACK_PAGES, MEM_R | MEM_W)))
         return fail(p, "its stack", fc_status_name(st));
 
-    if ((st = proc_portals(p, cpu, foreign && personality)))
-        return fail(p, "setting up its portals failed", fc_status_name(st));
-    st = fc_create_ec(s + SEL_EC, s + SEL_PD, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
-    if (st)
-        return fail(p, "create_ec failed", fc_status_name(st));
     p->entry = elf.entry;
     p->image_end = elf.hi;
     p->phdr = elf.phdr_vaddr;
@@ -147,3 +140,38 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     return p;
 }
 
+
+/* A fresh PD (foreign or not), its portals on cpu and its EC: what a spawned and a forked process both need. */
+unsigned proc_make_pd_ec(struct proc *p, unsigned cpu, bool foreign)
+{
+    sel_t s = p->sel;
+    unsigned st = foreign ? fc_create_pd_foreign(s + SEL_PD, SEL_ROOT_PD, APP_SEL_FOREIGN)
+                          : fc_create_pd(s + SEL_PD, SEL_ROOT_PD, 0, 0);
+    st = st ? st : proc_portals(p, cpu, foreign && p->personality);
+    return st ? st : fc_create_ec(s + SEL_EC, s + SEL_PD, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
+}
+
+/* A child's first registers, kept here until it runs (the caller's copy may be gone by then). */
+static struct utcb_exc fork_states[PROC_MAX];
+
+struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state)
+{
+    struct proc *p = proc_slot_take(parent->name);
+    if (!p)
+        return NULL;
+    p->cpu = parent->cpu;
+    p->personality = parent->personality;
+    unsigned st = proc_make_pd_ec(p, p->cpu, true);
+    if (st)
+        return fail(p, "its PD, portals or EC", fc_status_name(st));
+    if ((st = proc_copy_memory(p, parent)))
+        return fail(p, "copying its memory", fc_status_name(st));
+    p->entry = parent->entry;
+    p->image_end = parent->image_end;
+    p->phdr = parent->phdr;
+    p->phnum = parent->phnum;
+    fork_states[p->slot] = *state;
+    p->start_state = &fork_states[p->slot];
+    p->status = 0;
+    return p;
+}

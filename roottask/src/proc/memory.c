@@ -215,6 +215,31 @@ unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
     return SUCCESS;
 }
 
+struct copy { struct proc *dst; unsigned status; };
+static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ctx)
+{
+    (void)src;
+    struct copy *c = ctx;
+    if (c->status != SUCCESS)
+        return;
+    uint64_t page = fc_page_alloc();
+    if (!page) {
+        c->status = OOM;
+        return;
+    }
+    memcpy((void *)page, (const void *)(*slot & PM_PAGE), PAGE_SIZE);
+    c->status = page_add(c->dst, va, page, (unsigned)(*slot & PM_PERM));
+}
+
+unsigned proc_copy_memory(struct proc *dst, struct proc *src)
+{
+    struct copy c = { dst, SUCCESS };
+    pmap_range(src, 0, USER_END, page_copy_fn, &c);
+    memcpy(dst->areas, src->areas, sizeof src->areas[0] * src->nareas);
+    dst->nareas = src->nareas;
+    return c.status;
+}
+
 /* Everything it has goes (the teardown: its PD is gone already, and with it every mapping). */
 static void page_free_walk(struct proc *p, uint64_t va, uint64_t *slot)
 {

@@ -28,6 +28,7 @@ static struct handlers per_cpu[HIP_MAX_CPUS];
 static sel_t foreign_ec[PROC_MAX][HIP_MAX_CPUS];
 
 struct proc *proc_by_id(uint64_t id) { return &procs[(id >> 8) % PROC_MAX]; }
+struct proc *proc_at(unsigned slot) { return &procs[slot % PROC_MAX]; }
 static struct proc *by_slot(uint64_t id) { return proc_by_id(id); }
 _Static_assert(PROC_MAX <= FS_SERVICE_CLIENTS, "the file service keeps descriptors for every slot");
 
@@ -91,6 +92,7 @@ struct proc *proc_slot_take(const char *path)
     p->shared = 0;
     p->large = 0;
     p->start_sp = 0;
+    p->start_state = NULL;
     p->pstate = NULL;
     p->on_fault = NULL;
     p->teardown = NULL;
@@ -113,7 +115,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     sel_t s = p->sel, pd = s + SEL_PD;
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
         st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
-                            v == EV_STARTUP ? MTD_RIP_LEN | MTD_RSP | MTD_GPR_BSD : EXC_MTD, proc_portal_id(p, v));
+                            v == EV_STARTUP ? STARTUP_MTD : EXC_MTD, proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, proc_portal_id(p, 0));
@@ -204,9 +206,17 @@ PROC_PORTAL(fs_portal, fs_service_handler(p->slot, u))
 PROC_PORTAL(notify_portal, notify_fn ? notify_fn(p, u) : (void)(u->head.items = 0))
 PROC_PORTAL(foreign_portal, foreign_handler(id, u))
 
+/* The first message of its EC: where it starts (a fork's child: where its parent was). */
 static void startup_handler(uint64_t id, struct utcb *u)
 {
     struct proc *p = by_slot(id);
+    if (p->start_state) {
+        uint64_t mtd = u->exc.mtd;
+        u->exc = *p->start_state;                    /* every group the portal's MTD names */
+        u->exc.mtd = mtd;
+        p->start_state = NULL;
+        return;
+    }
     u->exc.rip = p->entry;
     u->exc.rsp = APP_STACK_TOP - 8;              /* as if called */
     u->exc.rdi = p->arg;

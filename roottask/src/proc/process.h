@@ -44,6 +44,7 @@ struct proc {
     uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
+    struct utcb_exc *start_state;     /* non-NULL: start with exactly these registers (a fork's child) */
     void *pstate;                     /* its personality's own state (NULL: none) */
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
     /* if set: after the fault report, what its personality says of a fault (SIGSEGV, ...) */
@@ -57,6 +58,12 @@ void proc_init(const uint8_t *tar, uint64_t tar_size);
 struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu);   /* not started: proc_start */
 /* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
+/*
+ * A copy of parent (a fork): a new PD with a copy of every page it has (the same rights) and
+ * its areas, the same personality on the same CPU, starting with the registers in *state
+ * (copied). Not started; NULL (and a line) if it cannot.
+ */
+struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state);
 /* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
 struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality);
 /* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
@@ -98,6 +105,7 @@ unsigned proc_start(struct proc *p, unsigned prio);
 /* Give it the 2 MiB at window address chunk at APP_SHARED, as one large page. */
 unsigned proc_share_large(struct proc *p, uint64_t chunk, unsigned perm);
 sel_t proc_pd(const struct proc *p);              /* the roottask's capability to its PD */
+struct proc *proc_at(unsigned slot);              /* the process table's slot (free or not) */
 sel_t proc_sc(const struct proc *p);              /* ... and to its SC (once started) */
 sel_t proc_echo_portal(unsigned cpu);             /* the roottask's echo portal for a CPU */
 void proc_wait(struct proc *p);                  /* until it exits or faults */

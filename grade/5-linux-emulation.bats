@@ -100,7 +100,7 @@ same_as_linux() {
         bg && /^\[stdout\] sleeper: sleeping$/ { print "sleeping" }
         bg && /^\[stdout\] meanwhile$/ { print "meanwhile" }
         bg && /^\[linux\] linux\/busybox: process [0-9]+ exited status=0 / { print "done" }
-        bg && /^\[stdout\] sleeper: awake$/ { print "awake" }' | tr '\n' ' ')
+        bg && /^\[stdout\] sleeper: awake$/ { print "awake"; bg = 0 }' | tr '\n' ' ')
     [[ $order == "sleeping meanwhile done awake " ]] ||
         { echo "expected: sleeping meanwhile done awake; the log has: $order" >&2; return 1; }
     facet_grep lx '^\[linux\] linux/sleeper: process [0-9]+ exited status=0 '
@@ -364,4 +364,19 @@ EOF
 
 @test "host unit test of the initial stack (build_stack), under ASan/UBSan (2 pts)" {
     facet_unit test_linux_stack
+}
+
+# The shell scripts at the end of the scenario: busybox runs 8 to 11.
+sh_same_as_linux() {
+    diff <(host_busybox sh -c "$2") <(busybox_run "$1")
+}
+
+@test "a shell: busybox sh runs pipelines (fork, pipe, dup2, execve of /proc/self/exe, wait4) as on Linux (3 pts)" {
+    sh_same_as_linux 8 'echo a | cat'
+    sh_same_as_linux 9 'for i in 1 2 3; do echo line $i; done | wc -l'
+    sh_same_as_linux 11 'cat README | head -n 2 | tr a-z A-Z'
+}
+
+@test "a shell: command substitution, a subshell and its exit status as on Linux (2 pts)" {
+    sh_same_as_linux 10 'x=$(echo substituted); echo "got $x"; (echo in a subshell; exit 3); echo status $?'
 }

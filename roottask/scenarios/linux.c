@@ -95,5 +95,16 @@ int scenario_linux(void)
                proc_state_name(sleeper), sleeper->status, w);
         proc_destroy(sleeper);
     }
+    /* A shell: busybox sh forks, pipes and execs itself (/proc/self/exe) for each applet. */
+    static const char *const scripts[] = {
+        "echo a | cat",
+        "for i in 1 2 3; do echo line $i; done | wc -l",
+        "x=$(echo substituted); echo \"got $x\"; (echo in a subshell; exit 3); echo status $?",
+        "cat README | head -n 2 | tr a-z A-Z",
+    };
+    for (unsigned i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+        const char *const sh_argv[] = { "busybox", "sh", "-c", scripts[i] };
+        run_linux("linux/busybox", 4, sh_argv);
+    }
     return 0;
 }

@@ -111,6 +111,14 @@ static bool build_stack(struct proc *p, int argc, const char *const *argv, const
 }
 
 /* A fault the process does not handle: what Linux would say of it (SIGSEGV). */
+/* The stack may grow to RLIMIT_STACK (8 MiB, what prlimit64 says): pages on first touch. */
+bool lx_stack_setup(struct proc *p, int argc, const char *const *argv, const char *const *envp, const char *path)
+{
+    uint64_t stack_pages = (LX_STACK_MAX >> PAGE_SHIFT) - APP_STACK_PAGES;
+    return proc_area_add(p, APP_STACK_TOP - LX_STACK_MAX, stack_pages, MEM_R | MEM_W) == SUCCESS &&
+           build_stack(p, argc, argv, envp, path);
+}
+
 /* The signal Linux sends for a fault of this vector: #DE SIGFPE, #BP SIGTRAP, #UD SIGILL, else SIGSEGV. */
 static int fault_signal(unsigned vector)
 {
@@ -151,13 +159,11 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
-    /* The stack may grow to RLIMIT_STACK (8 MiB, what prlimit64 says): pages on first touch. */
-    uint64_t stack_pages = (LX_STACK_MAX >> PAGE_SHIFT) - APP_STACK_PAGES;
-    if (proc_area_add(p, APP_STACK_TOP - (LX_STACK_MAX), stack_pages, MEM_R | MEM_W) != SUCCESS ||
-        !build_stack(p, argc, argv, envp, path)) {
+    if (!lx_stack_setup(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);
         return NULL;
     }
     return p;
 }
+

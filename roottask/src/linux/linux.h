@@ -24,6 +24,8 @@
 #define LX_EMFILE       24
 #define LX_ENOTTY       25
 #define LX_ECHILD       10
+#define LX_E2BIG         7
+#define LX_ENOEXEC       8
 #define LX_ESPIPE       29
 #define LX_EPIPE        32
 #define LX_EAGAIN       11
@@ -96,6 +98,7 @@
     X(__NR_vfork,           lx_fork,            OWN) /* a copy too: the child may only exec or exit */ \
     X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
+    X(__NR_execve,          lx_execve,          FS)  /* execve.c */ \
     X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
     X(__NR_getgid,          lx_getuid,          OWN) \
     X(__NR_geteuid,         lx_getuid,          OWN) \
@@ -215,10 +218,15 @@ void linux_release(struct proc *p);
 void lx_sleep_init(void);
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
+/* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
+bool lx_stack_setup(struct proc *p, int argc, const char *const *argv, const char *const *envp, const char *path);
 void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: wait4's semaphores */
 sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's */
 /* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */
 void lx_close_all(struct linux_proc *lp);
+/* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
+ * -EFAULT, or -ENAMETOOLONG if no NUL comes within cap. */
+int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap);
 /* task.c: its children (running or ended) torn down: it is going itself. */
 void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
 

@@ -27,8 +27,7 @@ static int64_t dirfd_of(uint64_t arg)
  * A path argument: copied from the process (a page at a time, up to its NUL); *base is the
  * directory a relative path starts from: dirfd's, or the working directory for AT_FDCWD.
  */
-static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap,
-                         struct fs_node **base)
+int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap)
 {
     for (unsigned i = 0;;) {
         if (i == cap)
@@ -42,8 +41,16 @@ static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char
         while (i < end && out[i])
             i++;
         if (i < end)
-            break;                                   /* found the NUL */
+            return i;                                /* found the NUL */
     }
+}
+
+static int64_t user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap,
+                         struct fs_node **base)
+{
+    int64_t len = lx_user_string(lp, va, out, cap);
+    if (len < 0)
+        return len;
     if (!out[0])
         return -LX_ENOENT;
     *base = lp->cwd;

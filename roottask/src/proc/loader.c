@@ -7,6 +7,7 @@
 #include "facet/app.h"
 #include "facet/mem.h"
 #include "lib/elf.h"
+#include "facet/spin.h"
 
 #define IMAGE_MAX_PAGES 16384          /* 64 MiB of segments */
 
@@ -35,6 +36,7 @@ static struct proc *fail(struct proc *p, const char *what, const char *why)
 }
 
 static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
+static unsigned load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why);
 
 /* A native program of the archive: bin/<name>. */
 static struct proc *spawn_bin(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
@@ -78,63 +80,13 @@ static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool for
     if (found <= 0)
         return fail(p, found < 0 ? "the userland archive is damaged" : "no such program in the userland archive", why);
     struct elf_info elf;
-    /* Position-independent (static-pie) ones are loaded at 4 MiB, where the others start. */
-    struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = true, .load_bias = 0x400000 };
-    if (elf_parse(e.data, e.size, &lim, &elf, &why))
+    if ((why = proc_image_check(e.data, e.size, &elf)))
         return fail(p, "not a valid program", why);
-    if (elf.has_interp)
-        return fail(p, "not a valid program", "dynamic executable (PT_INTERP): only static ones run here");
     unsigned st = proc_make_pd_ec(p, cpu, foreign);
     if (st)
         return fail(p, "its PD, portals or EC", fc_status_name(st));
-
-    /*
-     * Pages of all segments: union of permissions first, so a shared page is delegated once.
-     * (The loader runs on one roottask thread at a time: proc_spawn's callers serialize.)
-     */
-    unsigned n = 0;
-    for (unsigned i = 0; i < elf.nseg; i++)
-        for (uint64_t va = elf.seg[i].vaddr & ~0xfffUL; va < elf.seg[i].vaddr + elf.seg[i].memsz; va += PAGE_SIZE) {
-            unsigned j = image_page(va, n);
-            if (j == n) {
-                if (n == IMAGE_MAX_PAGES)
-                    return fail(p, "program too large", NULL);
-                va_of[n] = va;
-                perm_of[n] = 0;
-                page_of[n] = fc_page_alloc();
-                if (!page_of[n]) {
-                    while (n)
-                        fc_page_free(page_of[--n]);
-                    return fail(p, "out of memory", NULL);
-                }
-                n++;
-            }
-            perm_of[j] |= (unsigned)seg_perm(elf.seg[i].flags);
-        }
-    for (unsigned i = 0; i < elf.nseg; i++) {
-        const struct elf_seg *g = &elf.seg[i];
-        for (uint64_t off = 0; off < g->filesz; ) {
-            uint64_t va = g->vaddr + off, chunk = PAGE_SIZE - (va & 0xfff);
-            if (chunk > g->filesz - off)
-                chunk = g->filesz - off;
-            uint64_t page = page_of[image_page(va & ~0xfffUL, n)];
-            memcpy((void *)(page + (va & 0xfff)), e.data + g->offset + off, chunk);
-            off += chunk;
-        }
-    }
-    for (unsigned j = 0; j < n; j++)
-        if ((st = proc_add_page(p, va_of[j], page_of[j], perm_of[j]))) {
-            for (unsigned k = j + 1; k < n; k++)
-                fc_page_free(page_of[k]);        /* not its yet: ours to give back */
-            return fail(p, "delegating its memory failed", fc_status_name(st));
-        }
-    if ((st = proc_map(p, APP_STACK_TOP - APP_STACK_PAGES * PAGE_SIZE, APP_STACK_PAGES, MEM_R | MEM_W)))
-        return fail(p, "its stack", fc_status_name(st));
-
-    p->entry = elf.entry;
-    p->image_end = elf.hi;
-    p->phdr = elf.phdr_vaddr;
-    p->phnum = elf.phnum;
+    if ((st = proc_load_image(p, e.data, &elf, &why)))
+        return fail(p, why, fc_status_name(st));
     p->arg = arg;
     p->status = 0;
     return p;
@@ -174,4 +126,83 @@ struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state)
     p->start_state = &fork_states[p->slot];
     p->status = 0;
     return p;
+}
+
+/* proc_load_image's work, under image_lock. */
+static unsigned load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why)
+{
+    unsigned st;
+    /*
+     * Pages of all segments: union of permissions first, so a shared page is delegated once.
+     * (The tables are static: image_lock keeps spawns and execs of different handlers apart.)
+     */
+    unsigned n = 0;
+    for (unsigned i = 0; i < elf->nseg; i++)
+        for (uint64_t va = elf->seg[i].vaddr & ~0xfffUL; va < elf->seg[i].vaddr + elf->seg[i].memsz; va += PAGE_SIZE) {
+            unsigned j = image_page(va, n);
+            if (j == n) {
+                if (n == IMAGE_MAX_PAGES)
+                    { *why = "program too large"; return OOM; }
+                va_of[n] = va;
+                perm_of[n] = 0;
+                page_of[n] = fc_page_alloc();
+                if (!page_of[n]) {
+                    while (n)
+                        fc_page_free(page_of[--n]);
+                    { *why = "out of memory"; return OOM; }
+                }
+                n++;
+            }
+            perm_of[j] |= (unsigned)seg_perm(elf->seg[i].flags);
+        }
+    for (unsigned i = 0; i < elf->nseg; i++) {
+        const struct elf_seg *g = &elf->seg[i];
+        for (uint64_t off = 0; off < g->filesz; ) {
+            uint64_t va = g->vaddr + off, chunk = PAGE_SIZE - (va & 0xfff);
+            if (chunk > g->filesz - off)
+                chunk = g->filesz - off;
+            uint64_t page = page_of[image_page(va & ~0xfffUL, n)];
+            memcpy((void *)(page + (va & 0xfff)), data + g->offset + off, chunk);
+            off += chunk;
+        }
+    }
+    for (unsigned j = 0; j < n; j++)
+        if ((st = proc_add_page(p, va_of[j], page_of[j], perm_of[j]))) {
+            for (unsigned k = j + 1; k < n; k++)
+                fc_page_free(page_of[k]);        /* not its yet: ours to give back */
+            { *why = "delegating its memory failed"; return st; }
+        }
+    if ((st = proc_map(p, APP_STACK_TOP - APP_STACK_PAGES * PAGE_SIZE, APP_STACK_PAGES, MEM_R | MEM_W))) {
+        *why = "its stack";
+        return st;
+    }
+    p->entry = elf->entry;
+    p->image_end = elf->hi;
+    p->phdr = elf->phdr_vaddr;
+    p->phnum = elf->phnum;
+    return SUCCESS;
+}
+
+/* A static ELF image the loader can place: NULL, or why not. */
+const char *proc_image_check(const uint8_t *data, uint64_t size, struct elf_info *elf)
+{
+    const char *why = NULL;
+    /* Position-independent (static-pie) ones are loaded at 4 MiB, where the others start. */
+    struct elf_limits lim = { .lo = USER_BASE, .hi = APP_SHARED, .allow_dyn = true, .load_bias = 0x400000 };
+    if (elf_parse(data, size, &lim, elf, &why))
+        return why ? why : "not an ELF program";
+    if (elf->has_interp)
+        return "dynamic executable (PT_INTERP): only static ones run here";
+    return NULL;
+}
+
+static volatile int image_lock;                  /* the loader's tables: one image at a time */
+
+/* Map the image's segments (checked by proc_image_check) and a fresh stack into p; status, *why. */
+unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why)
+{
+    fc_spin_lock(&image_lock);
+    unsigned st = load_image(p, data, elf, why);
+    fc_spin_unlock(&image_lock);
+    return st;
 }

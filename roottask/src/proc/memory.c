@@ -240,6 +240,12 @@ unsigned proc_copy_memory(struct proc *dst, struct proc *src)
     return c.status;
 }
 
+void proc_unmap_everything(struct proc *p)
+{
+    proc_unmap(p, 0, USER_END >> PAGE_SHIFT);
+    p->nareas = 0;
+}
+
 /* Everything it has goes (the teardown: its PD is gone already, and with it every mapping). */
 static void page_free_walk(struct proc *p, uint64_t va, uint64_t *slot)
 {

@@ -64,6 +64,16 @@ struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, pr
  * (copied). Not started; NULL (and a line) if it cannot.
  */
 struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state);
+/*
+ * A new program in a process (execve): proc_image_check says whether data is a static ELF the
+ * loader can place (NULL, or why not); proc_load_image maps its segments and a fresh stack
+ * into p, which has no pages left (proc_unmap_everything), and sets entry, image_end, phdr.
+ */
+struct elf_info;
+const char *proc_image_check(const uint8_t *data, uint64_t size, struct elf_info *elf);
+unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why);
+/* Every page and area of p goes (its PD, EC and portals stay): before a new program. */
+void proc_unmap_everything(struct proc *p);
 /* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
 struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality);
 /* Copy between the roottask and the process's memory; false if any byte is not mapped there. */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/* src/linux/execve.c — execve: another program in the same process, from the file system (scripts too). */
+#include <stdio.h>
+#include <string.h>
+#include "linux/linux.h"
+#include "fs/fs.h"
+#include "lib/elf.h"
+#define EXEC_STRINGS (64u << 10)             /* bytes of argv and envp strings */
+#define EXEC_VECTOR  512                      /* arguments and environment entries, each */
+
+/* Per slot: the new program's arguments, copied out of the old one before it goes. */
+static struct exec_args {
+    char strings[EXEC_STRINGS];
+    const char *argv[EXEC_VECTOR + 3], *envp[EXEC_VECTOR + 1];
+    char path[256], interp[256];
+} exec_args[PROC_MAX];
+
+/* A NULL-ended vector of string pointers at va, copied into a's strings from *used on; count or -errno. */
+static int64_t copy_vector(struct linux_proc *lp, uint64_t va, const char **out, unsigned max, struct exec_args *a,
+                           unsigned *used)
+{
+    for (unsigned i = 0;; i++) {
+        uint64_t ptr;
+        if (!va) {                                   /* Linux takes a NULL vector as empty */
+            out[i] = NULL;
+            return 0;
+        }
+        if (!proc_read(lp->p, &ptr, va + 8 * i, 8))
+            return -LX_EFAULT;
+        if (!ptr) {
+            out[i] = NULL;
+            return i;
+        }
+        if (i == max)
+            return -LX_E2BIG;
+        int64_t len = lx_user_string(lp, ptr, a->strings + *used, EXEC_STRINGS - *used);
+        if (len < 0)
+            return len == -LX_ENAMETOOLONG ? -LX_E2BIG : len;
+        out[i] = a->strings + *used;
+        *used += (unsigned)len + 1;
+    }
+}
+
+/* The program's node: /proc/self/exe is the running program's own path. */
+static struct fs_node *exec_node(struct linux_proc *lp, const char *path)
+{
+    return fs_lookup(lp->cwd, !strcmp(path, "/proc/self/exe") ? lp->exe : path);
+}
+
+/*
+ * execve: another program in this process. Everything that can fail is checked first (the
+ * file, an ELF the loader can place, or a "#!" script whose interpreter is one; the
+ * arguments); then the old program goes (its pages and areas, descriptors with FD_CLOEXEC,
+ * signal handlers) and the new one is loaded, with a fresh stack. The reply starts it: rip at
+ * its entry, rsp at argc, the other registers 0. Only files as the archive holds them can run.
+ */
+int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct proc *p = lp->p;
+    struct exec_args *a = &exec_args[p->slot % PROC_MAX];
+    int64_t r = lx_user_string(lp, x->rdi, a->path, sizeof a->path);
+    if (r < 0)
+        return r;
+    if (!a->path[0])
+        return -LX_ENOENT;
+    unsigned used = 0;
+    int64_t argc = copy_vector(lp, x->rsi, a->argv + 2, EXEC_VECTOR, a, &used);
+    int64_t envc = argc < 0 ? argc : copy_vector(lp, x->rdx, a->envp, EXEC_VECTOR, a, &used);
+    if (argc < 0 || envc < 0)
+        return argc < 0 ? argc : envc;
+    if (argc == 0) {                                 /* Linux gives a program an empty argv[0] then */
+        a->argv[2] = "";
+        a->argv[3] = NULL;
+        argc = 1;
+    }
+    struct fs_node *n = exec_node(lp, a->path);
+    if (!n)
+        return -LX_ENOENT;
+    if (n->type != FS_FILE)
+        return -LX_EACCES;
+    const char *const *argv = a->argv + 2, *file = a->path;
+    if (n->size > 2 && n->tar_data && n->tar_data[0] == '#' && n->tar_data[1] == '!') {
+        /* A script: "#!interpreter [one argument]" runs the interpreter on it. */
+        unsigned i = 2, k = 0;
+        while (i < n->size && (n->tar_data[i] == ' ' || n->tar_data[i] == '\t'))
+            i++;
+        while (i < n->size && n->tar_data[i] != '\n' && k < sizeof a->interp - 1)
+            a->interp[k++] = (char)n->tar_data[i++];
+        a->interp[k] = 0;
+        char *arg = strchr(a->interp, ' ');
+        if (arg)
+            *arg++ = 0;
+        const char **v = a->argv + 2;
+        v[0] = a->path;                              /* the script's path replaces argv[0] */
+        if (arg && *arg)
+            *--v = arg;
+        *--v = a->interp;
+        argv = v;
+        argc += arg && *arg ? 2 : 1;
+        file = a->interp;
+        n = exec_node(lp, a->interp);
+        if (!n || n->type != FS_FILE)
+            return -LX_ENOENT;
+    }
+    if (!n->tar_data) {
+        printf("[linux] process %u (%s): execve of %s: only programs as the archive holds them run: -ENOEXEC\n",
+               p->id, p->name, file);
+        return -LX_ENOEXEC;
+    }
+    struct elf_info elf;
+    if (proc_image_check(n->tar_data, n->size, &elf))
+        return -LX_ENOEXEC;
+
+    /* No way back from here: the old program goes. */
+    linux_flush(lp);
+    for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
+        if (lp->fd[fd] && (lp->cloexec[fd / 64] >> (fd % 64) & 1)) {
+            struct lx_file *f = lp->fd[fd];
+            lp->fd[fd] = NULL;
+            lx_file_put(f);
+        }
+    memset(lp->cloexec, 0, sizeof lp->cloexec);
+    for (unsigned s = 0; s < 64; s++)                /* caught signals go back to their default */
+        if (lp->sigaction[s].sa_handler > 1)
+            memset(&lp->sigaction[s], 0, sizeof lp->sigaction[s]);
+    lp->altstack_sp = lp->altstack_size = 0;
+    lp->brk_start = lp->brk = lp->mmap_next = 0;
+    proc_unmap_everything(p);
+    const char *why = NULL;
+    if (proc_load_image(p, n->tar_data, &elf, &why) != SUCCESS ||
+        !lx_stack_setup(p, (int)argc, argv, a->envp, file)) {
+        printf("[linux] process %u (%s): execve of %s failed after the old program was gone (%s): killed\n",
+               p->id, p->name, file, why ? why : "its initial stack");
+        fs_unlock();
+        x->rdi = 127;
+        lx_exit(lp, x);                              /* does not return */
+    }
+    snprintf(lp->exe, sizeof lp->exe, "%s", !strcmp(a->path, "/proc/self/exe") ? lp->exe : file);
+    const char *base = strrchr(file, '/');
+    snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : file);
+    memset(&x->rax, 0, 16 * sizeof(uint64_t));      /* rax .. r15 */
+    x->rip = p->entry;
+    x->rsp = p->start_sp;
+    x->rflags = 0x202;
+    x->fs_base = x->gs_base = 0;
+    return 0;
+}

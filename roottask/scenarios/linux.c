@@ -82,7 +82,10 @@ int scenario_linux(void)
     /* Processes: fork, wait4, a pipe between parent and child, a child that faults. */
     const char *const forks_argv[] = { "forks" };
     run_linux("linux/forks", 1, forks_argv);
-    /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
+    /* Signals: handlers, masks, SIGPIPE, SIGCHLD, deaths by a signal. */
+    const char *const signals_argv[] = { "signals" };
+    run_linux("linux/signals", 1, signals_argv);
+        /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);
     if (sleeper && proc_start(sleeper, PROC_PRIO) == SUCCESS) {

@@ -131,8 +131,10 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
     if (vector == EV_PF || vector == EV_GP)
         printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
     lp->term_signal = fault_signal(vector);
-    if (lp->parent)
+    if (lp->parent) {
+        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);
         fc_sm_up(lp->parent->child_sm);              /* its parent's wait4 looks again */
+    }
 }
 
 struct linux_proc *lx_proc_new(struct proc *p)

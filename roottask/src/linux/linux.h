@@ -26,6 +26,7 @@
 #define LX_ECHILD       10
 #define LX_E2BIG         7
 #define LX_ENOEXEC       8
+#define LX_ESRCH         3
 #define LX_ESPIPE       29
 #define LX_EPIPE        32
 #define LX_EAGAIN       11
@@ -111,6 +112,10 @@
     X(__NR_rt_sigaction,    lx_rt_sigaction,    OWN) \
     X(__NR_rt_sigprocmask,  lx_rt_sigprocmask,  OWN) \
     X(__NR_sigaltstack,     lx_sigaltstack,     OWN) \
+    X(__NR_rt_sigreturn,    lx_rt_sigreturn,    OWN) \
+    X(__NR_kill,            lx_kill,            OWN) \
+    X(__NR_tkill,           lx_tkill,           OWN) \
+    X(__NR_tgkill,          lx_tgkill,          OWN) \
     /* time.c: clocks and sleeps */ \
     X(__NR_clock_gettime,   lx_clock_gettime,   OWN) \
     X(__NR_gettimeofday,    lx_gettimeofday,    OWN) \
@@ -165,6 +170,7 @@ struct linux_proc {
     unsigned len[3];
     struct fs_node *cwd;             /* path.c: the working directory (held), NULL: the root */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
+    uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
     uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
@@ -227,6 +233,10 @@ void lx_close_all(struct linux_proc *lp);
 /* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
  * -EFAULT, or -ENAMETOOLONG if no NUL comes within cap. */
 int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap);
+/* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
+ * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
+void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */
 void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
 

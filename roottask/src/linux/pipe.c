@@ -122,7 +122,8 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
     while (done < len) {
         if (!pp->readers) {
             fc_spin_unlock(&pp->lock);
-            return done ? (int64_t)done : -LX_EPIPE;    /* SIGPIPE comes with signals */
+            lx_signal_send(lp, 13 /* SIGPIPE */, (int)lp->p->id);
+            return done ? (int64_t)done : -LX_EPIPE;
         }
         if (pp->count == PIPE_SIZE) {
             if (f->flags & O_NONBLOCK) {

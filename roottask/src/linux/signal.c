@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/signal.c — signal state: rt_sigaction, rt_sigprocmask, sigaltstack (no delivery yet). */
+/* src/linux/signal.c — signals: their state, sending (kill, tgkill, SIGPIPE, SIGCHLD), delivery, rt_sigreturn. */
+#include <string.h>
 #include "linux/linux.h"
 
 /*
- * Signals: handlers, the mask and the alternate stack are kept and reported back as Linux does,
- * but no signal is delivered yet (a fault ends the process, like SIGSEGV without a handler).
+ * A signal sent to a process is pending until the process next returns from a syscall; then
+ * the lowest pending unblocked one is delivered: ignored, its default action (most end the
+ * process), or its handler, on a Linux rt_sigframe on the process's stack (or the alternate
+ * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. Not yet: faults to
+ * handlers (a fault ends the process as SIGSEGV, SIGILL ... without a handler would), the FPU
+ * state in the frame, interrupting a call that blocks (EINTR).
  */
 #define SIGKILL 9
+#define SIGPIPE 13
+#define SIGCHLD 17
 #define SIGSTOP 19
 #define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
@@ -84,3 +91,167 @@ int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+
+#define SIG_DFL       0
+#define SIG_IGN       1
+#define SA_ONSTACK    0x08000000
+#define SA_RESETHAND  0x80000000
+#define SA_NODEFER    0x40000000
+#define SI_USER       0
+#define USER_CS       0x33                   /* what Linux's frame says of the user's segments */
+#define USER_SS       0x2b
+#define RFLAGS_TF_DF  0x500                  /* a handler starts with neither */
+
+/* The default action: SIGCHLD, SIGURG, SIGWINCH and SIGCONT are ignored, and (no job control)
+ * so are the stop signals; every other signal ends the process. */
+static bool default_ignores(int sig)
+{
+    return sig == SIGCHLD || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22);
+}
+
+void lx_signal_send(struct linux_proc *lp, int sig, int from_pid)
+{
+    (void)from_pid;
+    if (sig >= 1 && sig <= 64)
+        __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
+}
+
+/* The process ends by sig (its parent's wait4 says so). Does not return. */
+static void die_by(struct linux_proc *lp, int sig)
+{
+    lp->term_signal = sig;
+    linux_flush(lp);
+    lx_close_all(lp);
+    if (lp->parent) {
+        lx_signal_send(lp->parent, SIGCHLD, (int)lp->p->id);
+        fc_sm_up(lp->parent->child_sm);
+    }
+    proc_exit_signaled(lp->p, (unsigned)sig);
+}
+
+/* The frame of sig for handler a, below sp (or on the alternate stack); the registers start the handler. */
+static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_sigaction *a)
+{
+    uint64_t sp = x->rsp;
+    bool on_alt = lp->altstack_size && sp - lp->altstack_sp < lp->altstack_size;
+    if ((a->sa_flags & SA_ONSTACK) && lp->altstack_size && !on_alt)
+        sp = lp->altstack_sp + lp->altstack_size;
+    else
+        sp -= 128;                                   /* the red zone below the interrupted code's rsp */
+    sp -= sizeof(struct lx_rt_sigframe);
+    sp = ((sp + 8) & ~15UL) - 8;                     /* as if called: rsp + 8 is 16-aligned at the handler */
+    struct lx_rt_sigframe f;
+    memset(&f, 0, sizeof f);
+    f.pretcode = a->sa_restorer;
+    f.uc.uc_stack = (struct lx_sigaltstack){ lp->altstack_sp, lp->altstack_size ? (on_alt ? 1 : 0) : 2, 0,
+                                             lp->altstack_size };
+    struct lx_sigcontext *m = &f.uc.uc_mcontext;
+    m->r8 = x->r8;   m->r9 = x->r9;   m->r10 = x->r10; m->r11 = x->r11;
+    m->r12 = x->r12; m->r13 = x->r13; m->r14 = x->r14; m->r15 = x->r15;
+    m->rdi = x->rdi; m->rsi = x->rsi; m->rbp = x->rbp; m->rbx = x->rbx;
+    m->rdx = x->rdx; m->rax = x->rax; m->rcx = x->rcx; m->rsp = x->rsp;
+    m->rip = x->rip;
+    m->eflags = x->rflags;
+    m->cs = USER_CS;
+    m->ss = USER_SS;
+    m->oldmask = lp->sigmask;
+    f.uc.uc_sigmask = lp->sigmask;
+    f.info.si_signo = sig;
+    f.info.si_code = SI_USER;
+    if (!proc_write(lp->p, sp, &f, sizeof f))
+        return false;
+    x->rip = a->sa_handler;
+    x->rsp = sp;
+    x->rdi = (uint64_t)sig;
+    x->rsi = sp + offsetof(struct lx_rt_sigframe, info);
+    x->rdx = sp + offsetof(struct lx_rt_sigframe, uc);
+    x->rax = 0;
+    x->rflags &= ~(uint64_t)RFLAGS_TF_DF;
+    return true;
+}
+
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x)
+{
+    for (;;) {
+        uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
+        if (!ready)
+            return;
+        int sig = __builtin_ctzl(ready) + 1;
+        __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
+        struct lx_sigaction *a = &lp->sigaction[sig - 1];
+        if (a->sa_handler == SIG_IGN || (a->sa_handler == SIG_DFL && default_ignores(sig)))
+            continue;
+        if (a->sa_handler == SIG_DFL)
+            die_by(lp, sig);                         /* does not return */
+        if (!push_frame(lp, x, sig, a))
+            die_by(lp, 11);                          /* no room for the frame: SIGSEGV, as on Linux */
+        lp->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
+        if (a->sa_flags & SA_RESETHAND)
+            a->sa_handler = SIG_DFL;
+        return;                                      /* one frame at a time: the next at its return */
+    }
+}
+
+/* rt_sigreturn: the registers and mask the frame below rsp saved; the interrupted code goes on. */
+int64_t lx_rt_sigreturn(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_rt_sigframe f;
+    if (!proc_read(lp->p, &f, x->rsp - 8, sizeof f))   /* the restorer's ret took pretcode */
+        die_by(lp, 11);
+    const struct lx_sigcontext *m = &f.uc.uc_mcontext;
+    x->r8 = m->r8;   x->r9 = m->r9;   x->r10 = m->r10; x->r11 = m->r11;
+    x->r12 = m->r12; x->r13 = m->r13; x->r14 = m->r14; x->r15 = m->r15;
+    x->rdi = m->rdi; x->rsi = m->rsi; x->rbp = m->rbp; x->rbx = m->rbx;
+    x->rdx = m->rdx; x->rcx = m->rcx; x->rsp = m->rsp; x->rip = m->rip;
+    x->rflags = m->eflags;                           /* the kernel keeps only the user's flags */
+    lp->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+    return (int64_t)m->rax;                          /* the dispatcher puts it in rax */
+}
+
+/* The Linux process with this pid, or NULL. */
+static struct linux_proc *by_pid(struct linux_proc *lp, int64_t pid)
+{
+    for (unsigned s = 0; s < PROC_MAX; s++) {
+        struct proc *p = proc_at(s);
+        if (p->state == PROC_RUNNING && p->id == (uint64_t)pid && p->personality == lp->p->personality)
+            return lx_of(p);
+    }
+    return NULL;
+}
+
+/* kill: pid > 0 that process, 0 the caller (no process groups yet); sig 0 only checks. */
+int64_t lx_kill(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t pid = (int32_t)x->rdi;
+    int sig = (int)(int32_t)x->rsi;
+    if (sig < 0 || sig > 64)
+        return -LX_EINVAL;
+    struct linux_proc *t = pid == 0 ? lp : pid > 0 ? by_pid(lp, pid) : NULL;
+    if (!t)
+        return -LX_ESRCH;
+    if (sig)
+        lx_signal_send(t, sig, (int)lp->p->id);
+    return 0;
+}
+
+int64_t lx_tkill(struct linux_proc *lp, struct utcb_exc *x)
+{
+    x->rdx = x->rsi;
+    x->rsi = x->rdi;
+    return lx_tgkill(lp, x);
+}
+
+/* tgkill: one thread per process, so the thread is the process. */
+int64_t lx_tgkill(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t tgid = (int32_t)x->rdi, tid = (int32_t)x->rsi;
+    int sig = (int)(int32_t)x->rdx;
+    if (sig < 0 || sig > 64 || tid <= 0 || (tgid != -1 && tgid != tid))
+        return -LX_EINVAL;
+    struct linux_proc *t = by_pid(lp, tid);
+    if (!t)
+        return -LX_ESRCH;
+    if (sig)
+        lx_signal_send(t, sig, (int)lp->p->id);
+    return 0;
+}

@@ -34,6 +34,8 @@ void linux_syscall(struct proc *p, struct utcb *u)
         x->rax = (uint64_t)table[nr].fn(lp, x);      /* exit does not come back: it takes no lock */
         if (table[nr].fs)
             fs_unlock();
+        if (__atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST))
+            lx_signal_deliver(lp, x);                /* on the way back: a handler's frame, or the end */
         return;
     }
     x->rax = (uint64_t)-LX_ENOSYS;

@@ -16,8 +16,10 @@ int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
     linux_flush(lp);
     lx_close_all(lp);
     lp->p->status = x->rdi & 0xff;
-    if (lp->parent)
+    if (lp->parent) {
+        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)lp->p->id);
         fc_sm_up(lp->parent->child_sm);
+    }
     proc_exit(lp->p, x->rdi & 0xff);             /* does not come back: the process is torn down */
     return 0;
 }

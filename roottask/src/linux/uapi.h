@@ -199,6 +199,49 @@ struct lx_sigaltstack {
 };                                   /* 24 */
 _Static_assert(sizeof(struct lx_sigaltstack) == 24 && offsetof(struct lx_sigaltstack, ss_size) == 16, "stack_t");
 
+/* asm/sigcontext.h: struct sigcontext (x86-64), the registers a signal frame saves. */
+struct lx_sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;    /*   0 */
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;   /*  64 */
+    uint64_t rip, eflags;                              /* 128 */
+    uint16_t cs, gs, fs, ss;                           /* 144 (ss: __pad0 in older headers) */
+    uint64_t err, trapno, oldmask, cr2;                /* 152 */
+    uint64_t fpstate;                                  /* 184: a user address, 0: none saved */
+    uint64_t reserved1[8];                             /* 192 */
+};                                                     /* 256 */
+_Static_assert(sizeof(struct lx_sigcontext) == 256 && offsetof(struct lx_sigcontext, rip) == 128 &&
+               offsetof(struct lx_sigcontext, fpstate) == 184, "x86-64 struct sigcontext");
+
+/* asm/ucontext.h: struct ucontext. */
+struct lx_ucontext {
+    uint64_t uc_flags;                                 /*   0 */
+    uint64_t uc_link;                                  /*   8 */
+    struct lx_sigaltstack uc_stack;                    /*  16 */
+    struct lx_sigcontext uc_mcontext;                  /*  40 */
+    uint64_t uc_sigmask;                               /* 296: sigset_t */
+};                                                     /* 304 */
+_Static_assert(sizeof(struct lx_ucontext) == 304 && offsetof(struct lx_ucontext, uc_sigmask) == 296, "struct ucontext");
+
+/* asm-generic/siginfo.h: siginfo_t (128 bytes): the fields of a kill and of a fault. */
+struct lx_siginfo {
+    int32_t si_signo, si_errno, si_code;               /*  0 */
+    int32_t pad0;                                      /* 12: the union is 8-aligned */
+    union {
+        struct { int32_t pid; uint32_t uid; } kill;    /* 16: si_pid, si_uid */
+        struct { uint64_t addr; } fault;               /* 16: si_addr */
+        uint8_t bytes[112];
+    } u;
+};                                                     /* 128 */
+_Static_assert(sizeof(struct lx_siginfo) == 128 && offsetof(struct lx_siginfo, u) == 16, "siginfo_t");
+
+/* arch/x86/include/asm/sigframe.h: struct rt_sigframe, at the handler's rsp. */
+struct lx_rt_sigframe {
+    uint64_t pretcode;                                 /*   0: sa_restorer, the handler's return address */
+    struct lx_ucontext uc;                             /*   8 */
+    struct lx_siginfo info;                            /* 312 */
+};                                                     /* 440 */
+_Static_assert(sizeof(struct lx_rt_sigframe) == 440 && offsetof(struct lx_rt_sigframe, info) == 312, "rt_sigframe");
+
 /* ---- the process ---- */
 
 /* linux/futex.h: struct robust_list_head (set_robust_list checks its size). */

@@ -195,6 +195,17 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
 
 static void startup_handler(uint64_t id, struct utcb *u);
 static void fault_handler(uint64_t id, struct utcb *u);
+void proc_exit_signaled(struct proc *p, unsigned sig)
+{
+    if (p->state == PROC_RUNNING) {
+        p->status = 128 + sig;                       /* as a shell reports a death by a signal */
+        p->state = PROC_FAULTED;
+        fc_sm_up(p->done);
+    }
+    proc_leave(p);
+    park(p);
+}
+
 static void exit_handler(uint64_t id, struct utcb *u);
 static void foreign_handler(uint64_t id, struct utcb *u);
 PROC_PORTAL(startup_portal, startup_handler(id, u))

@@ -106,7 +106,9 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need);
  * hold no lock; if p is torn down meanwhile it never returns. fc_sm_down's status. */
 unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */
-void proc_exit(struct proc *p, uint64_t status);
+void proc_exit(struct proc *p, uint64_t status) __attribute__((noreturn));
+/* The same for a death by a signal: state PROC_FAULTED, status 128 + sig. */
+void proc_exit_signaled(struct proc *p, unsigned sig) __attribute__((noreturn));
 /* Wait at most ms milliseconds (times the host's time scale: fc_deadline_ms); SUCCESS or TIMEOUT. */
 unsigned proc_wait_ms(struct proc *p, unsigned ms);
 /* Give it one page at APP_SHARED with permissions perm (before it runs: call between spawn and start). */

@@ -13,6 +13,8 @@
 #include <asm/ioctls.h>
 #include <asm/poll.h>
 #include <asm/signal.h>
+#include <asm/sigcontext.h>
+#include <asm/ucontext.h>
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <asm/termios.h>
@@ -227,6 +229,46 @@ TEST(sigaltstack)
     CHECK_EQ(offsetof(struct lx_sigaltstack, pad), offsetof(stack_t, ss_flags) + sizeof(int));
     CHECK_EQ(offsetof(struct lx_sigaltstack, pad) + sizeof ((struct lx_sigaltstack *)0)->pad,
              offsetof(stack_t, ss_size));
+}
+
+TEST(sigcontext)
+{
+    CHECK_EQ(sizeof(struct lx_sigcontext), sizeof(struct sigcontext));
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, r8);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, r15);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, rdi);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, rax);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, rsp);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, rip);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, eflags);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, cs);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, err);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, oldmask);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, cr2);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, fpstate);
+    CHECK_FIELD(lx_sigcontext, struct sigcontext, reserved1);
+}
+
+TEST(ucontext)
+{
+    CHECK_EQ(sizeof(struct lx_ucontext), sizeof(struct ucontext));
+    CHECK_FIELD(lx_ucontext, struct ucontext, uc_flags);
+    CHECK_FIELD(lx_ucontext, struct ucontext, uc_link);
+    CHECK_FIELD(lx_ucontext, struct ucontext, uc_stack);
+    CHECK_FIELD(lx_ucontext, struct ucontext, uc_mcontext);
+    CHECK_FIELD(lx_ucontext, struct ucontext, uc_sigmask);
+}
+
+/* siginfo_t is in asm-generic/siginfo.h, which glibc's headers shadow: its documented layout. */
+TEST(siginfo)
+{
+    CHECK_EQ(sizeof(struct lx_siginfo), 128);
+    CHECK_EQ(offsetof(struct lx_siginfo, si_code), 8);
+    CHECK_EQ(offsetof(struct lx_siginfo, u.kill.pid), 16);
+    CHECK_EQ(offsetof(struct lx_siginfo, u.kill.uid), 20);
+    CHECK_EQ(offsetof(struct lx_siginfo, u.fault.addr), 16);
+    CHECK_EQ(offsetof(struct lx_rt_sigframe, uc), 8);      /* after pretcode, as arch/x86's rt_sigframe */
+    CHECK_EQ(offsetof(struct lx_rt_sigframe, info), 8 + sizeof(struct ucontext));
 }
 
 TEST(robust_list_head)

@@ -75,3 +75,22 @@ refused() {
     [ "$(readelf -lW "$BATS_TEST_TMPDIR/overlap" | awk '$1 == "LOAD" { print $3 }' | sort | uniq -d)" = 0x0000000000400000 ]
     refused "$BATS_TEST_TMPDIR/overlap" "PT_LOAD segments overlap"
 }
+
+@test "stdin: piped input is the program's fd 0, to its end (echo hi | facet-run busybox cat)" {
+    run --separate-stderr bash -c 'printf "hi\nthere\n" | "$0/tools/facet-run" /bin/busybox cat' "$ROOT"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf 'hi\nthere')" ]
+    run --separate-stderr bash -c 'printf "b\na\nc\n" | "$0/tools/facet-run" /bin/busybox sort | od -c' "$ROOT"
+    [ "$output" = "$(printf 'b\na\nc\n' | sort | od -c)" ]
+}
+
+@test "stdout byte for byte: all 256 byte values, no newline added, a 100 000-byte line (as on Linux)" {
+    local d=$BATS_TEST_TMPDIR
+    python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)))" > "$d/bytes"
+    printf 'x' > "$d/nonl"
+    head -c 100000 /dev/zero | tr '\0' 'a' > "$d/long"
+    for f in bytes nonl long; do
+        "$ROOT/tools/facet-run" --file "$d/$f:/$f" /bin/busybox cat "$f" > "$d/$f.out"
+        cmp "$d/$f" "$d/$f.out"
+    done
+}

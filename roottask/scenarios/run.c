@@ -50,9 +50,12 @@ int scenario_run(void)
         printf("[run] facet-run/args: expected the program's path and argv[0]\n");
         return 121;
     }
+    /* Its stdout and stderr byte for byte on COM2 and COM3; its stdin what facet-run was given. */
+    lx_raw_streams = true;
     struct proc *p = linux_spawn(lines[0], count - 1, (const char *const *)&lines[1], environment, 0);
     if (!p)
         return 122;
+    linux_stdin_file(p, "facet-run/stdin");
     printf("[run] start %s\n", lines[0]);
     if (proc_start(p, PROC_PRIO) != SUCCESS)
         return 122;

@@ -6,6 +6,7 @@
 #include "linux/linux.h"
 #include "fs/fs.h"
 #include "facet/spin.h"
+#include "com1.h"
 
 /* ---- open file descriptions ---- */
 
@@ -63,9 +64,15 @@ static const char *const fd_tag[3] = { "stdin", "stdout", "stderr" };
 
 /* Console output goes out whole lines at a time, tagged with the descriptor. Kept out of
  * lx_fd_write (noinline): inlined, its loop would lengthen every write to a file. */
+bool lx_raw_streams;
+
 static __attribute__((noinline)) void lx_console_out(struct linux_proc *lp, unsigned fd /* the stream */,
                                                      const char *s, uint64_t n)
 {
+    if (lx_raw_streams) {
+        com_raw(fd == 1 ? LX_COM_STDOUT : LX_COM_STDERR, s, n);
+        return;
+    }
     for (uint64_t i = 0; i < n; i++) {
         char c = s[i];
         if (c != '\n')
@@ -297,6 +304,21 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
     if (off >= 0)
         f->off = (uint64_t)off;
     return off;
+}
+
+bool linux_stdin_file(struct proc *p, const char *path)
+{
+    struct linux_proc *lp = lx_of(p);
+    fs_lock();
+    struct fs_node *n = fs_lookup(NULL, path);
+    struct lx_file *f = n && n->type == FS_FILE ? lx_file_new(n, O_RDONLY, -1) : NULL;
+    if (f) {
+        fs_hold(n);
+        lx_file_put(lp->fd[0]);                      /* the console's stdin */
+        lp->fd[0] = f;
+    }
+    fs_unlock();
+    return f != NULL;
 }
 
 /* A descriptor goes; its description (and file, or pipe end) when it was the last. */

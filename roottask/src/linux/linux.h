@@ -217,6 +217,15 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
 unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
+/*
+ * Where the console's stdout and stderr go: tagged lines on the log (the default), or, with
+ * lx_raw_streams (facet-run's scenario), every byte as it is to COM2 and COM3.
+ */
+extern bool lx_raw_streams;
+#define LX_COM_STDOUT 0x2f8
+#define LX_COM_STDERR 0x3e8
+/* Its fd 0 reads the file at path instead of the console; false if there is none. */
+bool linux_stdin_file(struct proc *p, const char *path);
 /* Every descriptor and the working directory let go: the process is being torn down. */
 void linux_release(struct proc *p);
 

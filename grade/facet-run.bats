@@ -94,3 +94,11 @@ refused() {
         cmp "$d/$f" "$d/$f.out"
     done
 }
+
+@test "an argument may hold newlines: busybox sh -c with a here-document" {
+    run --separate-stderr "$ROOT/tools/facet-run" /bin/busybox sh -c 'cat <<EOF
+here doc
+EOF'
+    [ "$status" -eq 0 ]
+    [ "$output" = "here doc" ]
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* scenarios/run.c — run one Linux program, as tools/facet-run asked: facet-run/args in the archive
- * holds its path in the archive, then one argument per line (argv[0] first). Powers off with its
+ * holds its path in the archive, then its arguments (argv[0] first), each ended by a NUL. Powers off with its
  * exit status (128 + signal-like code when it faults). */
 #include <stdio.h>
 #include <string.h>
@@ -32,20 +32,15 @@ int scenario_run(void)
         printf("[run] no facet-run/args in the archive%s%s\n", why ? ": " : "", why ? why : "");
         return 121;
     }
-    static char text[4096];
+    /* The path, then argv[0], argv[1] ..., each ended by a NUL (an argument may hold newlines). */
+    static char text[65536];
     static char *lines[MAX_ARGS + 1];
     uint64_t n = e.size < sizeof text - 1 ? e.size : sizeof text - 1;
     memcpy(text, e.data, n);
     text[n] = 0;
     int count = 0;
-    for (char *p = text; *p && count <= MAX_ARGS; ) {
+    for (char *p = text; p < text + n && count <= MAX_ARGS; p += strlen(p) + 1)
         lines[count++] = p;
-        char *nl = strchr(p, '\n');
-        if (!nl)
-            break;
-        *nl = 0;
-        p = nl + 1;
-    }
     if (count < 2) {
         printf("[run] facet-run/args: expected the program's path and argv[0]\n");
         return 121;

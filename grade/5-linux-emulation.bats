@@ -384,3 +384,7 @@ sh_same_as_linux() {
 @test "a shell: command substitution, a subshell and its exit status as on Linux (2 pts)" {
     sh_same_as_linux 10 'x=$(echo substituted); echo "got $x"; (echo in a subshell; exit 3); echo status $?'
 }
+
+@test "the wall clock: busybox date says the host's year and month (the CMOS RTC) (1 pt)" {
+    diff <(date -u +%Y-%m) <(busybox_run 12)
+}

@@ -88,6 +88,7 @@ struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
 }
 void lx_sleep_init(void) {}
 void lx_wait_init(void) {}
+void lx_clock_init(void) {}
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid) { (void)lp; (void)sig; (void)from_pid; }
 sel_t lx_wait_sm(unsigned slot) { (void)slot; return 0; }
 void linux_syscall(struct proc *p, struct utcb *u) { (void)p; (void)u; }

@@ -109,5 +109,8 @@ int scenario_linux(void)
         const char *const sh_argv[] = { "busybox", "sh", "-c", scripts[i] };
         run_linux("linux/busybox", 4, sh_argv);
     }
+    /* The wall clock: the RTC, as the host's (QEMU's RTC is the host's time in UTC). */
+    const char *const date_argv[] = { "busybox", "date", "-u", "+%Y-%m" };
+    run_linux("linux/busybox", 4, date_argv);
     return 0;
 }

@@ -235,6 +235,7 @@ void lx_sleep_init(void);
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
 bool lx_stack_setup(struct proc *p, int argc, const char *const *argv, const char *const *envp, const char *path);
+void lx_clock_init(void);    /* time.c, on the main thread before any process: the RTC read once */
 void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: wait4's semaphores */
 sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's */
 /* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */

@@ -94,6 +94,10 @@ same_as_linux() {
     same_as_linux signals
 }
 
+@test "faults to handlers: SIGSEGV fixed by mprotect or left by siglongjmp, SIGILL, SIGFPE, si_code and si_addr: as on Linux (3 pts)" {
+    same_as_linux sigfault
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

@@ -90,6 +90,12 @@ void lx_sleep_init(void) {}
 void lx_wait_init(void) {}
 void lx_clock_init(void) {}
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid) { (void)lp; (void)sig; (void)from_pid; }
+bool proc_mapped(struct proc *p, uint64_t va) { (void)p; (void)va; return false; }
+bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)
+{
+    (void)lp; (void)sig; (void)vector; (void)x;
+    return false;
+}
 sel_t lx_wait_sm(unsigned slot) { (void)slot; return 0; }
 void linux_syscall(struct proc *p, struct utcb *u) { (void)p; (void)u; }
 void linux_release(struct proc *p) { (void)p; }

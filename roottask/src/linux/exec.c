@@ -131,10 +131,25 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
     if (vector == EV_PF || vector == EV_GP)
         printf("[linux] process %u (%s): Segmentation fault at address %#lx\n", p->id, p->name, addr);
     lp->term_signal = fault_signal(vector);
+}
+
+/*
+ * It has ended (its state says so already): SIGCHLD for its parent, whose wait4 looks again.
+ * After the state, never before: a parent that looked in between would sleep for ever.
+ */
+static void linux_ended(struct proc *p)
+{
+    struct linux_proc *lp = lx_of(p);
     if (lp->parent) {
         lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);
-        fc_sm_up(lp->parent->child_sm);              /* its parent's wait4 looks again */
+        fc_sm_up(lp->parent->child_sm);
     }
+}
+
+/* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */
+static bool linux_fault_taken(struct proc *p, unsigned vector, struct utcb_exc *x)
+{
+    return lx_signal_fault(lx_of(p), fault_signal(vector), vector, x);
 }
 
 struct linux_proc *lx_proc_new(struct proc *p)
@@ -146,6 +161,8 @@ struct linux_proc *lx_proc_new(struct proc *p)
     p->pstate = lp;
     p->teardown = linux_release;
     p->on_fault = linux_fault;
+    p->fault_taken = linux_fault_taken;
+    p->on_end = linux_ended;
     return lp;
 }
 

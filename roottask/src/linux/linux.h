@@ -247,6 +247,8 @@ int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned c
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
+/* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
+bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */
 void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
 

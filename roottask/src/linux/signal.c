@@ -7,9 +7,9 @@
  * A signal sent to a process is pending until the process next returns from a syscall; then
  * the lowest pending unblocked one is delivered: ignored, its default action (most end the
  * process), or its handler, on a Linux rt_sigframe on the process's stack (or the alternate
- * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. Not yet: faults to
- * handlers (a fault ends the process as SIGSEGV, SIGILL ... without a handler would), the FPU
- * state in the frame, interrupting a call that blocks (EINTR).
+ * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. A fault goes to its
+ * signal's handler at once (lx_signal_fault), with si_addr and the trap number. Not yet: the
+ * FPU state in the frame, interrupting a call that blocks (EINTR).
  */
 #define SIGKILL 9
 #define SIGPIPE 13
@@ -122,15 +122,15 @@ static void die_by(struct linux_proc *lp, int sig)
     lp->term_signal = sig;
     linux_flush(lp);
     lx_close_all(lp);
-    if (lp->parent) {
-        lx_signal_send(lp->parent, SIGCHLD, (int)lp->p->id);
-        fc_sm_up(lp->parent->child_sm);
-    }
-    proc_exit_signaled(lp->p, (unsigned)sig);
+    proc_exit_signaled(lp->p, (unsigned)sig);        /* its parent hears of it (linux_ended) */
 }
 
+static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_siginfo *info,
+                          uint64_t trapno, uint64_t err, uint64_t cr2);
+
 /* The frame of sig for handler a, below sp (or on the alternate stack); the registers start the handler. */
-static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_sigaction *a)
+static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_sigaction *a,
+                       const struct lx_siginfo *info, uint64_t trapno, uint64_t err, uint64_t cr2)
 {
     uint64_t sp = x->rsp;
     bool on_alt = lp->altstack_size && sp - lp->altstack_sp < lp->altstack_size;
@@ -154,10 +154,12 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     m->eflags = x->rflags;
     m->cs = USER_CS;
     m->ss = USER_SS;
+    m->trapno = trapno;
+    m->err = err;
+    m->cr2 = cr2;
     m->oldmask = lp->sigmask;
     f.uc.uc_sigmask = lp->sigmask;
-    f.info.si_signo = sig;
-    f.info.si_code = SI_USER;
+    f.info = *info;
     if (!proc_write(lp->p, sp, &f, sizeof f))
         return false;
     x->rip = a->sa_handler;
@@ -183,13 +185,39 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x)
             continue;
         if (a->sa_handler == SIG_DFL)
             die_by(lp, sig);                         /* does not return */
-        if (!push_frame(lp, x, sig, a))
-            die_by(lp, 11);                          /* no room for the frame: SIGSEGV, as on Linux */
-        lp->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
-        if (a->sa_flags & SA_RESETHAND)
-            a->sa_handler = SIG_DFL;
+        struct lx_siginfo info = { .si_signo = sig, .si_code = SI_USER };
+        enter_handler(lp, x, sig, &info, 0, 0, 0);
         return;                                      /* one frame at a time: the next at its return */
     }
+}
+
+/* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */
+static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_siginfo *info,
+                          uint64_t trapno, uint64_t err, uint64_t cr2)
+{
+    struct lx_sigaction *a = &lp->sigaction[sig - 1];
+    if (!push_frame(lp, x, sig, a, info, trapno, err, cr2))
+        die_by(lp, 11);
+    lp->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
+    if (a->sa_flags & SA_RESETHAND)
+        a->sa_handler = SIG_DFL;
+}
+
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+
+bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)
+{
+    struct lx_sigaction *a = &lp->sigaction[sig - 1];
+    if (a->sa_handler <= SIG_IGN || (lp->sigmask & (1UL << (sig - 1))))
+        return false;                                /* the default (or blocked, or ignored): the end */
+    uint64_t err = x->qual[0], addr = x->qual[1];
+    /* Linux's codes: a page that is there but not allowed is SEGV_ACCERR, none SEGV_MAPERR. */
+    struct lx_siginfo info = { .si_signo = sig,
+                               .si_code = vector == 14 ? (proc_mapped(lp->p, addr) ? SEGV_ACCERR : SEGV_MAPERR) : 0 };
+    info.u.fault.addr = vector == 14 ? addr : x->rip;
+    enter_handler(lp, x, sig, &info, vector, err, vector == 14 ? addr : 0);
+    return true;
 }
 
 /* rt_sigreturn: the registers and mask the frame below rsp saved; the interrupted code goes on. */

@@ -8,19 +8,13 @@
 
 /*
  * exit and exit_group (one thread per process): what is left of its console lines, its
- * descriptors (a pipe's reader sees the end now, not when its parent waits), its parent told,
- * then the end.
+ * descriptors (a pipe's reader sees the end now, not when its parent waits), then the end.
  */
 int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
 {
     linux_flush(lp);
     lx_close_all(lp);
-    lp->p->status = x->rdi & 0xff;
-    if (lp->parent) {
-        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)lp->p->id);
-        fc_sm_up(lp->parent->child_sm);
-    }
-    proc_exit(lp->p, x->rdi & 0xff);             /* does not come back: the process is torn down */
+    proc_exit(lp->p, x->rdi & 0xff);             /* its parent hears of it (linux_ended) */             /* does not come back: the process is torn down */
     return 0;
 }
 

@@ -365,6 +365,12 @@ unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned per
     return r.status;
 }
 
+bool proc_mapped(struct proc *p, uint64_t va)
+{
+    uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
+    return area_at(p, va) || (slot && (*slot & PM_PRESENT));
+}
+
 /* A present page discarded: an area's goes (zero on the next touch), another is cleared. */
 static void page_discard_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
 {

@@ -95,6 +95,8 @@ struct proc *proc_slot_take(const char *path)
     p->start_state = NULL;
     p->pstate = NULL;
     p->on_fault = NULL;
+    p->fault_taken = NULL;
+    p->on_end = NULL;
     p->teardown = NULL;
     p->personality = NULL;
     p->busy = 0;
@@ -195,12 +197,20 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
 
 static void startup_handler(uint64_t id, struct utcb *u);
 static void fault_handler(uint64_t id, struct utcb *u);
+/* It has ended (state and status say how): whoever waits for it is told, after the state is set. */
+static void ended(struct proc *p)
+{
+    if (p->on_end)
+        p->on_end(p);
+    fc_sm_up(p->done);
+}
+
 void proc_exit_signaled(struct proc *p, unsigned sig)
 {
     if (p->state == PROC_RUNNING) {
         p->status = 128 + sig;                       /* as a shell reports a death by a signal */
         p->state = PROC_FAULTED;
-        fc_sm_up(p->done);
+        ended(p);
     }
     proc_leave(p);
     park(p);
@@ -256,6 +266,8 @@ static void fault_handler(uint64_t id, struct utcb *u)
     if (vector == EV_PF && !(err & PF_PRESENT) && p->nareas &&
         proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
         return;
+    if (p->state == PROC_RUNNING && p->fault_taken && p->fault_taken(p, vector, &u->exc))
+        return;                                  /* its handler runs now (the reply's state) */
     if (p->state == PROC_RUNNING) {
         p->status = vector;
         p->fault_rip = u->exc.rip;
@@ -265,7 +277,7 @@ static void fault_handler(uint64_t id, struct utcb *u)
         if (p->on_fault)
             p->on_fault(p, vector, u->exc.qual[1]);
         p->state = PROC_FAULTED;
-        fc_sm_up(p->done);
+        ended(p);
     }
     proc_leave(p);
     park(p);                                     /* never replied */
@@ -276,7 +288,7 @@ void proc_exit(struct proc *p, uint64_t status)
     if (p->state == PROC_RUNNING) {
         p->status = status;
         p->state = PROC_EXITED;
-        fc_sm_up(p->done);
+        ended(p);
     }
     proc_leave(p);
     park(p);

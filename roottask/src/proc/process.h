@@ -49,6 +49,11 @@ struct proc {
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
     /* if set: after the fault report, what its personality says of a fault (SIGSEGV, ...) */
     void (*on_fault)(struct proc *p, unsigned vector, uint64_t addr);
+    /* if set: before any report, the personality may take the fault (a signal handler's frame
+     * into x, the state the reply writes back): true and the process goes on */
+    bool (*fault_taken)(struct proc *p, unsigned vector, struct utcb_exc *x);
+    /* if set: once it has ended (its state says how), before its handler parks: tell whoever waits */
+    void (*on_end)(struct proc *p);
     unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
     bool dying;                       /* proc_destroy has begun: no handler starts work for it */
 };
@@ -98,6 +103,8 @@ void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
 unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 void proc_area_remove(struct proc *p, uint64_t va, uint64_t n);
 unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/* Is va in an area of p, or a page it has (whatever the rights)? */
+bool proc_mapped(struct proc *p, uint64_t va);
 /* Its pages in [va, va + n pages) read as zero from now on (an area's go until touched again). */
 void proc_discard(struct proc *p, uint64_t va, uint64_t n);
 /* A page fault at va needing `need` (MEM_*): given a fresh zeroed page if an area allows it. */

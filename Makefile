@@ -218,7 +218,7 @@ $(BUILD)/userland/linux/busybox: $(DEPS)
 USERLAND := $(BUILD)/userland.tar
 USERLAND_FILES := $(wildcard userland/*)
 $(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(VMM_BIN) $(LINUX_BINS) $(DEPS)
-	@mkdir -p $(BUILD)/userland
+	@mkdir -p $(BUILD)/userland/dev        # where the Linux personality's device files go
 	@cp -r userland/. $(BUILD)/userland/
 	@echo "  TAR     $@"
 	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf $@ -C $(BUILD)/userland .

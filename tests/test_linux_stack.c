@@ -89,6 +89,7 @@ struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
 void lx_sleep_init(void) {}
 void lx_wait_init(void) {}
 void lx_clock_init(void) {}
+void lx_dev_init(void) {}
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid) { (void)lp; (void)sig; (void)from_pid; }
 bool proc_mapped(struct proc *p, uint64_t va) { (void)p; (void)va; return false; }
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)

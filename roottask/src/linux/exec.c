@@ -172,6 +172,7 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     lx_sleep_init();
     lx_wait_init();
     lx_clock_init();
+    lx_dev_init();
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
     if (!p)
         return NULL;

@@ -108,6 +108,8 @@ static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *b
         lx_console_out(lp, (unsigned)f->console, buf, len);
         return (int64_t)len;
     }
+    if (lx_is_dev(f->node))
+        return lx_dev_write(f->node, len);
     if (f->flags & O_APPEND)
         f->off = f->node->size;
     int64_t r = fs_write(f->node, f->off, buf, len);
@@ -192,6 +194,8 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
         return lx_pipe_read(lp, f, buf, len);
     if (!f->node)
         return f->console == 0 ? 0 : -LX_EBADF;     /* stdin is at its end */
+    if (lx_is_dev(f->node))
+        return lx_dev_read(lp, f->node, buf, len);
     if (f->node->type == FS_DIR)
         return -LX_EISDIR;
     /* LAB linux-emulation BEGIN: copy the file's bytes from *off page by page straight into the process (proc_window, fs_read); short at the end of the file or a bad page (docs: labs/5-linux-emulation/README.md#read) */

@@ -31,6 +31,7 @@
 #define LX_EPIPE        32
 #define LX_EAGAIN       11
 #define LX_ERANGE       34
+#define LX_ENOSPC       28
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
 
@@ -251,6 +252,16 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */
 void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
+
+/* dev.c: the device files (/dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom): nodes
+ * of the file system the personality recognises; reads and writes on them come here. */
+void lx_dev_init(void);                              /* when the first process starts */
+bool lx_is_dev(const struct fs_node *n);
+uint64_t lx_dev_rdev(const struct fs_node *n);       /* st_rdev, as Linux encodes it; 0: no device */
+int64_t lx_dev_read(struct linux_proc *lp, const struct fs_node *n, uint64_t buf, uint64_t len);
+int64_t lx_dev_write(const struct fs_node *n, uint64_t len);
+/* sys.c: len pseudo-random bytes (getrandom, /dev/urandom): not for cryptography. */
+void lx_random_fill(uint8_t *b, uint64_t len);
 
 /* exec.c: start a static x86-64 Linux executable from the userland archive; NULL if it cannot. */
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu);

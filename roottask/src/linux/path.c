@@ -116,16 +116,18 @@ int64_t lx_openat(struct linux_proc *lp, struct utcb_exc *x)
 
 /* ---- the stat family ---- */
 
-/* A node's struct stat (n NULL: the console, a character device); owned by root, no times kept. */
+/* A node's struct stat (n NULL: the console; the console and device files are character
+ * devices); owned by root, no times kept. */
 static int64_t put_stat(struct linux_proc *lp, struct fs_node *n, uint64_t va)
 {
     int64_t size = n ? (n->type == FS_DIR ? 4096 : (int64_t)n->size) : 0;
+    uint64_t rdev = lx_dev_rdev(n);
     struct lx_stat st = {
         .st_dev = 0x801,                             /* 8:1, a disk's first partition */
         .st_ino = n ? n->ino : 1000,
         .st_nlink = 1,
-        .st_mode = !n ? 020620 : n->type == FS_DIR ? (040000 | n->mode) : (0100000 | n->mode),
-        .st_rdev = n ? 0 : 0x8800,                   /* the console: 136:0, /dev/pts/0 */
+        .st_mode = !n ? 020620 : n->type == FS_DIR ? (040000 | n->mode) : ((rdev ? 020000 : 0100000) | n->mode),
+        .st_rdev = n ? rdev : 0x8800,                /* the console: 136:0, /dev/pts/0 */
         .st_size = size,
         .st_blksize = 4096,
         .st_blocks = (size + 511) / 512,

@@ -12,15 +12,22 @@ int64_t lx_uname(struct linux_proc *lp, struct utcb_exc *x)
     return proc_write(lp->p, x->rdi, &uts, sizeof uts) ? 0 : -LX_EFAULT;
 }
 
-/* getrandom: up to 256 bytes a call from a xorshift seeded by the TSC. */
-int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x)
+/* A xorshift seeded by the TSC at each call: not for cryptography. */
+void lx_random_fill(uint8_t *b, uint64_t len)
 {
-    uint64_t buf = x->rdi, len = x->rsi > 256 ? 256 : x->rsi, s = fc_rdtsc() | 1;
-    uint8_t b[256];
+    uint64_t s = fc_rdtsc() | 1;
     for (uint64_t i = 0; i < len; i++) {
-        s ^= s << 13, s ^= s >> 7, s ^= s << 17;  /* xorshift: not for cryptography */
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
         b[i] = (uint8_t)s;
     }
+}
+
+/* getrandom: up to 256 bytes a call. */
+int64_t lx_getrandom(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t buf = x->rdi, len = x->rsi > 256 ? 256 : x->rsi;
+    uint8_t b[256];
+    lx_random_fill(b, len);
     return proc_write(lp->p, buf, b, len) ? (int64_t)len : -LX_EFAULT;
 }
 

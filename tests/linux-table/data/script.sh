@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "script args: $# $*"
+for a in "$@"; do echo "[$a]"; done
+exit 3

@@ -9,6 +9,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FILE_NAME  "sysbench.dat"
@@ -16,9 +17,13 @@
 #define CALLS      200          /* calls per round of the small benchmarks */
 #define ROUNDS     7            /* timed rounds per benchmark, after one untimed warm-up round */
 
+#define SPAWNS     10           /* fork + execve + wait4 per round */
+#define PIPE_BYTES (64 << 20)   /* through a pipe per round, in writes of sizeof buf */
+
 static char buf[65536] __attribute__((aligned(4096)));
 static int fd = -1;
 static int tid_word;
+static char self[256];          /* this program's path, for execve */
 
 /* The TSC, after every earlier instruction has completed. */
 static inline uint64_t tsc(void)
@@ -124,23 +129,96 @@ static uint64_t bench_write(int size)
     return tsc() - t0;
 }
 
-/* One untimed warm-up round, then ROUNDS rounds; prints their median and minimum. */
-static void measure(const char *key, uint64_t (*fn)(int), int arg)
+/* A child that has ended with status 0, or fail. */
+static void reap(pid_t pid, const char *what)
+{
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail(what);
+}
+
+/* SPAWNS times: fork, the child execs this program (which exits at once), the parent waits:
+ * ticks per process. */
+static uint64_t bench_fork_exec_wait(int unused)
+{
+    (void)unused;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < SPAWNS; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            fail("fork");
+        if (pid == 0) {
+            char *const argv[] = { "sysbench", "--exit", NULL };
+            execv(self, argv);
+            _exit(127);
+        }
+        reap(pid, "fork + execve + wait4");
+    }
+    return (tsc() - t0 + SPAWNS / 2) / SPAWNS;
+}
+
+/* A child writes PIPE_BYTES into a pipe, the parent reads them to the end: ticks for it all. */
+static uint64_t bench_pipe(int unused)
+{
+    (void)unused;
+    int p[2];
+    if (pipe(p) != 0)
+        fail("pipe");
+    uint64_t t0 = tsc();
+    pid_t pid = fork();
+    if (pid < 0)
+        fail("fork");
+    if (pid == 0) {
+        close(p[0]);
+        for (long done = 0; done < PIPE_BYTES; done += (long)sizeof buf)
+            if (write(p[1], buf, sizeof buf) != (ssize_t)sizeof buf)
+                _exit(1);
+        _exit(0);
+    }
+    close(p[1]);
+    long got = 0;
+    for (ssize_t n; (n = read(p[0], buf, sizeof buf)) > 0; )
+        got += n;
+    close(p[0]);
+    reap(pid, "pipe writer");
+    if (got != PIPE_BYTES) {
+        errno = EIO;
+        fail("pipe transfer");
+    }
+    return tsc() - t0;
+}
+
+/* One untimed warm-up round, then `rounds` rounds; prints their median and minimum. */
+static void measure_rounds(const char *key, uint64_t (*fn)(int), int arg, int rounds)
 {
     uint64_t t[ROUNDS];
     fn(arg);
-    for (int r = 0; r < ROUNDS; r++)
+    for (int r = 0; r < rounds; r++)
         t[r] = fn(arg);
-    qsort(t, ROUNDS, sizeof t[0], cmp_u64);
+    qsort(t, (size_t)rounds, sizeof t[0], cmp_u64);
     printf("sysbench %s median=%llu min=%llu rounds=%d\n", key,
-           (unsigned long long)t[ROUNDS / 2], (unsigned long long)t[0], ROUNDS);
+           (unsigned long long)t[rounds / 2], (unsigned long long)t[0], rounds);
     fflush(stdout);
 }
 
-int main(void)
+static void measure(const char *key, uint64_t (*fn)(int), int arg)
+{
+    measure_rounds(key, fn, arg, ROUNDS);
+}
+
+int main(int argc, char **argv)
 {
     static const int sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
     char key[32];
+
+    if (argc > 1 && !strcmp(argv[1], "--exit"))
+        return 0;                                   /* fork_exec_wait's child */
+    /* Under Facet /proc/self/exe names this file; as /init of Linux (no /proc) argv[0] does. */
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0)
+        self[n] = 0;
+    else
+        snprintf(self, sizeof self, "%s", argv[0]);
 
     memset(buf, 0x5a, sizeof buf);
     fd = open(FILE_NAME, O_CREAT | O_RDWR | O_TRUNC, 0644);
@@ -162,6 +240,8 @@ int main(void)
         snprintf(key, sizeof key, "write_%d", sizes[i]);
         measure(key, bench_write, sizes[i]);
     }
+    measure("fork_exec_wait", bench_fork_exec_wait, 0);
+    measure_rounds("pipe_64m", bench_pipe, 0, 3);
 
     close(fd);
     if (unlink(FILE_NAME) != 0)

@@ -134,16 +134,20 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 }
 
 /*
- * It has ended (its state says so already): SIGCHLD for its parent, whose wait4 looks again.
- * After the state, never before: a parent that looked in between would sleep for ever.
+ * It has ended (its state says so already): SIGCHLD for its parent, then end_told, then the
+ * parent's wait4 looks again. wait4 reaps a child only once end_told is set: until then this
+ * runs on the child's handler (on any CPU) and uses the child's state. The semaphore is the
+ * parent's slot's, which lives for ever: an up after end_told is safe whatever happens next.
  */
 static void linux_ended(struct proc *p)
 {
-    struct linux_proc *lp = lx_of(p);
-    if (lp->parent) {
-        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);
-        fc_sm_up(lp->parent->child_sm);
-    }
+    struct linux_proc *lp = lx_of(p), *parent = lp->parent;
+    if (!parent)
+        return;
+    sel_t sm = parent->child_sm;
+    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);
+    __atomic_store_n(&lp->end_told, true, __ATOMIC_RELEASE);
+    fc_sm_up(sm);
 }
 
 /* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */

@@ -160,6 +160,7 @@ struct linux_proc {
     struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
     sel_t child_sm;                  /* task.c: upped when a child of it ends (wait4 waits on it) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
+    bool end_told;                   /* exec.c: its parent has been told of its end (wait4 waits for it) */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
     uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
     struct proc *p;

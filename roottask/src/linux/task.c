@@ -143,8 +143,8 @@ int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
             if (pid > 0 && c->p->id != (uint64_t)pid)
                 continue;
             any = true;
-            if (c->p->state == PROC_RUNNING)
-                continue;
+            if (c->p->state == PROC_RUNNING || !__atomic_load_n(&c->end_told, __ATOMIC_ACQUIRE))
+                continue;                            /* running, or its end not told yet */
             uint32_t st = wait_status(c);
             int64_t id = c->p->id;
             if (status_va && !proc_write(lp->p, status_va, &st, sizeof st))

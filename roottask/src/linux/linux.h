@@ -84,6 +84,7 @@
     X(__NR_faccessat,       lx_faccessat,       FS)  \
     X(__NR_utimensat,       lx_utimensat,       FS)  \
     X(__NR_readlink,        lx_readlink,        OWN) \
+    X(__NR_umask,           lx_umask,           OWN) \
     /* mem.c: the address space */ \
     X(__NR_brk,             lx_brk,             OWN) \
     X(__NR_mmap,            lx_mmap,            FS)  /* a file mapping reads the file */ \
@@ -171,6 +172,7 @@ struct linux_proc {
     char line[3][200];               /* fd.c: console output of fd 1 and 2, a line at a time */
     unsigned len[3];
     struct fs_node *cwd;             /* path.c: the working directory (held), NULL: the root */
+    uint32_t umask;                  /* path.c: the mode bits a new file or directory loses */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
     uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */

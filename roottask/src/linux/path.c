@@ -93,7 +93,7 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
     if (fd == LX_MAX_FDS)
         return -LX_EMFILE;
     int err;
-    struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777, &err);
+    struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777 & ~lp->umask, &err);
     if (!n)
         return -err;
     struct lx_file *f = lx_file_new(n, (uint32_t)flags & ~(uint32_t)O_CLOEXEC, -1);
@@ -231,7 +231,7 @@ static int64_t make_dir(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint6
     if (e)
         return e;
     int err = 0;
-    return fs_create(base, path, FS_DIR, (uint32_t)mode & 07777, &err) ? 0 : -err;
+    return fs_create(base, path, FS_DIR, (uint32_t)mode & 07777 & ~lp->umask, &err) ? 0 : -err;
 }
 
 int64_t lx_mkdir(struct linux_proc *lp, struct utcb_exc *x) { return make_dir(lp, AT_FDCWD, x->rdi, x->rsi); }
@@ -341,4 +341,12 @@ int64_t lx_readlink(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_ENOENT;
     uint64_t n = strlen(lp->exe), len = x->rdx < n ? x->rdx : n;
     return proc_write(lp->p, x->rsi, lp->exe, len) ? (int64_t)len : -LX_EFAULT;
+}
+
+/* umask: the new mask (its permission bits); the old one back. */
+int64_t lx_umask(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint32_t old = lp->umask;
+    lp->umask = (uint32_t)x->rdi & 0777;
+    return old;
 }

@@ -57,7 +57,7 @@ static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
 
 /*
  * fork: a copy of the process (every page copied now, not on write), its descriptors shared
- * with it (dup's way), its working directory, signal state, break and mappings; the child
+ * with it (dup's way), its working directory and umask, signal state, break and mappings; the child
  * starts where the parent is, with 0 in rax. The child's pid, or -EAGAIN (no slot, no memory).
  */
 static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags, uint64_t ptid, uint64_t ctid)
@@ -88,6 +88,7 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
     clp->altstack_sp = lp->altstack_sp;
     clp->altstack_size = lp->altstack_size;
     memcpy(clp->exe, lp->exe, sizeof clp->exe);
+    clp->umask = lp->umask;
     uint32_t tid = c->id;
     if (flags & CLONE_CHILD_SETTID)
         proc_write(c, ctid, &tid, sizeof tid);

@@ -56,7 +56,7 @@ static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
 }
 
 /*
- * fork: a copy of the process (every page copied now, not on write), its descriptors shared
+ * fork: a copy of the process (its pages shared until written: copy-on-write), its descriptors shared
  * with it (dup's way), its working directory and umask, signal state, break and mappings; the child
  * starts where the parent is, with 0 in rax. The child's pid, or -EAGAIN (no slot, no memory).
  */

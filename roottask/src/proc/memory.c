@@ -4,17 +4,95 @@
 #include "proc/internal.h"
 #include "facet/app.h"
 #include "facet/mem.h"
+#include "facet/spin.h"
 
 /*
  * A process's pages: a radix tree over its virtual page numbers, as the CPU's
  * page tables are, but holding our window address of each page and the
  * rights it was delegated with. Its tables are pages of ours too.
  *
- *   p->pmap -> [va 47:39] -> [38:30] -> [29:21] -> [20:12] = window | perm | PM_PRESENT
+ *   p->pmap -> [va 47:39] -> [38:30] -> [29:21] -> [20:12] = window | PM_COW | PM_PRESENT | perm
+ *
+ * perm is what the process may do with the page; it is delegated with that, except a page
+ * marked PM_COW: shared with other processes since a fork, delegated without MEM_W until the
+ * process writes to it (cow_break: then it gets a copy of its own, or the page itself if
+ * nobody else holds it any more).
  */
 #define PM_PRESENT 0x8UL
+#define PM_COW     0x10UL
 #define PM_PERM    0x7UL                          /* MEM_R | MEM_W | MEM_X */
 #define PM_PAGE    (~0xfffUL)
+
+/* ---- pages shared since a fork: how many processes hold each ---------------------------- */
+
+/*
+ * An open-addressing table of the shared pages (a page held by one process is not in it): the
+ * number of processes holding it. Full, a fork copies the pages it cannot share.
+ */
+#define SHARED_MAX (1U << 15)
+static struct shared_page { uint64_t page; uint32_t holders; } shared[SHARED_MAX];
+static volatile int shared_lock;          /* the handlers of every process, on every CPU */
+
+static unsigned shared_find(uint64_t page)
+{
+    unsigned i = (unsigned)(page >> 12) * 2654435761U % SHARED_MAX;
+    while (shared[i].page && shared[i].page != page)
+        i = (i + 1) % SHARED_MAX;
+    return i;
+}
+
+static unsigned shared_used;
+
+/* One holder more (a page becomes shared: two); false if the table is full. */
+static bool shared_hold(uint64_t page)
+{
+    fc_spin_lock(&shared_lock);
+    unsigned i = shared_find(page);
+    bool ok = shared[i].page || shared_used < SHARED_MAX / 2;
+    if (ok && !shared[i].page) {
+        shared[i] = (struct shared_page){ page, 1 };
+        shared_used++;
+    }
+    if (ok)
+        shared[i].holders++;
+    fc_spin_unlock(&shared_lock);
+    return ok;
+}
+
+/* One holder fewer; how many are left (0: the page is ours to free, 1: its last holder's alone). */
+static uint32_t shared_drop(uint64_t page)
+{
+    fc_spin_lock(&shared_lock);
+    unsigned i = shared_find(page);
+    uint32_t left = 0;
+    if (shared[i].page && (left = --shared[i].holders) <= 1) {
+        /* one holder left or none: out of the table (backward-shift deletion keeps the probes) */
+        for (unsigned j = (i + 1) % SHARED_MAX; shared[j].page; j = (j + 1) % SHARED_MAX) {
+            unsigned home = (unsigned)(shared[j].page >> 12) * 2654435761U % SHARED_MAX;
+            if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+                shared[i] = shared[j];
+                i = j;
+            }
+        }
+        shared[i] = (struct shared_page){ 0, 0 };
+        shared_used--;
+    }
+    fc_spin_unlock(&shared_lock);
+    return left;
+}
+
+/* Our page in a slot let go: freed unless another process still holds it. */
+static void page_release(uint64_t slot)
+{
+    if (!(slot & PM_COW) || shared_drop(slot & PM_PAGE) == 0)
+        fc_page_free(slot & PM_PAGE);
+}
+
+/* The rights a slot's page is delegated with: a shared page is never writable. */
+static unsigned slot_rights(uint64_t slot)
+{
+    return (unsigned)(slot & PM_PERM) & ((slot & PM_COW) ? ~(unsigned)MEM_W : ~0U);
+}
 
 static uint64_t *pmap_slot(struct proc *p, uint64_t va, bool create)
 {
@@ -96,8 +174,9 @@ unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned per
                        CRD(CRD_MEM, perm, 0, va >> PAGE_SHIFT));
 }
 
-/* A page of ours at va in p with perm, recorded (page: a window address, or 0 for a fresh zeroed one). */
-static unsigned page_add(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
+/* A page of ours at va in p with perm (and PM_COW in flags: shared), recorded (page: a window
+ * address, or 0 for a fresh zeroed one). */
+static unsigned page_add_as(struct proc *p, uint64_t va, uint64_t page, unsigned perm, uint64_t flags)
 {
     uint64_t *slot = pmap_slot(p, va, true);
     if (!slot || (!page && !(page = fc_page_alloc()))) {
@@ -105,19 +184,50 @@ static unsigned page_add(struct proc *p, uint64_t va, uint64_t page, unsigned pe
             *slot = 0;
         return OOM;
     }
-    *slot = page | perm | PM_PRESENT;
+    *slot = page | perm | flags | PM_PRESENT;
     p->npages++;
-    return perm ? proc_give_page(p, page, va, perm) : SUCCESS;
+    return slot_rights(*slot) ? proc_give_page(p, page, va, slot_rights(*slot)) : SUCCESS;
 }
 
-/* The page at slot goes: out of p (revoke), back to our free pages. */
+static unsigned page_add(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
+{
+    return page_add_as(p, va, page, perm, 0);
+}
+
+/* Whatever p has at va out of its address space (other processes holding the page keep it). */
+static void page_unmap(struct proc *p, uint64_t va)
+{
+    fc_revoke(CRD(CRD_MEM, 0, 0, va >> PAGE_SHIFT), REVOKE_SELF | REVOKE_REMOTE, p->sel + SEL_PD);
+}
+
+/* The page at slot goes: out of p, back to our free pages once nobody holds it. */
 static void page_drop(struct proc *p, uint64_t va, uint64_t *slot)
 {
-    (void)va;
-    fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(*slot & PM_PAGE)), 0, 0);
-    fc_page_free(*slot & PM_PAGE);
+    page_unmap(p, va);
+    page_release(*slot);
     *slot = 0;
     p->npages--;
+}
+
+/*
+ * p writes to a page it shares: it gets a copy of its own, delegated writable (or, when the
+ * others have let go meanwhile, the page itself). OOM if there is no page for the copy.
+ */
+static unsigned cow_break(struct proc *p, uint64_t va, uint64_t *slot)
+{
+    uint64_t old = *slot & PM_PAGE, page = old;
+    fc_spin_lock(&shared_lock);
+    bool alone = !shared[shared_find(old)].page;        /* the others are gone: it is p's alone */
+    fc_spin_unlock(&shared_lock);
+    if (!alone) {
+        if (!(page = fc_page_alloc()))
+            return OOM;
+        memcpy((void *)page, (const void *)old, PAGE_SIZE);
+        page_release(*slot);
+    }
+    page_unmap(p, va);
+    *slot = page | (*slot & PM_PERM) | PM_PRESENT;
+    return slot_rights(*slot) ? proc_give_page(p, page, va, slot_rights(*slot)) : SUCCESS;
 }
 
 unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
@@ -169,7 +279,7 @@ static void page_free_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
 {
     (void)va;
     (void)ctx;
-    fc_page_free(*slot & PM_PAGE);
+    page_release(*slot);
     *slot = 0;
     p->npages--;
 }
@@ -184,12 +294,12 @@ void proc_unmap(struct proc *p, uint64_t va, uint64_t n)
     pmap_range(p, va, end, page_free_fn, NULL);
 }
 
-/* Delegate the page at slot again with perm (0: taken away, kept). */
+/* Delegate the page at slot again with perm (0: taken away, kept; shared: without MEM_W). */
 static unsigned page_reprotect(struct proc *p, uint64_t va, uint64_t *slot, unsigned perm)
 {
-    fc_revoke(CRD(CRD_MEM, 0, 0, fc_window_page(*slot & PM_PAGE)), 0, 0);
+    page_unmap(p, va);
     *slot = (*slot & ~PM_PERM) | perm;
-    return perm ? proc_give_page(p, *slot & PM_PAGE, va, perm) : SUCCESS;
+    return slot_rights(*slot) ? proc_give_page(p, *slot & PM_PAGE, va, slot_rights(*slot)) : SUCCESS;
 }
 
 struct reprotect { unsigned perm, status; };
@@ -215,6 +325,11 @@ unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
     return SUCCESS;
 }
 
+/*
+ * fork's memory: each page of src shared with dst (both hold it, PM_COW), or copied when the
+ * table of shared pages is full. src's pages that were writable lose MEM_W afterwards
+ * (reshare_fn), so that a write of either process breaks the sharing (cow_break).
+ */
 struct copy { struct proc *dst; unsigned status; };
 static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ctx)
 {
@@ -222,8 +337,13 @@ static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ct
     struct copy *c = ctx;
     if (c->status != SUCCESS)
         return;
-    uint64_t page = fc_page_alloc();
-    if (!page) {
+    uint64_t page = *slot & PM_PAGE;
+    if (shared_hold(page)) {
+        *slot |= PM_COW;
+        c->status = page_add_as(c->dst, va, page, (unsigned)(*slot & PM_PERM), PM_COW);
+        return;
+    }
+    if (!(page = fc_page_alloc())) {
         c->status = OOM;
         return;
     }
@@ -231,10 +351,36 @@ static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ct
     c->status = page_add(c->dst, va, page, (unsigned)(*slot & PM_PERM));
 }
 
+/* A page that was writable and is shared now. */
+static bool lost_write(uint64_t slot)
+{
+    return (slot & PM_COW) && (slot & MEM_W);
+}
+
+/* Runs of such pages (as run_fn's, the others left out), each revoked when it ends. */
+static void lost_write_run_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    if (lost_write(*slot))
+        run_fn(p, va, slot, ctx);
+}
+
+static void reshare_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    (void)ctx;
+    if (lost_write(*slot))
+        proc_give_page(p, *slot & PM_PAGE, va, slot_rights(*slot));
+}
+
 unsigned proc_copy_memory(struct proc *dst, struct proc *src)
 {
     struct copy c = { dst, SUCCESS };
     pmap_range(src, 0, USER_END, page_copy_fn, &c);
+    /* src's writable shared pages: all out at once (a revoke per run of pages), back read-only */
+    struct run r = { 0, 0 };
+    pmap_range(src, 0, USER_END, lost_write_run_fn, &r);
+    if (r.end)
+        revoke_run(src, &r);
+    pmap_range(src, 0, USER_END, reshare_fn, NULL);
     memcpy(dst->areas, src->areas, sizeof src->areas[0] * src->nareas);
     dst->nareas = src->nareas;
     return c.status;
@@ -377,7 +523,7 @@ static void page_discard_fn(struct proc *p, uint64_t va, uint64_t *slot, void *c
     (void)ctx;
     if (area_at(p, va))
         page_drop(p, va, slot);
-    else
+    else if (!(*slot & PM_COW) || cow_break(p, va, slot) == SUCCESS)
         memset((void *)(*slot & PM_PAGE), 0, PAGE_SIZE);
 }
 
@@ -389,15 +535,19 @@ void proc_discard(struct proc *p, uint64_t va, uint64_t n)
 #define FAULT_AROUND 8                            /* pages given per fault, where the area goes on */
 
 /*
- * A fresh zeroed page for va if an area allows `need` there (MEM_* bits); false: a real fault.
- * The next few pages of the area come with it (a program that touches a page mostly touches the
- * next one too: one fault instead of several).
+ * A fresh zeroed page for va if an area allows `need` there (MEM_* bits); a write to a page
+ * shared since a fork that the process may write: its own copy (cow_break); false: a real
+ * fault. The next few pages of the area come with a fresh page (a program that touches a page
+ * mostly touches the next one too: one fault instead of several).
  */
 bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
 {
     struct proc_area *a = area_at(p, va);
     uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page, false);
-    if (!a || (need & ~a->perm) || (slot && (*slot & PM_PRESENT)))
+    if (slot && (*slot & PM_PRESENT))
+        return (*slot & PM_COW) && !(need & ~(*slot & PM_PERM)) && (need & MEM_W) &&
+               cow_break(p, page, slot) == SUCCESS;
+    if (!a || (need & ~a->perm))
         return false;
     if (page_add(p, page, 0, a->perm) != SUCCESS)
         return false;
@@ -409,20 +559,29 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
     return true;
 }
 
-uint64_t proc_window(struct proc *p, uint64_t va)
+/* Where va's byte is in our window (0: nowhere); `write`: we are about to change it, so a
+ * page shared since a fork becomes the process's own first. */
+static uint64_t window_for(struct proc *p, uint64_t va, bool write)
 {
     uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
     if (!(slot && (*slot & PM_PRESENT)) && !proc_fault_in(p, va, 0))
         return 0;
     slot = pmap_slot(p, va & ~0xfffUL, false);
+    if (write && (*slot & PM_COW) && cow_break(p, va & ~0xfffUL, slot) != SUCCESS)
+        return 0;
     return (*slot & PM_PAGE) + (va & 0xfff);
+}
+
+uint64_t proc_window(struct proc *p, uint64_t va)
+{
+    return window_for(p, va, true);
 }
 
 /* Copy len bytes between the process's va and buf (into the process when `to_proc`), page by page. */
 static bool proc_copy(struct proc *p, uint64_t va, uint8_t *buf, uint64_t len, bool to_proc)
 {
     while (len) {
-        uint64_t w = proc_window(p, va), chunk = PAGE_SIZE - (va & 0xfff);
+        uint64_t w = window_for(p, va, to_proc), chunk = PAGE_SIZE - (va & 0xfff);
         if (!w || va + len < va)
             return false;
         if (chunk > len)

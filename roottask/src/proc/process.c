@@ -254,8 +254,8 @@ static void startup_handler(uint64_t id, struct utcb *u)
 #define PF_FETCH   0x10
 
 /*
- * A page fault on a page it asked for but never touched (proc_area_add): the page comes now and
- * the instruction runs again (the reply). Any other fault nobody in the process handles: report
+ * A page fault on a page it asked for but never touched (proc_area_add), or a write to a page
+ * shared since a fork: the page (or its copy) comes now and the instruction runs again (the reply). Any other fault nobody in the process handles: report
  * it, let the roottask end the process.
  */
 static void fault_handler(uint64_t id, struct utcb *u)
@@ -263,7 +263,7 @@ static void fault_handler(uint64_t id, struct utcb *u)
     struct proc *p = by_slot(id);
     unsigned vector = proc_id_vector(id);
     uint64_t err = u->exc.qual[0];
-    if (vector == EV_PF && !(err & PF_PRESENT) && p->nareas &&
+    if (vector == EV_PF && (!(err & PF_PRESENT) || (err & PF_WRITE)) && p->nareas &&
         proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
         return;
     if (p->state == PROC_RUNNING && p->fault_taken && p->fault_taken(p, vector, &u->exc))

@@ -64,8 +64,8 @@ struct proc *proc_spawn(const char *name, uint64_t arg, unsigned cpu);   /* not 
 /* The same in a foreign PD: its syscalls go to `personality` (NULL: no portal for them). */
 struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, proc_personality personality);
 /*
- * A copy of parent (a fork): a new PD with a copy of every page it has (the same rights) and
- * its areas, the same personality on the same CPU, starting with the registers in *state
+ * A copy of parent (a fork): a new PD with every page it has (the same rights), shared until
+ * one of them writes to it (copy-on-write, memory.c), and its areas, the same personality on the same CPU, starting with the registers in *state
  * (copied). Not started; NULL (and a line) if it cannot.
  */
 struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state);

@@ -140,10 +140,8 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 static void linux_ended(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
-    if (lp->parent) {
-        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);
-        fc_sm_up(lp->parent->child_sm);
-    }
+    if (lp->parent)
+        lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);   /* which ups its child_sm */
 }
 
 /* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */
@@ -169,7 +167,6 @@ struct linux_proc *lx_proc_new(struct proc *p)
 
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
-    lx_sleep_init();
     lx_wait_init();
     lx_clock_init();
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);

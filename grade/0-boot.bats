@@ -169,11 +169,14 @@ machine_ctrl_bad_subop 5
 machine_ctrl_status_200 5
 "
 
-@test "assign_gsi: COM1's interrupt (GSI 4) ups its semaphore (2 pts)" {
+@test "assign_gsi: COM1's interrupt (GSI 4) ups its semaphore, edge and level (2 pts)" {
     facet_status_table cpu2 gsi "
 assign_com1 0
 before_interrupt 1
 com1_interrupt 0
+assign_level 0
+level_interrupt 0
+level_again_after_down 0
 revoke 0
 "
 }

@@ -139,7 +139,9 @@ static int test_unhandled_fault(void)
 /*
  * assign_gsi: COM1's interrupt (ISA IRQ 4 = GSI 4, edge, active high) to a semaphore on cpu.
  * With IER's "transmitter empty" bit the UART raises it at once (nothing needs to come in);
- * the down must return SUCCESS, not TIMEOUT. Revoking the semaphore masks the GSI again.
+ * the down must return SUCCESS, not TIMEOUT. Level-triggered, the kernel masks it as it fires
+ * and the next down unmasks it: the UART still asserts it, so it comes again. Revoking the
+ * semaphore masks the GSI again.
  */
 #define COM1_IER 0x3f9
 #define COM1_IIR 0x3fa
@@ -153,10 +155,17 @@ static int test_gsi(unsigned cpu)
     report_status("gsi", "assign_com1", fc_assign_gsi(sm, 4, cpu, 0));
     report_status("gsi", "before_interrupt", fc_sm_down(sm, 1));       /* nothing yet: TIMEOUT */
     port_out(COM1_IER, 0x02);                        /* transmitter holding register empty */
-    unsigned s = fc_sm_down(sm, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * 2000);
+    uint64_t two_s = (uint64_t)fc_hip->tsc_khz * 2000;
+    unsigned s = fc_sm_down(sm, fc_rdtsc() + two_s);
     port_out(COM1_IER, 0x00);
     port_in(COM1_IIR);                               /* reading IIR ends the THRE condition */
     report_status("gsi", "com1_interrupt", s);
+    report_status("gsi", "assign_level", fc_assign_gsi(sm, 4, cpu, ASSIGN_GSI_LEVEL));
+    port_out(COM1_IER, 0x02);
+    report_status("gsi", "level_interrupt", fc_sm_down(sm, fc_rdtsc() + two_s));
+    report_status("gsi", "level_again_after_down", fc_sm_down(sm, fc_rdtsc() + two_s));
+    port_out(COM1_IER, 0x00);
+    port_in(COM1_IIR);
     report_status("gsi", "revoke", fc_revoke(CRD(CRD_OBJ, PERM_ALL, 0, sm), REVOKE_SELF, 0));
     return 0;
 }

@@ -4,6 +4,7 @@
 #   make            kernel, roottask, userland tar and the default ISO under build/
 #   make qemu       boot it with the serial console on this terminal (Ctrl-A X quits)
 #   make qemu-nox   the same, always headless
+#   make shell      boot headless into busybox sh on the serial console (exit powers off)
 #   make qemu-gdb   boot, stopped, waiting for `make gdb` in another terminal
 #   make gdb        attach GDB (kernel and roottask symbols)
 #   make check      every test: host unit tests, harness self-test, boot graders
@@ -245,6 +246,23 @@ qemu: $(ISO)
 qemu-nox: $(ISO)
 	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio
 
+# make shell: Debian's busybox sh on the serial console, a terminal with line editing
+# (scenario shell; its archive holds bin/busybox only). The console is this terminal, raw:
+# Ctrl-C goes to the guest (signal=off), Ctrl-A X quits QEMU, the shell's exit powers off.
+SHELL_TAR := $(BUILD)/shell/userland.tar
+$(SHELL_TAR): $(DEPS)
+	@mkdir -p $(BUILD)/shell/tree/bin
+	$(Q)cp /bin/busybox $(BUILD)/shell/tree/bin/busybox
+	@echo "  TAR     $@"
+	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf $@ -C $(BUILD)/shell/tree .
+$(BUILD)/iso/shell.iso: $(KERNEL) $(ROOTTASK) $(SHELL_TAR) tools/mkiso
+	tools/mkiso $@ shell $(KERNEL) $(ROOTTASK) $(SHELL_TAR)
+
+shell: ISO = $(BUILD)/iso/shell.iso
+shell: $(BUILD)/iso/shell.iso
+	@tools/qemu-run $(QEMU_BASE) -display none -chardev stdio,id=console,mux=on,signal=off \
+	    -serial chardev:console -mon chardev=console,mode=readline
+
 qemu-gdb: $(ISO)
 	@echo "*** QEMU is waiting for GDB: run 'make gdb' in another terminal (Ctrl-A X quits)" >&2
 	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio -S -gdb tcp:127.0.0.1:$(GDBPORT)
@@ -335,5 +353,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux clean
+.PHONY: all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -127,7 +127,11 @@ pingpong_expected() {
 BAD_TABLE="
 unknown_13 3
 unknown_255 3
-assign_gsi_not_built 3
+assign_gsi_bad_flags 5
+assign_gsi_empty_sel 4
+assign_gsi_on_pt 4
+assign_gsi_gsi_255 5
+assign_gsi_cpu_63 7
 create_pd_bad_parent 4
 create_pd_taken_sel 4
 create_pd_crd 6
@@ -164,6 +168,18 @@ reply_from_global_ec 5
 machine_ctrl_bad_subop 5
 machine_ctrl_status_200 5
 "
+
+@test "assign_gsi: COM1's interrupt (GSI 4) ups its semaphore, edge and level (2 pts)" {
+    facet_status_table cpu2 gsi "
+assign_com1 0
+before_interrupt 1
+com1_interrupt 0
+assign_level 0
+level_interrupt 0
+level_again_after_down 0
+revoke 0
+"
+}
 
 @test "every bad hypercall argument returns its status code (4 pts)" {
     facet_status_table cpu2 bad "$BAD_TABLE"

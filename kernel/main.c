@@ -16,6 +16,7 @@
 #include "x86.h"
 #include "vmx.h"
 #include "lib/hip.h"
+#include "ioapic.h"
 
 #define BOOT_FAIL_STATUS 120          /* power-off status when the kernel cannot start the roottask */
 
@@ -111,6 +112,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
     smp_boot(&boot_info);
     if (vmx_caps.usable)
         kprintf("[vmx] %u of %u CPUs in VMX root operation\n", vmx_cpus_on(), cpu_count);
+    ioapic_init(&boot_info);
     hip_fill(&boot_info);
     if ((why = root_create(&boot_info, &hip))) {
         kprintf("[root] cannot start the roottask: %s\n", why);

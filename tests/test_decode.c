@@ -51,7 +51,7 @@ TEST(hc_numbers_fit_the_table)
         CHECK_EQ(seen[listed[i]], 0);
         seen[listed[i]] = 1;
     }
-    CHECK_EQ(HC_assign_gsi, 14);                /* Hedron's number, not built */
+    CHECK_EQ(HC_assign_gsi, 14);                /* Hedron's number */
     CHECK_EQ(HC_revoke, 7);
     CHECK_EQ(HC_pd_ctrl, 8);
     CHECK_EQ(HC_call, 0);

@@ -55,11 +55,18 @@ TEST(termios)
     CHECK_EQ(LX_NCCS, NCCS);
 }
 
-/* The ioctl numbers, flags and c_cc slots TCGETS and TIOCGWINSZ use. */
+/* The ioctl numbers, flags and c_cc slots the console's termios ioctls and line discipline use. */
 TEST(termios_constants)
 {
     CHECK_EQ(LX_TCGETS, TCGETS);
+    CHECK_EQ(LX_TCSETS, TCSETS);
+    CHECK_EQ(LX_TCSETSW, TCSETSW);
+    CHECK_EQ(LX_TCSETSF, TCSETSF);
     CHECK_EQ(LX_TIOCGWINSZ, TIOCGWINSZ);
+    CHECK_EQ(LX_FIONREAD, FIONREAD);
+    CHECK_EQ(LX_INLCR, INLCR);
+    CHECK_EQ(LX_IGNCR, IGNCR);
+    CHECK_EQ(LX_NOFLSH, NOFLSH);
     CHECK_EQ(LX_ICRNL, ICRNL);
     CHECK_EQ(LX_IXON, IXON);
     CHECK_EQ(LX_OPOST, OPOST);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* arch/acpi.c — find the MADT through the RSDP GRUB passed and list the CPUs. */
+/* arch/acpi.c — find the MADT through the RSDP GRUB passed: the CPUs and the first I/O APIC. */
 #include "acpi.h"
 #include "memlayout.h"
 
@@ -52,20 +52,50 @@ static const struct sdt_header *find_madt(const struct boot_info *bi)
     return NULL;
 }
 
+/* The MADT's interrupt controller structures, [*p, *end), after its LAPIC address and flags; false: no MADT. */
+static bool madt_entries(const struct boot_info *bi, const uint8_t **p, const uint8_t **end)
+{
+    const struct sdt_header *madt = bi->has_rsdp ? find_madt(bi) : NULL;
+    if (!madt)
+        return false;
+    *p = (const uint8_t *)madt + sizeof *madt + 8;
+    *end = (const uint8_t *)madt + madt->length;
+    return true;
+}
+
+/* The next structure from p (type p[0], length p[1]) that lies wholly before end, or NULL. */
+static const uint8_t *madt_next(const uint8_t *p, const uint8_t *end, bool first)
+{
+    if (!first)
+        p += p[1];
+    return p + 2 <= end && p[1] >= 2 && p + p[1] <= end ? p : NULL;
+}
+
 unsigned acpi_cpu_ids(const struct boot_info *bi, uint8_t *ids, unsigned max)
 {
-    if (!bi->has_rsdp)
-        return 0;
-    const struct sdt_header *madt = find_madt(bi);
-    if (!madt)
-        return 0;
+    const uint8_t *p, *end;
     unsigned n = 0;
-    const uint8_t *p = (const uint8_t *)madt + sizeof *madt + 8;   /* + LAPIC address, flags */
-    const uint8_t *end = (const uint8_t *)madt + madt->length;
-    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)       /* processor local APIC, enabled */
+    if (!madt_entries(bi, &p, &end))
+        return 0;
+    for (p = madt_next(p, end, true); p; p = madt_next(p, end, false))
+        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)      /* processor local APIC, enabled */
             ids[n++] = p[3];
-        p += p[1];
-    }
     return n;
+}
+
+bool acpi_ioapic(const struct boot_info *bi, uint64_t *addr, uint32_t *gsi_base)
+{
+    const uint8_t *p, *end;
+    if (!madt_entries(bi, &p, &end))
+        return false;
+    for (p = madt_next(p, end, true); p; p = madt_next(p, end, false))
+        if (p[0] == 1 && p[1] >= 12) {                            /* I/O APIC: id, 0, address, GSI base */
+            uint32_t a, g;
+            memcpy(&a, p + 4, 4);
+            memcpy(&g, p + 8, 4);
+            *addr = a;
+            *gsi_base = g;
+            return true;
+        }
+    return false;
 }

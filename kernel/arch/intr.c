@@ -10,8 +10,10 @@
 #include "tlb.h"
 #include "fpu.h"
 #include "lab.h"
+#include "gsi.h"
+#include "ioapic.h"
 
-/* A host interrupt, from user mode, idle, or a VM exit: the timer's tick, a reschedule IPI. */
+/* A host interrupt, from user mode, idle, or a VM exit: the timer's tick, a reschedule IPI, a GSI. */
 void intr_host(unsigned vector)
 {
     switch (vector) {
@@ -25,6 +27,10 @@ void intr_host(unsigned vector)
     case VEC_SPURIOUS:
         break;
     default:
+        if (vector >= VEC_GSI && vector < VEC_GSI + GSI_MAX) {
+            gsi_interrupt(vector - VEC_GSI);
+            break;
+        }
         kprintf("[intr] cpu%u: unexpected vector %u\n", this_cpu()->id, vector);
         lapic_eoi();
         break;

@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "x86.h"
+#include "gsi.h"
 
 /* Per-CPU deadline list, sorted, so the tick looks at the head only. */
 static void timeout_insert(struct ec *ec)
@@ -80,6 +81,18 @@ int sys_create_sm(struct ec *ec, struct cpu_regs *r)
     return SUCCESS;
 }
 
+int sm_up(struct sm *sm)
+{
+    if (sm->waiters) {
+        sm_release(sm->waiters, SUCCESS);
+        return SUCCESS;
+    }
+    if (sm->count == UINT32_MAX)
+        return BAD_PAR;                              /* the counter would overflow */
+    sm->count++;
+    return SUCCESS;
+}
+
 /*
  * sm_ctrl: ARG1 = SM selector + sub-operation (0 up, 1 down);
  * down: ARG2, ARG3 = the halves of a TSC deadline (SM_DEADLINE), 0 = wait forever.
@@ -93,17 +106,10 @@ int sys_sm_ctrl(struct ec *ec, struct cpu_regs *r)
     if (!sm)
         return BAD_CAP;
 
-    if (op == SM_CTRL_UP) {
-        if (sm->waiters) {
-            sm_release(sm->waiters, SUCCESS);
-            return SUCCESS;
-        }
-        if (sm->count == UINT32_MAX)
-            return BAD_PAR;                          /* the counter would overflow */
-        sm->count++;
-        return SUCCESS;
-    }
+    if (op == SM_CTRL_UP)
+        return sm_up(sm);
 
+    gsi_sm_down(sm);                                 /* a level interrupt's driver is ready for the next */
     uint64_t deadline = SM_DEADLINE(arg2(r), arg3(r));
     if (sm->count) {
         sm->count--;
@@ -125,9 +131,10 @@ int sys_sm_ctrl(struct ec *ec, struct cpu_regs *r)
     sched_schedule();
 }
 
-/* The last capability is gone: its waiters' downs return ABORT. */
+/* The last capability is gone: its GSI is masked, its waiters' downs return ABORT. */
 void sm_die(struct sm *sm)
 {
+    gsi_sm_die(sm);
     while (sm->waiters)
         sm_release(sm->waiters, ABORT);
 }

@@ -21,6 +21,7 @@ int scenario_sysredir(void);
 int scenario_ept(void);
 int scenario_linux(void);
 int scenario_run(void);
+int scenario_shell(void);
 
 /* Print one check line: "[tag] name status=N" — the grader knows which N is right. */
 void report_status(const char *tag, const char *name, unsigned status);

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
-/* src/com1.c — the roottask's console backend: COM1 directly (it holds every I/O port). */
+/* src/com1.c — the roottask's console backend: COM1 directly (it holds every I/O port), and its receiver. */
 #include <stdio.h>
 #include <stdint.h>
 #include "com1.h"
+#include "facet/hypercall.h"
+#include "facet/thread.h"
 
-#define COM1 0x3f8
+#define COM1 COM1_PORT
+#define COM1_GSI 4                       /* ISA IRQ 4: edge, active high */
+#define REG_IER  1                       /* interrupt enable: bit 0 received data available */
+#define REG_FCR  2                       /* FIFO control */
+#define REG_MCR  4                       /* modem control: bit 3 OUT2 gates the IRQ line on a PC */
+#define REG_LSR  5                       /* line status: bit 0 data ready */
 
 static volatile int console_lock;
 
@@ -44,4 +51,58 @@ void console_out(const char *s, size_t n)
         out(s[i]);
     }
     __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+}
+
+static uint8_t in(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static void outb_to(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
+}
+
+static sel_t rx_sm;
+static void (*rx_feed)(uint8_t c);
+
+/*
+ * Each interrupt: every byte the UART holds. The GSI is edge-triggered, and the UART drops its
+ * line only when no byte is left (LSR data ready clear), so draining is what lets the next byte
+ * raise a new edge; bytes that came before the first down are drained first.
+ */
+static void rx_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        while (in(COM1 + REG_LSR) & 1)
+            rx_feed(in(COM1));
+        fc_sm_down(rx_sm, 0);
+    }
+}
+
+bool com1_input_start(unsigned cpu, unsigned prio, void (*feed)(uint8_t c))
+{
+    sel_t sm = fc_sel_alloc(1);
+    unsigned s = fc_create_sm(sm, SEL_ROOT_PD, 0);
+    if (s == SUCCESS)
+        s = fc_assign_gsi(sm, COM1_GSI, cpu, 0);
+    if (s != SUCCESS) {
+        printf("[com1] no input: assign_gsi status=%u (%s)\n", s, fc_status_name(s));
+        return false;
+    }
+    rx_sm = sm;
+    rx_feed = feed;
+    outb_to(COM1 + REG_FCR, 0x01);                   /* FIFO on, an interrupt from the first byte */
+    outb_to(COM1 + REG_MCR, 0x0b);                   /* DTR, RTS, OUT2 */
+    outb_to(COM1 + REG_IER, 0x01);
+    s = fc_thread_create(cpu, prio, rx_thread, NULL, NULL);
+    if (s != SUCCESS) {
+        outb_to(COM1 + REG_IER, 0x00);
+        printf("[com1] no input: no receiver thread (%s)\n", fc_status_name(s));
+        return false;
+    }
+    return true;
 }

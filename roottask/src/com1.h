@@ -4,6 +4,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 
-/* n bytes as they are (no CR added) to the UART at base (COM2 0x2f8, COM3 0x3e8). */
+#define COM1_PORT 0x3f8
+
+/* n bytes as they are (no CR added) to the UART at base (COM1_PORT, COM2 0x2f8, COM3 0x3e8). */
 void com_raw(uint16_t base, const char *s, size_t n);
+/* COM1's receiver: a thread on cpu at priority prio that waits for its interrupt (GSI 4,
+ * assign_gsi) and hands each byte received to feed; false if it cannot run. */
+bool com1_input_start(unsigned cpu, unsigned prio, void (*feed)(uint8_t c));

@@ -15,6 +15,7 @@ static const struct scenario scenarios[] = {
     { "syscall-redirection", "foreign PDs: syscalls to a personality over IPC, the NSCT", scenario_sysredir },
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },
+    { "shell", "busybox sh on the serial console, input by interrupt (make shell)", scenario_shell },
     { "bench", "round-trip costs: hypercall, IPC, exceptions, foreign and Linux syscalls, VM exits", scenario_bench },
     { "bench-vm", "the round trips of bench without Linux, VM exits included (for Bochs)", scenario_bench_vm },
 };

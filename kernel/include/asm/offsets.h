@@ -17,6 +17,7 @@
 #define SEL_TSS         0x30
 
 /* Interrupt vectors the kernel owns (legacy PIC masked). */
+#define VEC_GSI         0x30     /* 0x30 .. 0x6f: GSI n (gsi.c, GSI_MAX of them) arrives at VEC_GSI + n */
 #define VEC_TIMER       0xf0
 #define VEC_RESCHED     0xf1
 #define VEC_TLB         0xf2

@@ -21,11 +21,11 @@
     X(10, sc_ctrl,      "query a scheduling context (consumed time)")      \
     X(11, pt_ctrl,      "set a portal's id")                               \
     X(12, sm_ctrl,      "semaphore up / down (with TSC deadline)")         \
+    X(14, assign_gsi,   "route a global system interrupt to a semaphore")  \
     X(15, machine_ctrl, "machine operations (poweroff)")
 
 /* X(number, name, summary): numbers Hedron assigns that Facet does not build yet: named, not dispatched (BAD_HYP). */
-#define FACET_HYPERCALLS_UNBUILT(X)                                       \
-    X(14, assign_gsi,   "route a global system interrupt to a semaphore")
+#define FACET_HYPERCALLS_UNBUILT(X)
 
 enum hc_number {
 #define HC_ENUM(num, name, summary) HC_##name = num,
@@ -71,6 +71,8 @@ enum hc_status {
 #define CREATE_EC_GLOBAL       0x1   /* global EC (can get an SC), else local */
 #define CREATE_EC_VCPU         0x2   /* a vCPU (uapi/vcpu.h): BAD_FTR where the CPU cannot run one */
 #define CALL_NONBLOCK          0x1   /* fail with TIMEOUT instead of waiting for a busy handler */
+#define ASSIGN_GSI_LEVEL       0x1   /* level-triggered (masked when it fires, until the next down), else edge */
+#define ASSIGN_GSI_ACTIVE_LOW  0x2   /* active low, else active high */
 
 /* Sub-operations (ARG1[11:8]). */
 #define EC_CTRL_RECALL         0

@@ -134,20 +134,18 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 }
 
 /*
- * It has ended (its state says so already): SIGCHLD for its parent, then end_told, then the
- * parent's wait4 looks again. wait4 reaps a child only once end_told is set: until then this
- * runs on the child's handler (on any CPU) and uses the child's state. The semaphore is the
- * parent's slot's, which lives for ever: an up after end_told is safe whatever happens next.
+ * It has ended (its state says so already): end_told, then SIGCHLD for its parent, which ups
+ * the parent's semaphore: its wait4 (or a SIGCHLD handler's) looks again and finds the end.
+ * wait4 reaps a child only once end_told is set; the child cannot go before this returns
+ * (proc_destroy waits for its handler to leave), and the parent is alive: it is a parent.
  */
 static void linux_ended(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p), *parent = lp->parent;
     if (!parent)
         return;
-    sel_t sm = parent->child_sm;
-    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);
     __atomic_store_n(&lp->end_told, true, __ATOMIC_RELEASE);
-    fc_sm_up(sm);
+    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);   /* which ups its semaphore */
 }
 
 /* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */
@@ -173,7 +171,6 @@ struct linux_proc *lx_proc_new(struct proc *p)
 
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
-    lx_sleep_init();
     lx_wait_init();
     lx_clock_init();
     lx_dev_init();

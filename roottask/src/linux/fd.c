@@ -62,15 +62,20 @@ int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bo
 
 static const char *const fd_tag[3] = { "stdin", "stdout", "stderr" };
 
-/* Console output goes out whole lines at a time, tagged with the descriptor. Kept out of
- * lx_fd_write (noinline): inlined, its loop would lengthen every write to a file. */
-bool lx_raw_streams;
+/* Console output goes out whole lines at a time, tagged with the descriptor (or as the console
+ * mode says). Kept out of lx_fd_write (noinline): inlined, its loop would lengthen every write
+ * to a file. */
+enum lx_console_mode lx_console_mode;
 
 static __attribute__((noinline)) void lx_console_out(struct linux_proc *lp, unsigned fd /* the stream */,
                                                      const char *s, uint64_t n)
 {
-    if (lx_raw_streams) {
+    if (lx_console_mode == LX_CONSOLE_STREAMS) {
         com_raw(fd == 1 ? LX_COM_STDOUT : LX_COM_STDERR, s, n);
+        return;
+    }
+    if (lx_console_mode == LX_CONSOLE_TERMINAL) {
+        lx_tty_write(fd, s, n);
         return;
     }
     for (uint64_t i = 0; i < n; i++) {
@@ -192,8 +197,8 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
         return -LX_EBADF;
     if (f->pipe)
         return lx_pipe_read(lp, f, buf, len);
-    if (!f->node)
-        return f->console == 0 ? 0 : -LX_EBADF;     /* stdin is at its end */
+    if (!f->node)                                    /* the console's stdin: its terminal (tty.c) */
+        return f->console == 0 ? lx_tty_read(lp, buf, len, f->flags & O_NONBLOCK) : -LX_EBADF;
     if (lx_is_dev(f->node))
         return lx_dev_read(lp, f->node, buf, len);
     if (f->node->type == FS_DIR)
@@ -468,36 +473,15 @@ int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
     }
 }
 
-/* The console's terminal settings: what Linux's n_tty gives a fresh terminal (tty_std_termios:
- * canonical input with echo, 38400 baud, 8 bits), control characters as INIT_C_CC. */
-static const struct lx_termios console_termios = {
-    .c_iflag = LX_ICRNL | LX_IXON,
-    .c_oflag = LX_OPOST | LX_ONLCR,
-    .c_cflag = LX_B38400 | LX_CS8 | LX_CREAD | LX_HUPCL,
-    .c_lflag = LX_ISIG | LX_ICANON | LX_ECHO | LX_ECHOE | LX_ECHOK | LX_ECHOCTL | LX_ECHOKE | LX_IEXTEN,
-    .c_cc = {
-        [LX_VINTR] = 003, [LX_VQUIT] = 034, [LX_VERASE] = 0177, [LX_VKILL] = 025, [LX_VEOF] = 004,
-        [LX_VMIN] = 1, [LX_VSTART] = 021, [LX_VSTOP] = 023, [LX_VSUSP] = 032, [LX_VREPRINT] = 022,
-        [LX_VDISCARD] = 017, [LX_VWERASE] = 027, [LX_VLNEXT] = 026,
-    },
-};
-
-/* ioctl: the console is a terminal of 24 x 80 (TCGETS, TIOCGWINSZ); a file is no terminal. */
+/* ioctl: the console is a terminal (tty.c); a file is no terminal. */
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
     if (f->node || f->pipe)
         return -LX_ENOTTY;                           /* a file or a pipe is no terminal */
-    if (req == LX_TIOCGWINSZ) {
-        struct lx_winsize ws = { .ws_row = 24, .ws_col = 80 };   /* the serial console */
-        return proc_write(lp->p, arg, &ws, sizeof ws) ? 0 : -LX_EFAULT;
-    }
-    if (req == LX_TCGETS)                            /* the kernel's 36 bytes, not glibc's 60 */
-        return proc_write(lp->p, arg, &console_termios, sizeof console_termios) ? 0 : -LX_EFAULT;
-    return -LX_ENOTTY;
+    return lx_tty_ioctl(lp, (uint32_t)x->rsi, x->rdx);
 }
 
 #define POLLIN   0x001
@@ -506,16 +490,10 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 #define POLLHUP  0x010
 #define POLLNVAL 0x020
 
-/*
- * poll: nothing here ever blocks: files and the console are always ready (stdin is at its end,
- * so it is readable), so poll answers at once whatever the timeout; a bad descriptor is POLLNVAL.
- * poll(NULL, 0, ms), a sleep, returns at once too.
- */
-int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
+/* One look at every pollfd: the revents written back, the count of those with any; *tty: the
+ * console's stdin was asked for POLLIN. */
+static int64_t poll_scan(struct linux_proc *lp, uint64_t fds, uint64_t nfds, bool *tty)
 {
-    uint64_t fds = x->rdi, nfds = x->rsi;
-    if (nfds > LX_MAX_FDS * 8)
-        return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
     int64_t ready = 0;
     for (uint64_t i = 0; i < nfds; i++) {
         struct lx_pollfd pfd;
@@ -528,7 +506,10 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
                 pfd.revents = POLLNVAL;
             else if (f->pipe)                        /* hang-up and error are reported unasked */
                 pfd.revents = (int16_t)(lx_pipe_poll(f) & (pfd.events | POLLHUP | POLLERR));
-            else
+            else if (!f->node && f->console == 0) {
+                *tty |= (pfd.events & POLLIN) != 0;
+                pfd.revents = (int16_t)(pfd.events & (lx_tty_readable() ? POLLIN : 0));
+            } else
                 pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));
         }
         if (!proc_write(lp->p, fds + sizeof pfd * i, &pfd, sizeof pfd))
@@ -536,4 +517,29 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
         ready += pfd.revents != 0;
     }
     return ready;
+}
+
+/*
+ * poll: files are always ready, pipes as they are now; only console input is waited for: with
+ * nothing ready and the console's stdin asked for POLLIN, poll waits until input comes, the
+ * timeout (ms; negative: none) passes or a signal comes (-EINTR). Otherwise it answers at once
+ * whatever the timeout (a pipe's writer does not wake a poll); a bad descriptor is POLLNVAL.
+ * poll(NULL, 0, ms), a sleep, returns at once too.
+ */
+int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t fds = x->rdi, nfds = x->rsi;
+    int32_t timeout = (int32_t)x->rdx;
+    if (nfds > LX_MAX_FDS * 8)
+        return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
+    uint64_t deadline = timeout > 0 ? lx_tsc_after_ms((uint64_t)timeout) : 0;
+    for (;;) {
+        bool tty = false;
+        int64_t ready = poll_scan(lp, fds, nfds, &tty);
+        if (ready || !timeout || !tty || (deadline && fc_rdtsc() >= deadline))
+            return ready;
+        if (lx_signal_interrupts(lp))
+            return -LX_EINTR;
+        lx_tty_wait(lp, deadline);
+    }
 }

@@ -27,6 +27,7 @@
 #define LX_E2BIG         7
 #define LX_ENOEXEC       8
 #define LX_ESRCH         3
+#define LX_EINTR         4
 #define LX_ESPIPE       29
 #define LX_EPIPE        32
 #define LX_EAGAIN       11
@@ -159,7 +160,8 @@ struct lx_file {
 };
 struct linux_proc {
     struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
-    sel_t child_sm;                  /* task.c: upped when a child of it ends (wait4 waits on it) */
+    sel_t child_sm;                  /* task.c: upped when a child of it ends or a signal comes (wait4,
+                                        sleeps and console reads wait on it) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     bool end_told;                   /* exec.c: its parent has been told of its end (wait4 waits for it) */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
@@ -222,10 +224,12 @@ unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLH
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
 /*
- * Where the console's stdout and stderr go: tagged lines on the log (the default), or, with
- * lx_raw_streams (facet-run's scenario), every byte as it is to COM2 and COM3.
+ * Where the console's stdout and stderr go: tagged lines on the log (the default); with
+ * LX_CONSOLE_STREAMS (facet-run's scenario) every byte as it is to COM2 and COM3; with
+ * LX_CONSOLE_TERMINAL (the shell's) every byte to COM1, through the terminal's output modes.
  */
-extern bool lx_raw_streams;
+enum lx_console_mode { LX_CONSOLE_LOG, LX_CONSOLE_STREAMS, LX_CONSOLE_TERMINAL };
+extern enum lx_console_mode lx_console_mode;
 #define LX_COM_STDOUT 0x2f8
 #define LX_COM_STDERR 0x3e8
 /* Its fd 0 reads the file at path instead of the console; false if there is none. */
@@ -234,7 +238,18 @@ bool linux_stdin_file(struct proc *p, const char *path);
 void linux_release(struct proc *p);
 
 /* time.c: clocks and sleeps. */
-void lx_sleep_init(void);
+uint64_t lx_tsc_after_ms(uint64_t ms);               /* the TSC ms milliseconds from now */
+/*
+ * tty.c: the console as a terminal. Its input, once lx_tty_start has COM1's receiver running
+ * (else stdin is at its end): a queue the line discipline fills as bytes come in.
+ */
+void lx_tty_start(void);
+void lx_tty_receive(uint8_t c);                      /* one byte from the UART: echo, edit, signal, queue */
+int64_t lx_tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock);   /* under fs_lock */
+bool lx_tty_readable(void);                          /* a read would not wait (poll's POLLIN) */
+void lx_tty_wait(struct linux_proc *lp, uint64_t deadline);   /* until input, a signal or the deadline */
+int64_t lx_tty_ioctl(struct linux_proc *lp, uint64_t req, uint64_t arg);   /* TCGETS, TCSETS*, ... */
+void lx_tty_write(unsigned stream, const char *s, uint64_t n);   /* program output, in terminal mode */
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
@@ -250,6 +265,8 @@ int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned c
 /* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
+bool lx_signal_interrupts(struct linux_proc *lp);    /* a pending signal will act: a blocked call ends, -EINTR */
+void lx_console_signal(int sig);                     /* the console's Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) */
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
 /* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);

@@ -8,8 +8,11 @@
  * the lowest pending unblocked one is delivered: ignored, its default action (most end the
  * process), or its handler, on a Linux rt_sigframe on the process's stack (or the alternate
  * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. A fault goes to its
- * signal's handler at once (lx_signal_fault), with si_addr and the trap number. Not yet: the
- * FPU state in the frame, interrupting a call that blocks (EINTR).
+ * signal's handler at once (lx_signal_fault), with si_addr and the trap number. A signal that
+ * will act (a handler, or a default that ends the process) interrupts a sleep, a console read
+ * or a poll of the console: they return -EINTR (lx_signal_interrupts; the sender ups the
+ * process's semaphore, on which they wait). Not yet: the FPU state in the frame, EINTR of
+ * wait4 and of pipe reads and writes, SA_RESTART.
  */
 #define SIGKILL 9
 #define SIGPIPE 13
@@ -109,11 +112,48 @@ static bool default_ignores(int sig)
     return sig == SIGCHLD || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22);
 }
 
+/* What sig does to lp now: nothing (ignored, explicitly or by default), or something. */
+static bool ignored(struct linux_proc *lp, int sig)
+{
+    uint64_t h = lp->sigaction[sig - 1].sa_handler;
+    return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
+}
+
+/* Pending, with the process's semaphore upped: a sleep or a console read it waits in looks again. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid)
 {
     (void)from_pid;
-    if (sig >= 1 && sig <= 64)
-        __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
+    if (sig < 1 || sig > 64)
+        return;
+    __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
+    fc_sm_up(lp->child_sm);
+}
+
+bool lx_signal_interrupts(struct linux_proc *lp)
+{
+    uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
+    for (int sig = 1; ready; sig++, ready >>= 1)
+        if ((ready & 1) && !ignored(lp, sig))
+            return true;
+    return false;
+}
+
+/*
+ * Whom the console's ISIG characters (Ctrl-C: SIGINT, Ctrl-\: SIGQUIT) signal: for now every
+ * live Linux process whose stdin is the console, except those that ignore sig. (With process
+ * groups: the console's foreground group.)
+ */
+void lx_console_signal(int sig)
+{
+    for (unsigned s = 0; s < PROC_MAX; s++) {
+        struct proc *p = proc_at(s);
+        if (p->state != PROC_RUNNING || p->personality != linux_syscall)
+            continue;
+        struct linux_proc *lp = lx_of(p);
+        struct lx_file *in = lp->fd[0];
+        if (in && !in->node && !in->pipe && in->console == 0 && !ignored(lp, sig))
+            lx_signal_send(lp, sig, 0);
+    }
 }
 
 /* The process ends by sig (its parent's wait4 says so). Does not return. */
@@ -181,7 +221,7 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x)
         int sig = __builtin_ctzl(ready) + 1;
         __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
         struct lx_sigaction *a = &lp->sigaction[sig - 1];
-        if (a->sa_handler == SIG_IGN || (a->sa_handler == SIG_DFL && default_ignores(sig)))
+        if (ignored(lp, sig))
             continue;
         if (a->sa_handler == SIG_DFL)
             die_by(lp, sig);                         /* does not return */

@@ -92,35 +92,32 @@ int64_t lx_gettimeofday(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
-/*
- * nanosleep and clock_nanosleep: a timed down on a semaphore nobody ups. The handler of this
- * CPU sleeps with the caller, so other Linux processes' syscalls on this CPU wait meanwhile;
- * the dispatcher runs these without the file-system lock.
- */
-#define TIMER_ABSTIME 1
-static sel_t sleep_sm;
-
-/* From linux_spawn, on the roottask's main thread: the semaphore exists before any handler sleeps. */
-void lx_sleep_init(void)
+uint64_t lx_tsc_after_ms(uint64_t ms)
 {
-    if (sleep_sm)
-        return;
-    sel_t s = fc_sel_alloc(1);
-    if (fc_create_sm(s, SEL_ROOT_PD, 0) == SUCCESS)
-        sleep_sm = s;
+    return fc_rdtsc() + ms * fc_hip->tsc_khz;
 }
 
-/* Its teardown does not wait for the sleep: proc_block holds nothing up. */
-static int64_t sleep_until(struct proc *p, uint64_t deadline)
+/*
+ * nanosleep and clock_nanosleep: a timed down on the process's own semaphore (child_sm), which
+ * a child's end or a signal ups: only a signal that will act ends the sleep early (-EINTR).
+ * Only the caller sleeps (its own handler); the dispatcher runs these without the file-system
+ * lock. Its teardown does not wait for the sleep: proc_block holds nothing up.
+ */
+#define TIMER_ABSTIME 1
+
+static int64_t sleep_until(struct linux_proc *lp, uint64_t deadline)
 {
-    if (!sleep_sm)
-        return -LX_ENOMEM;
-    while (fc_rdtsc() < deadline && proc_block(p, sleep_sm, deadline) != TIMEOUT)
-        ;
+    while (fc_rdtsc() < deadline) {
+        if (lx_signal_interrupts(lp))
+            return -LX_EINTR;
+        if (proc_block(lp->p, lp->child_sm, deadline) == TIMEOUT)
+            break;
+    }
     return 0;
 }
 
-/* Sleep for the timespec at req (absolute: until it, on the since-boot clock); *rem is then 0. */
+/* Sleep for the timespec at req (absolute: until it, on the since-boot clock); *rem is what is
+ * left (0, unless a signal interrupted it). */
 static int64_t sleep_for(struct linux_proc *lp, uint64_t req, uint64_t rem, bool absolute)
 {
     struct lx_timespec ts;
@@ -130,9 +127,11 @@ static int64_t sleep_for(struct linux_proc *lp, uint64_t req, uint64_t rem, bool
         return -LX_EINVAL;
     uint64_t khz = fc_hip->tsc_khz, secs = (uint64_t)ts.tv_sec > 1000000 ? 1000000 : (uint64_t)ts.tv_sec;
     uint64_t ticks = secs * khz * 1000 + (uint64_t)ts.tv_nsec / 1000 * khz / 1000;
-    int64_t r = sleep_until(lp->p, absolute ? ticks : fc_rdtsc() + ticks);
-    struct lx_timespec zero = { 0, 0 };
-    if (!r && rem && !absolute && !proc_write(lp->p, rem, &zero, sizeof zero))
+    uint64_t deadline = absolute ? ticks : fc_rdtsc() + ticks;
+    int64_t r = sleep_until(lp, deadline);
+    uint64_t now = fc_rdtsc(), left_us = now < deadline ? (deadline - now) * 1000 / khz : 0;
+    struct lx_timespec left = { (int64_t)(left_us / 1000000), (int64_t)(left_us % 1000000 * 1000) };
+    if (rem && !absolute && !proc_write(lp->p, rem, &left, sizeof left))
         return -LX_EFAULT;
     return r;
 }

@@ -15,7 +15,11 @@
 /* ---- terminals: ioctl ---- */
 
 #define LX_TCGETS     0x5401         /* asm-generic/ioctls.h */
+#define LX_TCSETS     0x5402
+#define LX_TCSETSW    0x5403
+#define LX_TCSETSF    0x5404
 #define LX_TIOCGWINSZ 0x5413
+#define LX_FIONREAD   0x541B
 
 /* asm-generic/termbits.h: struct termios (glibc's is 60 bytes, with speeds: not this). */
 #define LX_NCCS 19
@@ -31,8 +35,11 @@ _Static_assert(sizeof(struct lx_termios) == 36, "struct termios is 36 bytes");
 _Static_assert(offsetof(struct lx_termios, c_line) == 16 && offsetof(struct lx_termios, c_cc) == 17,
                "termios: c_line, c_cc");
 
-/* The flags and c_cc slots n_tty sets for a fresh terminal (asm-generic/termbits*.h). */
-#define LX_ICRNL   0000400           /* c_iflag */
+/* The flags and c_cc slots n_tty sets for a fresh terminal (asm-generic/termbits*.h), and the
+ * others the console's line discipline (tty.c) looks at. */
+#define LX_INLCR   0000100           /* c_iflag */
+#define LX_IGNCR   0000200
+#define LX_ICRNL   0000400
 #define LX_IXON    0002000
 #define LX_OPOST   0000001           /* c_oflag */
 #define LX_ONLCR   0000004
@@ -40,7 +47,8 @@ _Static_assert(offsetof(struct lx_termios, c_line) == 16 && offsetof(struct lx_t
 #define LX_CS8     0000060
 #define LX_CREAD   0000200
 #define LX_HUPCL   0002000
-#define LX_ISIG    0000001           /* c_lflag */
+#define LX_NOFLSH  0000200           /* c_lflag */
+#define LX_ISIG    0000001
 #define LX_ICANON  0000002
 #define LX_ECHO    0000010
 #define LX_ECHOE   0000020

@@ -89,6 +89,12 @@ static inline unsigned fc_sm_down(sel_t sm, uint64_t deadline)
                         0, 0, 0);
 }
 
+/* Each interrupt of gsi on cpu ups sm; flags: ASSIGN_GSI_LEVEL, ASSIGN_GSI_ACTIVE_LOW (0: an ISA edge GSI). */
+static inline unsigned fc_assign_gsi(sel_t sm, unsigned gsi, unsigned cpu, unsigned flags)
+{
+    return fc_hypercall(FC_HC(HC_assign_gsi, flags, sm), gsi, cpu, 0, 0, 0);
+}
+
 static inline unsigned fc_poweroff(unsigned status)
 {
     return fc_hypercall(FC_HC(HC_machine_ctrl, MACHINE_CTRL_POWEROFF, 0), status, 0, 0, 0, 0);

@@ -60,6 +60,9 @@ TEST(termios_constants)
 {
     CHECK_EQ(LX_TCGETS, TCGETS);
     CHECK_EQ(LX_TIOCGWINSZ, TIOCGWINSZ);
+    CHECK_EQ(LX_TIOCGPGRP, TIOCGPGRP);
+    CHECK_EQ(LX_TIOCSPGRP, TIOCSPGRP);
+    CHECK_EQ(LX_TIOCGSID, TIOCGSID);
     CHECK_EQ(LX_ICRNL, ICRNL);
     CHECK_EQ(LX_IXON, IXON);
     CHECK_EQ(LX_OPOST, OPOST);
@@ -200,6 +203,13 @@ TEST(timeval)
     CHECK_INT_FIELD(lx_timeval, struct timeval, tv_sec);
     CHECK_INT_FIELD(lx_timeval, struct timeval, tv_usec);
     CHECK_EQ(sizeof(struct lx_timeval), sizeof(struct __kernel_old_timeval));
+}
+
+TEST(itimerval)
+{
+    CHECK_EQ(sizeof(struct lx_itimerval), sizeof(struct itimerval));
+    CHECK_FIELD(lx_itimerval, struct itimerval, it_interval);
+    CHECK_FIELD(lx_itimerval, struct itimerval, it_value);
 }
 
 TEST(timezone)

@@ -134,16 +134,22 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 }
 
 /*
- * It has ended (its state says so already): SIGCHLD for its parent, whose wait4 looks again.
- * After the state, never before: a parent that looked in between would sleep for ever.
+ * It has ended (its state says so already): its timer stops, its parent gets SIGCHLD, which
+ * also wakes a wait4 (lx_signal_send). After the state, never before: a parent that looked in
+ * between would sleep for ever.
  */
 static void linux_ended(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
-    if (lp->parent) {
+    lx_timer_stop(lp);
+    if (lp->parent)
         lx_signal_send(lp->parent, 17 /* SIGCHLD */, (int)p->id);
-        fc_sm_up(lp->parent->child_sm);
-    }
+}
+
+/* Recalled on its way to its own code (a signal another sent): what is pending is delivered. */
+static void linux_recalled(struct proc *p, struct utcb_exc *x)
+{
+    lx_signal_deliver(lx_of(p), x, -1);
 }
 
 /* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */
@@ -156,21 +162,27 @@ struct linux_proc *lx_proc_new(struct proc *p)
 {
     struct linux_proc *lp = &lprocs[p->slot % PROC_MAX];
     memset(lp, 0, sizeof *lp);
-    lp->child_sm = lx_wait_sm(p->slot);              /* the slot's, made once (lx_wait_init) */
+    lp->wake_sm = lx_wait_sm(p->slot);               /* the slot's, made once (lx_wait_init) */
     lp->p = p;
     p->pstate = lp;
     p->teardown = linux_release;
     p->on_fault = linux_fault;
     p->fault_taken = linux_fault_taken;
     p->on_end = linux_ended;
+    p->on_recall = linux_recalled;
     return lp;
+}
+
+struct linux_proc *lx_slot(unsigned slot)
+{
+    return &lprocs[slot % PROC_MAX];
 }
 
 
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
-    lx_sleep_init();
     lx_wait_init();
+    lx_timer_init();
     lx_clock_init();
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
     if (!p)
@@ -179,6 +191,8 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    lp->pgid = lp->sid = (int)p->id;                 /* it leads a session and a group of its own, */
+    lx_console_session(lp);                          /* with the console as its terminal */
     if (!lx_stack_setup(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);

@@ -352,6 +352,7 @@ void lx_close_all(struct linux_proc *lp)
 void linux_release(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
+    lx_timer_stop(lp);
     lx_reap_children(lp);
     lx_close_all(lp);
     fs_lock();
@@ -478,7 +479,40 @@ static const struct lx_termios console_termios = {
     },
 };
 
-/* ioctl: the console is a terminal of 24 x 80 (TCGETS, TIOCGWINSZ); a file is no terminal. */
+/*
+ * The console as a controlling terminal: of one session, the first process's (its leader's,
+ * linux_spawn), with a foreground process group. A process that left the session (setsid)
+ * has no controlling terminal.
+ */
+static int console_sid, console_pgrp;
+
+void lx_console_session(struct linux_proc *lp)
+{
+    console_sid = lp->sid;
+    console_pgrp = lp->pgid;
+}
+
+/* TIOCGPGRP, TIOCSPGRP, TIOCGSID (tcgetpgrp, tcsetpgrp, tcgetsid) of a process of the console's session. */
+static int64_t console_jobs(struct linux_proc *lp, uint64_t req, uint64_t arg)
+{
+    int32_t v = req == LX_TIOCGPGRP ? console_pgrp : console_sid;
+    if (lp->sid != console_sid)
+        return -LX_ENOTTY;                           /* not its controlling terminal */
+    if (req != LX_TIOCSPGRP)
+        return proc_write(lp->p, arg, &v, sizeof v) ? 0 : -LX_EFAULT;
+    if (!proc_read(lp->p, &v, arg, sizeof v))
+        return -LX_EFAULT;
+    if (v < 0)
+        return -LX_EINVAL;
+    int sid = lx_pgrp_session(v);
+    if (sid != lp->sid)
+        return sid ? -LX_EPERM : -LX_ESRCH;
+    console_pgrp = v;
+    return 0;
+}
+
+/* ioctl: the console is a terminal of 24 x 80 (TCGETS, TIOCGWINSZ) with a foreground process
+ * group; a file is no terminal. */
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
@@ -493,6 +527,8 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
     }
     if (req == LX_TCGETS)                            /* the kernel's 36 bytes, not glibc's 60 */
         return proc_write(lp->p, arg, &console_termios, sizeof console_termios) ? 0 : -LX_EFAULT;
+    if (req == LX_TIOCGPGRP || req == LX_TIOCSPGRP || req == LX_TIOCGSID)
+        return console_jobs(lp, req, arg);
     return -LX_ENOTTY;
 }
 

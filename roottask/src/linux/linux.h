@@ -33,6 +33,12 @@
 #define LX_ERANGE       34
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
+#define LX_EINTR         4
+/* The kernel's own codes for a call a signal interrupted (never seen by a program): the
+ * delivery (signal.c: lx_signal_deliver) makes them -EINTR or starts the call again. */
+#define LX_ERESTARTSYS          512  /* again if the handler has SA_RESTART (or none ran), else -EINTR */
+#define LX_ERESTARTNOHAND       514  /* again only if no handler ran (pause, sigsuspend) */
+#define LX_ERESTART_RESTARTBLOCK 516 /* nanosleep: -EINTR if a handler ran (the rest is in rem) */
 
 /*
  * Every syscall the personality answers, grouped by the file that handles it: the kernel's
@@ -99,7 +105,13 @@
     X(__NR_vfork,           lx_fork,            OWN) /* a copy too: the child may only exec or exit */ \
     X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
+    X(__NR_getrusage,       lx_getrusage,       OWN) \
     X(__NR_execve,          lx_execve,          FS)  /* execve.c */ \
+    X(__NR_setpgid,         lx_setpgid,         OWN) /* process groups and sessions */ \
+    X(__NR_getpgid,         lx_getpgid,         OWN) \
+    X(__NR_getpgrp,         lx_getpgrp,         OWN) \
+    X(__NR_setsid,          lx_setsid,          OWN) \
+    X(__NR_getsid,          lx_getsid,          OWN) \
     X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
     X(__NR_getgid,          lx_getuid,          OWN) \
     X(__NR_geteuid,         lx_getuid,          OWN) \
@@ -116,12 +128,19 @@
     X(__NR_kill,            lx_kill,            OWN) \
     X(__NR_tkill,           lx_tkill,           OWN) \
     X(__NR_tgkill,          lx_tgkill,          OWN) \
+    X(__NR_rt_sigpending,   lx_rt_sigpending,   OWN) \
+    X(__NR_rt_sigsuspend,   lx_rt_sigsuspend,   OWN) /* blocks */ \
+    X(__NR_pause,           lx_pause,           OWN) /* blocks */ \
+    X(__NR_rt_sigtimedwait, lx_rt_sigtimedwait, OWN) /* blocks */ \
     /* time.c: clocks and sleeps */ \
     X(__NR_clock_gettime,   lx_clock_gettime,   OWN) \
     X(__NR_gettimeofday,    lx_gettimeofday,    OWN) \
     X(__NR_time,            lx_time,            OWN) \
     X(__NR_nanosleep,       lx_nanosleep,       OWN) /* blocks */ \
     X(__NR_clock_nanosleep, lx_clock_nanosleep, OWN) /* blocks */ \
+    X(__NR_alarm,           lx_alarm,           OWN) \
+    X(__NR_setitimer,       lx_setitimer,       OWN) \
+    X(__NR_getitimer,       lx_getitimer,       OWN) \
     /* sys.c: the system */ \
     X(__NR_uname,           lx_uname,           OWN) \
     X(__NR_getrandom,       lx_getrandom,       OWN) \
@@ -157,7 +176,10 @@ struct lx_file {
 };
 struct linux_proc {
     struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
-    sel_t child_sm;                  /* task.c: upped when a child of it ends (wait4 waits on it) */
+    sel_t wake_sm;                   /* task.c: every blocking call of it sleeps here (lx_sleep) */
+    int waiting;                     /* task.c: between lx_wait_begin and lx_wait_end (lx_wake ups wake_sm) */
+    int pgid, sid;                   /* task.c: its process group and session */
+    bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
     uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
@@ -171,6 +193,9 @@ struct linux_proc {
     struct fs_node *cwd;             /* path.c: the working directory (held), NULL: the root */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
     uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
+    uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */
+    bool restore_mask;               /* ... back when its signal is delivered */
+    uint64_t alarm_at, alarm_every;  /* time.c: ITIMER_REAL: the TSC deadline (0: off), the interval */
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
     uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
@@ -230,14 +255,33 @@ bool linux_stdin_file(struct proc *p, const char *path);
 void linux_release(struct proc *p);
 
 /* time.c: clocks and sleeps. */
-void lx_sleep_init(void);
+void lx_timer_init(void);    /* on the main thread before any process: the thread that fires ITIMER_REAL */
+void lx_timer_stop(struct linux_proc *lp);           /* its ITIMER_REAL off (it ends or goes) */
+/* The TSC ticks of the timespec at va (tv_sec cut to 10^8 s): 0, -EFAULT or -EINVAL. */
+int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks);
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
 bool lx_stack_setup(struct proc *p, int argc, const char *const *argv, const char *const *envp, const char *path);
 void lx_clock_init(void);    /* time.c, on the main thread before any process: the RTC read once */
-void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: wait4's semaphores */
-sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's */
+void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: the slots' semaphores */
+sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's, for its new process (emptied) */
+struct linux_proc *lx_slot(unsigned slot);           /* exec.c: the state of the slot's process (maybe none) */
+/*
+ * task.c: waiting. A call that blocks announces it (lx_wait_begin) before it looks at what it
+ * waits for, then sleeps on its own semaphore (lx_sleep) until that changes or a signal comes;
+ * whoever changes it afterwards wakes it (lx_wake). See docs/architecture.md, section 7a.
+ */
+void lx_wait_begin(struct linux_proc *lp);
+unsigned lx_sleep(struct linux_proc *lp, uint64_t deadline);   /* proc_block's status */
+void lx_wait_end(struct linux_proc *lp);
+void lx_wake(struct linux_proc *lp);
+/* task.c: the Linux processes (running, or ended and not waited for) from *slot on; one by pid. */
+struct linux_proc *lx_next(unsigned *slot);
+struct linux_proc *lx_find(int64_t pid);
+int lx_pgrp_session(int pgid);                       /* task.c: the session of group pgid; 0: no such group */
+/* fd.c: the console, the controlling terminal of the session lp leads (the first process's). */
+void lx_console_session(struct linux_proc *lp);
 /* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */
 void lx_close_all(struct linux_proc *lp);
 /* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
@@ -246,7 +290,10 @@ int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned c
 /* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
-void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
+/* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none. */
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
+/* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
+bool lx_signal_interrupts(struct linux_proc *lp);
 /* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */

@@ -97,6 +97,7 @@ struct proc *proc_slot_take(const char *path)
     p->on_fault = NULL;
     p->fault_taken = NULL;
     p->on_end = NULL;
+    p->on_recall = NULL;
     p->teardown = NULL;
     p->personality = NULL;
     p->busy = 0;
@@ -263,6 +264,11 @@ static void fault_handler(uint64_t id, struct utcb *u)
     struct proc *p = by_slot(id);
     unsigned vector = proc_id_vector(id);
     uint64_t err = u->exc.qual[0];
+    if (vector == EV_RECALL) {                   /* no fault: it goes on (proc_recall) */
+        if (p->state == PROC_RUNNING && p->on_recall)
+            p->on_recall(p, &u->exc);
+        return;
+    }
     if (vector == EV_PF && !(err & PF_PRESENT) && p->nareas &&
         proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
         return;
@@ -281,6 +287,11 @@ static void fault_handler(uint64_t id, struct utcb *u)
     }
     proc_leave(p);
     park(p);                                     /* never replied */
+}
+
+void proc_recall(struct proc *p)
+{
+    fc_ec_recall(p->sel + SEL_EC);               /* a process torn down meanwhile: BAD_CAP, nothing */
 }
 
 void proc_exit(struct proc *p, uint64_t status)

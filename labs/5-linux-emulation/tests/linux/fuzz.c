@@ -13,7 +13,7 @@
  * sizes, flags), all-ones and huge values, negative ones, random 64-bit words, pointers into
  * an 8 KiB scratch mapping (ending at an unmapped guard page, so a huge length runs off it),
  * unmapped and kernel addresses. Syscalls that would end or cripple the fuzzer itself are
- * skipped (exit, munmap/mprotect/madvise of its own memory, the FS base, signals, chdir,
+ * skipped (exit, munmap/mprotect/madvise of its own memory, the FS base, signals, timers, chdir,
  * process creation); mmap loses MAP_FIXED, and close spares descriptors 0, 1 and 2.
  */
 #define _GNU_SOURCE
@@ -51,7 +51,7 @@ static int skipped(long nr)
     static const long deny[] = {
         SYS_exit, SYS_exit_group, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_mremap, SYS_brk,
         SYS_arch_prctl, SYS_rt_sigaction, SYS_rt_sigreturn, SYS_rt_sigsuspend, SYS_rt_sigtimedwait,
-        SYS_pause, SYS_nanosleep, SYS_clock_nanosleep, SYS_alarm, SYS_poll, SYS_ppoll, SYS_select,
+        SYS_pause, SYS_nanosleep, SYS_clock_nanosleep, SYS_alarm, SYS_setitimer, SYS_poll, SYS_ppoll, SYS_select,
         SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait, SYS_futex, SYS_wait4, SYS_waitid,
         SYS_clone, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat, SYS_kill, SYS_tkill, SYS_tgkill,
         SYS_ptrace, SYS_reboot, SYS_chdir, SYS_fchdir, SYS_chroot, SYS_rename, SYS_renameat,

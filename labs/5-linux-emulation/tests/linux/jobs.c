@@ -424,6 +424,21 @@ static void eintr(void)
     waitpid(c, &st, 0);
     printf("SIGTERM ended a child blocked in a pipe read: %s\n", yes(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM));
     close(p[1]);
+
+    /* ... and one running its own code; we touch fresh memory before we wait for it. */
+    c = fork();
+    if (c == 0)
+        for (;;)
+            ;
+    kill(c, SIGTERM);
+    nanosleep(&t30, NULL);
+    size_t len = 1 << 20;
+    char *fresh = malloc(len);
+    if (fresh)
+        memset(fresh, 1, len);
+    waitpid(c, &st, 0);
+    printf("SIGTERM ended a child in a busy loop: %s\n", yes(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM));
+    free(fresh);
     signal(SIGALRM, SIG_DFL);
 }
 

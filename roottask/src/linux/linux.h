@@ -59,7 +59,10 @@
     X(__NR_close,           lx_close,           FS)  \
     X(__NR_sendfile,        lx_sendfile,        FS)  \
     X(__NR_ioctl,           lx_ioctl,           OWN) \
-    X(__NR_poll,            lx_poll,            OWN) \
+    X(__NR_poll,            lx_poll,            OWN) /* blocks */ \
+    X(__NR_ppoll,           lx_ppoll,           OWN) /* blocks */ \
+    X(__NR_select,          lx_select,          OWN) /* blocks */ \
+    X(__NR_pselect6,        lx_pselect6,        OWN) /* blocks */ \
     X(__NR_fcntl,           lx_fcntl,           OWN) \
     X(__NR_dup,             lx_dup,             OWN) \
     X(__NR_dup2,            lx_dup2,            FS)  /* closing the target may let a file go */ \
@@ -240,6 +243,8 @@ int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bo
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len);
 unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
+/* lp waits (on) or no longer waits for f's pipe to change (poll, select): lx_wake when it does. */
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on);
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
 /*
@@ -259,6 +264,11 @@ void lx_timer_init(void);    /* on the main thread before any process: the threa
 void lx_timer_stop(struct linux_proc *lp);           /* its ITIMER_REAL off (it ends or goes) */
 /* The TSC ticks of the timespec at va (tv_sec cut to 10^8 s): 0, -EFAULT or -EINVAL. */
 int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks);
+/* The TSC deadline of a poll/select timeout at va, a timespec or a timeval (NULL: 0, none):
+ * 0, -EFAULT or -EINVAL; and the time left to deadline written back there. */
+int64_t lx_timeout_deadline(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t *deadline);
+int64_t lx_timeout_left(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t deadline);
+uint64_t lx_deadline_ms(int64_t ms);                 /* poll's: < 0 none (0), 0 at once */
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
@@ -294,6 +304,11 @@ void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
 /* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
 bool lx_signal_interrupts(struct linux_proc *lp);
+/* The mask for one call (sigsuspend, ppoll, pselect6: a sigset_t at va of size len; va 0: none):
+ * 0 or -errno; the old one comes back with the handler's return, or at once if the call ends
+ * otherwise than by a signal (lx_call_mask_done, which passes the call's result r through). */
+int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len);
+int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r);
 /* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */

@@ -168,6 +168,16 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
     return done ? (int64_t)done : r;
 }
 
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on)
+{
+    struct lx_pipe *pp = f->pipe;
+    uint32_t bit = 1u << lp->p->slot, *waiters = (f->flags & O_ACCMODE) == O_RDONLY ? &pp->readers_waiting
+                                                                                    : &pp->writers_waiting;
+    fc_spin_lock(&pp->lock);
+    *waiters = on ? *waiters | bit : *waiters & ~bit;
+    fc_spin_unlock(&pp->lock);
+}
+
 unsigned lx_pipe_poll(struct lx_file *f)
 {
     struct lx_pipe *pp = f->pipe;

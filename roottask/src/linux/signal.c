@@ -378,17 +378,36 @@ int64_t lx_pause(struct linux_proc *lp, struct utcb_exc *x)
     return -LX_ERESTARTNOHAND;
 }
 
-/* rt_sigsuspend: pause with the mask at rdi; the old mask comes back with the handler's return. */
-int64_t lx_rt_sigsuspend(struct linux_proc *lp, struct utcb_exc *x)
+int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len)
 {
     uint64_t mask;
-    if (x->rsi != 8)
+    if (!va)
+        return 0;
+    if (len != 8)
         return -LX_EINVAL;
-    if (!proc_read(lp->p, &mask, x->rdi, sizeof mask))
+    if (!proc_read(lp->p, &mask, va, sizeof mask))
         return -LX_EFAULT;
     lp->saved_mask = lp->sigmask;
     lp->restore_mask = true;
     lp->sigmask = mask & ~UNBLOCKABLE;
+    return 0;
+}
+
+int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r)
+{
+    if (r != -LX_ERESTARTNOHAND && lp->restore_mask) {
+        lp->sigmask = lp->saved_mask;
+        lp->restore_mask = false;
+    }
+    return r;
+}
+
+/* rt_sigsuspend: pause with the mask at rdi; the old mask comes back with the handler's return. */
+int64_t lx_rt_sigsuspend(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t r = x->rsi != 8 ? -LX_EINVAL : x->rdi ? lx_call_mask(lp, x->rdi, x->rsi) : -LX_EFAULT;
+    if (r)
+        return r;
     await_signal(lp, 0, 0);
     return -LX_ERESTARTNOHAND;
 }
@@ -400,16 +419,14 @@ int64_t lx_rt_sigsuspend(struct linux_proc *lp, struct utcb_exc *x)
  */
 int64_t lx_rt_sigtimedwait(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint64_t set, ticks = 0, deadline = 0;
+    uint64_t set, deadline;
     if (x->r10 != 8)
         return -LX_EINVAL;
     if (!proc_read(lp->p, &set, x->rdi, sizeof set))
         return -LX_EFAULT;
-    int64_t r = x->rdx ? lx_timespec_ticks(lp, x->rdx, &ticks) : 0;
+    int64_t r = lx_timeout_deadline(lp, x->rdx, false, &deadline);   /* {0, 0}: look once */
     if (r)
         return r;
-    if (x->rdx)
-        deadline = fc_rdtsc() + ticks + !ticks;      /* {0, 0}: look once */
     set &= ~UNBLOCKABLE;
     uint64_t mask = lp->sigmask;
     lp->sigmask &= ~set;

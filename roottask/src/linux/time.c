@@ -114,15 +114,46 @@ static uint64_t ns_of(uint64_t ticks)
     return ticks / khz * 1000000 + ticks % khz * 1000000 / khz;
 }
 
-int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks)
+/* A timespec at va (or a timeval: the same two words, microseconds) as TSC ticks: 0, -EFAULT, -EINVAL. */
+static int64_t span_ticks(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t *ticks)
 {
     struct lx_timespec ts;
+    int64_t unit = timeval ? 1000 : 1;               /* nanoseconds per unit of the second word */
+    _Static_assert(sizeof(struct lx_timeval) == sizeof ts, "a timeval is a timespec's size");
     if (!proc_read(lp->p, &ts, va, sizeof ts))
         return -LX_EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_S)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_S / unit)
         return -LX_EINVAL;
-    *ticks = ticks_of((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
+    *ticks = ticks_of((uint64_t)ts.tv_sec, (uint64_t)(ts.tv_nsec * unit));
     return 0;
+}
+
+int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks)
+{
+    return span_ticks(lp, va, false, ticks);
+}
+
+int64_t lx_timeout_deadline(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t *deadline)
+{
+    uint64_t ticks;
+    *deadline = 0;
+    int64_t r = va ? span_ticks(lp, va, timeval, &ticks) : 0;
+    if (va && !r)
+        *deadline = fc_rdtsc() + ticks + !ticks;     /* 0: passed at once (look once), never "none" */
+    return r;
+}
+
+int64_t lx_timeout_left(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t deadline)
+{
+    uint64_t now = fc_rdtsc(), left = deadline > now ? ns_of(deadline - now) : 0;
+    int64_t unit = timeval ? 1000 : 1;
+    struct lx_timespec ts = { (int64_t)(left / NS_PER_S), (int64_t)(left % NS_PER_S) / unit };
+    return !va || proc_write(lp->p, va, &ts, sizeof ts) ? 0 : -LX_EFAULT;
+}
+
+uint64_t lx_deadline_ms(int64_t ms)
+{
+    return ms < 0 ? 0 : fc_rdtsc() + ticks_of((uint64_t)ms / 1000, (uint64_t)ms % 1000 * 1000000) + !ms;
 }
 
 /*
@@ -159,13 +190,8 @@ static int64_t sleep_for(struct linux_proc *lp, uint64_t clock, uint64_t req, ui
     }
     uint64_t deadline = now + ticks;
     r = sleep_until(lp, deadline);
-    if (r && rem && !absolute) {
-        now = fc_rdtsc();
-        uint64_t left = deadline > now ? ns_of(deadline - now) : 0;
-        struct lx_timespec ts = { (int64_t)(left / NS_PER_S), (int64_t)(left % NS_PER_S) };
-        if (!proc_write(lp->p, rem, &ts, sizeof ts))
-            return -LX_EFAULT;
-    }
+    if (r && !absolute && lx_timeout_left(lp, rem, false, deadline))
+        return -LX_EFAULT;
     return r;
 }
 

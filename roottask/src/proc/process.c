@@ -109,16 +109,24 @@ struct proc *proc_slot_take(const char *path)
 /*
  * Its portals, bound to this CPU's handlers with the slot in the id: events
  * (startup at EV_STARTUP, the rest faults), console, exit, notify, files, the
- * CPU's shared echo portal, and for a foreign one its syscall portal.
+ * CPU's shared echo portal, and for a foreign one its syscall portal and its
+ * recall, on its own handler: a personality may end the process there (a
+ * signal's default), and the handler it parks must not be the CPU's fault
+ * handler, which its parent may need before it reaps it.
  */
 unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
 {
     unsigned st = handlers_for(cpu);
     const struct handlers *h = &per_cpu[cpu];
-    sel_t s = p->sel, pd = s + SEL_PD;
+    sel_t s = p->sel, pd = s + SEL_PD, *own = &foreign_ec[p->slot][cpu];
+    if (!st && with_foreign && !*own)
+        st = fc_handler_create(cpu, foreign_portal, own);
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
-        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
-                            v == EV_STARTUP ? STARTUP_MTD : EXC_MTD, proc_portal_id(p, v));
+        if (v == EV_RECALL && with_foreign)
+            st = fc_portal_bind(s + SEL_EVENTS + v, *own, FOREIGN_MTD, proc_portal_id(p, v));
+        else
+            st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
+                                v == EV_STARTUP ? STARTUP_MTD : EXC_MTD, proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, proc_portal_id(p, 0));
@@ -130,9 +138,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
     if (!st && with_foreign) {
-        sel_t *ec = &foreign_ec[p->slot][cpu];
-        st = *ec ? SUCCESS : fc_handler_create(cpu, foreign_portal, ec);
-        st = st ? st : fc_portal_bind(s + SEL_FOREIGN, *ec, FOREIGN_MTD, proc_portal_id(p, 0));
+        st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, 0));
         st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
                                    CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
     }
@@ -264,11 +270,6 @@ static void fault_handler(uint64_t id, struct utcb *u)
     struct proc *p = by_slot(id);
     unsigned vector = proc_id_vector(id);
     uint64_t err = u->exc.qual[0];
-    if (vector == EV_RECALL) {                   /* no fault: it goes on (proc_recall) */
-        if (p->state == PROC_RUNNING && p->on_recall)
-            p->on_recall(p, &u->exc);
-        return;
-    }
     if (vector == EV_PF && !(err & PF_PRESENT) && p->nareas &&
         proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
         return;
@@ -310,9 +311,16 @@ static void exit_handler(uint64_t id, struct utcb *u)
     proc_exit(by_slot(id), u->mr[0]);
 }
 
-/* The foreign-syscall dispatcher: the portal id names the process; its personality decides. */
+/* The foreign-syscall dispatcher: the portal id names the process; its personality decides.
+ * Its recall comes here too (proc_recall), as the vector in the id says: no syscall, it goes on. */
 static void foreign_handler(uint64_t id, struct utcb *u)
 {
+    if (proc_id_vector(id) == EV_RECALL) {
+        struct proc *p = by_slot(id);
+        if (p->state == PROC_RUNNING && p->on_recall)
+            p->on_recall(p, &u->exc);
+        return;
+    }
     /* LAB syscall-redirection BEGIN: find the calling process from the portal id and hand the call to its personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */
     struct proc *p = by_slot(id);
     if (p->personality)

@@ -2,6 +2,8 @@
 /* tests/linux/jobs.c — what shells need: process groups, sessions, the terminal's foreground group, timers, sigsuspend, EINTR. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +88,7 @@ static const char *errno_name(int e)
 {
     static const struct { int e; const char *name; } names[] = {
         { EINTR, "EINTR" }, { EPERM, "EPERM" }, { ESRCH, "ESRCH" }, { EACCES, "EACCES" }, { EINVAL, "EINVAL" },
-        { ECHILD, "ECHILD" }, { EAGAIN, "EAGAIN" }, { ENOTTY, "ENOTTY" },
+        { ECHILD, "ECHILD" }, { EAGAIN, "EAGAIN" }, { ENOTTY, "ENOTTY" }, { EBADF, "EBADF" },
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].e == e)
@@ -442,6 +444,86 @@ static void eintr(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+/* A child that writes a byte to fd after ms milliseconds. */
+static pid_t write_later(int fd, long ms)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        struct timespec t = { 0, ms * 1000000 };
+        nanosleep(&t, NULL);
+        _exit(write(fd, "z", 1) == 1 ? 0 : 1);
+    }
+    return c;
+}
+
+/* poll, select and pselect that wait: for a pipe, for a timeout, until a signal. */
+static void polls(void)
+{
+    int p[2];
+    if (pipe(p))
+        return;
+    struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+    printf("poll of an empty pipe, 30 ms: %d\n", poll(&pfd, 1, 30));
+    pid_t c = write_later(p[1], 30);
+    int n = poll(&pfd, 1, 5000);
+    printf("poll until a child writes: %d ready, POLLIN: %s\n", n, yes(pfd.revents & POLLIN));
+    waitpid(c, NULL, 0);
+    char b;
+    if (read(p[0], &b, 1) != 1)
+        return;
+
+    fd_set in;
+    FD_ZERO(&in);
+    FD_SET(p[0], &in);
+    struct timeval tv = { 0, 30000 };
+    n = select(p[0] + 1, &in, NULL, NULL, &tv);
+    printf("select of an empty pipe, 30 ms: %d, the set emptied: %s\n", n, yes(!FD_ISSET(p[0], &in)));
+    c = write_later(p[1], 30);
+    FD_SET(p[0], &in);
+    tv = (struct timeval){ 5, 0 };
+    n = select(p[0] + 1, &in, NULL, NULL, &tv);
+    printf("select until a child writes: %d, the pipe in the set: %s\n", n, yes(FD_ISSET(p[0], &in)));
+    waitpid(c, NULL, 0);
+    if (read(p[0], &b, 1) != 1)
+        return;
+    fd_set bad;
+    FD_ZERO(&bad);
+    FD_SET(p[1] + 10, &bad);
+    errno = 0;
+    said("select of a descriptor that is not open", select(p[1] + 11, &bad, NULL, NULL, NULL));
+
+    on(SIGALRM, count, SA_RESTART);
+    timer_ms(50, 1);
+    errno = 0;
+    long r = poll(&pfd, 1, -1);
+    timer_off();
+    said("poll without a timeout, SIGALRM with SA_RESTART", r);
+
+    /* pselect with a mask that lets SIGUSR1 in, which is blocked otherwise. */
+    got[SIGUSR1] = 0;
+    on(SIGUSR1, count, 0);
+    block(SIG_BLOCK, SIGUSR1);
+    c = fork();
+    if (c == 0) {
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    sigset_t none, now;
+    sigemptyset(&none);
+    FD_ZERO(&in);
+    FD_SET(p[0], &in);
+    errno = 0;
+    r = pselect(p[0] + 1, &in, NULL, NULL, NULL, &none);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    said("pselect, SIGUSR1 let in by its mask", r);
+    printf("the handler ran %d time(s); SIGUSR1 blocked again: %s\n", got[SIGUSR1], yes(sigismember(&now, SIGUSR1)));
+    waitpid(c, NULL, 0);
+    block(SIG_UNBLOCK, SIGUSR1);
+    close(p[0]);
+    close(p[1]);
+    signal(SIGALRM, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 2 && !strcmp(argv[1], "exec-pause"))
@@ -454,6 +536,7 @@ int main(int argc, char **argv)
     timers();
     signal_waits();
     eintr();
+    polls();
     printf("done\n");
     return 0;
 }

@@ -109,10 +109,11 @@ struct proc *proc_slot_take(const char *path)
 /*
  * Its portals, bound to this CPU's handlers with the slot in the id: events
  * (startup at EV_STARTUP, the rest faults), console, exit, notify, files, the
- * CPU's shared echo portal, and for a foreign one its syscall portal and its
- * recall, on its own handler: a personality may end the process there (a
- * signal's default), and the handler it parks must not be the CPU's fault
- * handler, which its parent may need before it reaps it.
+ * CPU's shared echo portal, and for a foreign one its syscall portal. A foreign
+ * process's faults and recall go to its own syscall handler, not the CPU's
+ * fault handler: its personality may end it there (a signal's default), and
+ * the handler that parks with it until the teardown must not be one its parent
+ * needs (for a page fault, a recall) before it reaps it.
  */
 unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
 {
@@ -122,11 +123,9 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     if (!st && with_foreign && !*own)
         st = fc_handler_create(cpu, foreign_portal, own);
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
-        if (v == EV_RECALL && with_foreign)
-            st = fc_portal_bind(s + SEL_EVENTS + v, *own, FOREIGN_MTD, proc_portal_id(p, v));
-        else
-            st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
-                                v == EV_STARTUP ? STARTUP_MTD : EXC_MTD, proc_portal_id(p, v));
+        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : with_foreign ? *own : h->fault,
+                            v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
+                            proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, proc_portal_id(p, 0));
@@ -138,7 +137,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
     if (!st && with_foreign) {
-        st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, 0));
+        st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, PROC_ID_SYSCALL));
         st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
                                    CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
     }
@@ -312,13 +311,18 @@ static void exit_handler(uint64_t id, struct utcb *u)
 }
 
 /* The foreign-syscall dispatcher: the portal id names the process; its personality decides.
- * Its recall comes here too (proc_recall), as the vector in the id says: no syscall, it goes on. */
+ * Its faults and its recall (proc_recall) come here too, as the vector in the id says. */
 static void foreign_handler(uint64_t id, struct utcb *u)
 {
-    if (proc_id_vector(id) == EV_RECALL) {
+    unsigned vector = proc_id_vector(id);
+    if (vector == EV_RECALL) {                   /* no fault, no syscall: it goes on */
         struct proc *p = by_slot(id);
         if (p->state == PROC_RUNNING && p->on_recall)
             p->on_recall(p, &u->exc);
+        return;
+    }
+    if (vector != PROC_ID_SYSCALL) {
+        fault_handler(id, u);
         return;
     }
     /* LAB syscall-redirection BEGIN: find the calling process from the portal id and hand the call to its personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */

@@ -427,20 +427,29 @@ static void eintr(void)
     printf("SIGTERM ended a child blocked in a pipe read: %s\n", yes(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM));
     close(p[1]);
 
-    /* ... and one running its own code; we touch fresh memory before we wait for it. */
-    c = fork();
-    if (c == 0)
-        for (;;)
-            ;
-    kill(c, SIGTERM);
-    nanosleep(&t30, NULL);
-    size_t len = 1 << 20;
-    char *fresh = malloc(len);
-    if (fresh)
-        memset(fresh, 1, len);
-    waitpid(c, &st, 0);
-    printf("SIGTERM ended a child in a busy loop: %s\n", yes(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM));
-    free(fresh);
+    /* ... and one running its own code, and one that faults; we touch fresh memory (page
+     * faults of ours) before we wait for them. */
+    for (int faults = 0; faults < 2; faults++) {
+        c = fork();
+        if (c == 0) {
+            volatile int *nowhere = (volatile int *)strtoul("16", NULL, 0);   /* hidden from the compiler */
+            if (faults)
+                *nowhere = 1;
+            for (;;)
+                ;
+        }
+        if (!faults)
+            kill(c, SIGTERM);
+        nanosleep(&t30, NULL);
+        size_t len = 1 << 20;
+        char *fresh = malloc(len);
+        if (fresh)
+            memset(fresh, 1, len);
+        waitpid(c, &st, 0);
+        printf("%s ended a child %s: %s\n", faults ? "SIGSEGV" : "SIGTERM", faults ? "that wrote to address 16" : "in a busy loop",
+               yes(WIFSIGNALED(st) && WTERMSIG(st) == (faults ? SIGSEGV : SIGTERM)));
+        free(fresh);
+    }
     signal(SIGALRM, SIG_DFL);
 }
 

@@ -241,10 +241,7 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
         return;                                      /* one frame at a time: the next at its return */
     }
     syscall_restart(x, nr, NULL);
-    if (lp->restore_mask) {                          /* no handler took sigsuspend's mask along */
-        lp->sigmask = lp->saved_mask;
-        lp->restore_mask = false;
-    }
+    lx_call_mask_done(lp, 0);                        /* no handler took sigsuspend's mask along */
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */

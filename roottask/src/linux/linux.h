@@ -115,6 +115,8 @@
     X(__NR_getpgrp,         lx_getpgrp,         OWN) \
     X(__NR_setsid,          lx_setsid,          OWN) \
     X(__NR_getsid,          lx_getsid,          OWN) \
+    X(__NR_getpriority,     lx_getpriority,     OWN) /* the nice value: kept, not used */ \
+    X(__NR_setpriority,     lx_setpriority,     OWN) \
     X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
     X(__NR_getgid,          lx_getuid,          OWN) \
     X(__NR_geteuid,         lx_getuid,          OWN) \
@@ -182,6 +184,7 @@ struct linux_proc {
     sel_t wake_sm;                   /* task.c: every blocking call of it sleeps here (lx_sleep) */
     int waiting;                     /* task.c: between lx_wait_begin and lx_wait_end (lx_wake ups wake_sm) */
     int pgid, sid;                   /* task.c: its process group and session */
+    int nice;                        /* task.c: setpriority's -20..19 (the scheduler does not look) */
     bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */

@@ -125,6 +125,7 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
     clp->parent = lp;
     clp->pgid = lp->pgid;
     clp->sid = lp->sid;
+    clp->nice = lp->nice;
     for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
         if (lp->fd[fd]) {
             lx_file_hold(lp->fd[fd]);
@@ -359,6 +360,50 @@ int64_t lx_getsid(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct linux_proc *t = self_or(lp, (int32_t)x->rdi);
     return t ? t->sid : -LX_ESRCH;
+}
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
+/* Does setpriority's or getpriority's (which, who) name t? Every process is root's (PRIO_USER). */
+static bool prio_names(struct linux_proc *lp, struct linux_proc *t, int which, int64_t who)
+{
+    if (which == PRIO_PROCESS)
+        return t->p->id == (uint64_t)(who ? who : (int64_t)lp->p->id);
+    if (which == PRIO_PGRP)
+        return t->pgid == (who ? who : lp->pgid);
+    return who == 0;
+}
+
+/* getpriority and setpriority: the nice value of the processes (which, who) names, which the
+ * scheduler does not look at; get: the highest priority of them as Linux reports it, 20 - nice. */
+static int64_t priority(struct linux_proc *lp, struct utcb_exc *x, bool set)
+{
+    int which = (int)(int32_t)x->rdi;
+    int64_t who = (int32_t)x->rsi, nice = (int32_t)x->rdx, best = -1;
+    if (which < PRIO_PROCESS || which > PRIO_USER)
+        return -LX_EINVAL;
+    nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    unsigned slot = 0;
+    struct linux_proc *t;
+    while ((t = lx_next(&slot)))
+        if (prio_names(lp, t, which, who)) {
+            if (set)
+                t->nice = (int)nice;
+            best = 20 - t->nice > best ? 20 - t->nice : best;
+        }
+    return best < 0 ? -LX_ESRCH : set ? 0 : best;
+}
+
+int64_t lx_getpriority(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return priority(lp, x, false);
+}
+
+int64_t lx_setpriority(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return priority(lp, x, true);
 }
 
 /* getuid, getgid, geteuid, getegid: the caller is root. */

@@ -251,7 +251,7 @@ qemu-nox: $(ISO)
 # Ctrl-C goes to the guest (signal=off), Ctrl-A X quits QEMU, the shell's exit powers off.
 SHELL_TAR := $(BUILD)/shell/userland.tar
 $(SHELL_TAR): $(DEPS)
-	@mkdir -p $(BUILD)/shell/tree/bin
+	@mkdir -p $(BUILD)/shell/tree/bin $(BUILD)/shell/tree/dev   # dev/: the device files
 	$(Q)cp /bin/busybox $(BUILD)/shell/tree/bin/busybox
 	@echo "  TAR     $@"
 	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf $@ -C $(BUILD)/shell/tree .

@@ -98,6 +98,22 @@ same_as_linux() {
     same_as_linux sigfault
 }
 
+# The same for a program that needs a terminal: on the host it runs as the session leader of a
+# terminal of its own (script(1) makes one), as Facet runs it (its first process leads a session
+# whose terminal is the console). The terminal turns \n into \r\n; stderr joins stdout there.
+same_as_linux_on_a_terminal() {
+    local cmd want
+    cmd=$(printf '%q ' env -i LINUX_UNDER_FACET=1 PATH=/bin HOME=/ \
+          perl -e 'my $f = shift; exec { $f } @ARGV or exit 127' "$LINUX_BIN/$1" "$1")
+    want=$(script -qec "$cmd" /dev/null </dev/null | tr -d '\r')
+    diff <(echo "$want") <(guest_stream lx "$1" stdout) &&
+        facet_grep lx "^\\[linux\\] linux/$1: process [0-9]+ exited status=0 "
+}
+
+@test "jobs: process groups, sessions, the terminal's foreground group, alarm and setitimer, sigsuspend, EINTR and SA_RESTART: as on Linux (4 pts)" {
+    same_as_linux_on_a_terminal jobs
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

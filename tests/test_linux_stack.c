@@ -86,8 +86,11 @@ struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
     consoles[console] = (struct lx_file){ .refs = 1, .console = console, .flags = flags };
     return &consoles[console];
 }
-void lx_sleep_init(void) {}
 void lx_wait_init(void) {}
+void lx_timer_init(void) {}
+void lx_timer_stop(struct linux_proc *lp) { (void)lp; }
+void lx_console_session(struct linux_proc *lp) { (void)lp; }
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr) { (void)lp; (void)x; (void)nr; }
 void lx_clock_init(void) {}
 void lx_dev_init(void) {}
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid) { (void)lp; (void)sig; (void)from_pid; }

@@ -67,6 +67,9 @@ TEST(termios_constants)
     CHECK_EQ(LX_INLCR, INLCR);
     CHECK_EQ(LX_IGNCR, IGNCR);
     CHECK_EQ(LX_NOFLSH, NOFLSH);
+    CHECK_EQ(LX_TIOCGPGRP, TIOCGPGRP);
+    CHECK_EQ(LX_TIOCSPGRP, TIOCSPGRP);
+    CHECK_EQ(LX_TIOCGSID, TIOCGSID);
     CHECK_EQ(LX_ICRNL, ICRNL);
     CHECK_EQ(LX_IXON, IXON);
     CHECK_EQ(LX_OPOST, OPOST);
@@ -207,6 +210,13 @@ TEST(timeval)
     CHECK_INT_FIELD(lx_timeval, struct timeval, tv_sec);
     CHECK_INT_FIELD(lx_timeval, struct timeval, tv_usec);
     CHECK_EQ(sizeof(struct lx_timeval), sizeof(struct __kernel_old_timeval));
+}
+
+TEST(itimerval)
+{
+    CHECK_EQ(sizeof(struct lx_itimerval), sizeof(struct itimerval));
+    CHECK_FIELD(lx_itimerval, struct itimerval, it_interval);
+    CHECK_FIELD(lx_itimerval, struct itimerval, it_value);
 }
 
 TEST(timezone)

@@ -30,9 +30,12 @@ void com_raw(uint16_t base, const char *s, size_t n) { (void)base; console_out(s
 bool com1_input_start(unsigned cpu, unsigned prio, void (*feed)(uint8_t c)) { (void)cpu, (void)prio, (void)feed; return true; }
 void lx_console_signal(int sig) { signalled = sig; }
 bool lx_signal_interrupts(struct linux_proc *l) { (void)l; return false; }
-sel_t lx_wait_sm(unsigned slot) { (void)slot; return 0; }
-uint64_t lx_tsc_after_ms(uint64_t ms) { return ms; }
-unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline) { (void)p, (void)sm, (void)deadline; abort(); }
+struct linux_proc *lx_slot(unsigned slot) { (void)slot; return NULL; }
+void lx_wake(struct linux_proc *l) { (void)l; }
+void lx_wait_begin(struct linux_proc *l) { (void)l; }
+void lx_wait_end(struct linux_proc *l) { (void)l; }
+uint64_t lx_deadline_ms(int64_t ms) { return (uint64_t)ms; }
+unsigned lx_sleep(struct linux_proc *l, uint64_t deadline) { (void)l, (void)deadline; abort(); }
 const struct hip *fc_hip;
 void fs_lock(void) {}
 void fs_unlock(void) {}

@@ -85,9 +85,12 @@ int scenario_linux(void)
     /* Signals: handlers, masks, SIGPIPE, SIGCHLD, deaths by a signal. */
     const char *const signals_argv[] = { "signals" };
     run_linux("linux/signals", 1, signals_argv);
-        const char *const sigfault_argv[] = { "sigfault" };
+    const char *const sigfault_argv[] = { "sigfault" };
     run_linux("linux/sigfault", 1, sigfault_argv);
-        /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
+    /* What shells need: process groups, sessions, the console's foreground group, timers, EINTR. */
+    const char *const jobs_argv[] = { "jobs" };
+    run_linux("linux/jobs", 1, jobs_argv);
+    /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);
     if (sleeper && proc_start(sleeper, PROC_PRIO) == SUCCESS) {

@@ -134,18 +134,26 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 }
 
 /*
- * It has ended (its state says so already): end_told, then SIGCHLD for its parent, which ups
- * the parent's semaphore: its wait4 (or a SIGCHLD handler's) looks again and finds the end.
- * wait4 reaps a child only once end_told is set; the child cannot go before this returns
- * (proc_destroy waits for its handler to leave), and the parent is alive: it is a parent.
+ * It has ended (its state says so already): its timer stops; end_told, then SIGCHLD for its
+ * parent, which ups the parent's semaphore: its wait4 (or a SIGCHLD handler's) looks again
+ * and finds the end. wait4 reaps a child only once end_told is set; the child cannot go
+ * before this returns (proc_destroy waits for its handler to leave), nor its parent (whose
+ * teardown destroys its children first).
  */
 static void linux_ended(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p), *parent = lp->parent;
+    lx_timer_stop(lp);
     if (!parent)
         return;
     __atomic_store_n(&lp->end_told, true, __ATOMIC_RELEASE);
-    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);   /* which ups its semaphore */
+    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);   /* which wakes its wait4 */
+}
+
+/* Recalled on its way to its own code (a signal another sent): what is pending is delivered. */
+static void linux_recalled(struct proc *p, struct utcb_exc *x)
+{
+    lx_signal_deliver(lx_of(p), x, -1);
 }
 
 /* A fault with a handler for its signal: the handler runs (the fault's state, rewritten). */
@@ -158,20 +166,27 @@ struct linux_proc *lx_proc_new(struct proc *p)
 {
     struct linux_proc *lp = &lprocs[p->slot % PROC_MAX];
     memset(lp, 0, sizeof *lp);
-    lp->child_sm = lx_wait_sm(p->slot);              /* the slot's, made once (lx_wait_init) */
+    lp->wake_sm = lx_wait_sm(p->slot);               /* the slot's, made once (lx_wait_init) */
     lp->p = p;
     p->pstate = lp;
     p->teardown = linux_release;
     p->on_fault = linux_fault;
     p->fault_taken = linux_fault_taken;
     p->on_end = linux_ended;
+    p->on_recall = linux_recalled;
     return lp;
+}
+
+struct linux_proc *lx_slot(unsigned slot)
+{
+    return &lprocs[slot % PROC_MAX];
 }
 
 
 struct proc *linux_spawn(const char *path, int argc, const char *const *argv, const char *const *envp, unsigned cpu)
 {
     lx_wait_init();
+    lx_timer_init();
     lx_clock_init();
     lx_dev_init();
     struct proc *p = proc_spawn_path(path, cpu, linux_syscall);
@@ -182,6 +197,8 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
     lp->umask = 022;                                 /* as a login shell sets it */
+    lp->pgid = lp->sid = (int)p->id;                 /* it leads a session and a group of its own, */
+    lx_console_session(lp);                          /* with the console as its terminal */
     if (!lx_stack_setup(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);

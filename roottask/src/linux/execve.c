@@ -135,6 +135,7 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
         x->rdi = 127;
         lx_exit(lp, x);                              /* does not return */
     }
+    lp->execed = true;
     snprintf(lp->exe, sizeof lp->exe, "%s", !strcmp(a->path, "/proc/self/exe") ? lp->exe : file);
     const char *base = strrchr(file, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : file);

@@ -361,6 +361,7 @@ void lx_close_all(struct linux_proc *lp)
 void linux_release(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
+    lx_timer_stop(lp);
     lx_reap_children(lp);
     lx_close_all(lp);
     fs_lock();
@@ -473,7 +474,45 @@ int64_t lx_fcntl(struct linux_proc *lp, struct utcb_exc *x)
     }
 }
 
-/* ioctl: the console is a terminal (tty.c); a file is no terminal. */
+/*
+ * The console as a controlling terminal: of one session, the first process's (its leader's,
+ * linux_spawn), with a foreground process group. A process that left the session (setsid)
+ * has no controlling terminal.
+ */
+static int console_sid, console_pgrp;
+
+void lx_console_session(struct linux_proc *lp)
+{
+    console_sid = lp->sid;
+    console_pgrp = lp->pgid;
+}
+
+int lx_console_foreground(void)
+{
+    return console_pgrp;
+}
+
+/* TIOCGPGRP, TIOCSPGRP, TIOCGSID (tcgetpgrp, tcsetpgrp, tcgetsid) of a process of the console's session. */
+static int64_t console_jobs(struct linux_proc *lp, uint64_t req, uint64_t arg)
+{
+    int32_t v = req == LX_TIOCGPGRP ? console_pgrp : console_sid;
+    if (lp->sid != console_sid)
+        return -LX_ENOTTY;                           /* not its controlling terminal */
+    if (req != LX_TIOCSPGRP)
+        return proc_write(lp->p, arg, &v, sizeof v) ? 0 : -LX_EFAULT;
+    if (!proc_read(lp->p, &v, arg, sizeof v))
+        return -LX_EFAULT;
+    if (v < 0)
+        return -LX_EINVAL;
+    int sid = lx_pgrp_session(v);
+    if (sid != lp->sid)
+        return sid ? -LX_EPERM : -LX_ESRCH;
+    console_pgrp = v;
+    return 0;
+}
+
+/* ioctl: the console is a terminal (tty.c) with a foreground process group (console_jobs); a
+ * file or a pipe is no terminal. */
 int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 {
     struct lx_file *f = file_of(lp, x->rdi);
@@ -481,7 +520,10 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EBADF;
     if (f->node || f->pipe)
         return -LX_ENOTTY;                           /* a file or a pipe is no terminal */
-    return lx_tty_ioctl(lp, (uint32_t)x->rsi, x->rdx);
+    uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
+    if (req == LX_TIOCGPGRP || req == LX_TIOCSPGRP || req == LX_TIOCGSID)
+        return console_jobs(lp, req, arg);
+    return lx_tty_ioctl(lp, req, arg);
 }
 
 #define POLLIN   0x001
@@ -490,56 +532,174 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
 #define POLLHUP  0x010
 #define POLLNVAL 0x020
 
-/* One look at every pollfd: the revents written back, the count of those with any; *tty: the
- * console's stdin was asked for POLLIN. */
-static int64_t poll_scan(struct linux_proc *lp, uint64_t fds, uint64_t nfds, bool *tty)
+/*
+ * poll, ppoll, select, pselect6: files and the console's output are always ready; a pipe end
+ * as lx_pipe_poll says, the console's input as the terminal (tty.c). Nothing ready: the process waits, as
+ * every blocking call does (task.c), registered meanwhile as a waiter of each pipe it looks
+ * at, until one changes, the timeout passes, or a signal to handle comes (-EINTR).
+ */
+
+/* What descriptor fd is ready for of events (POLL*); a pipe end also takes (watch > 0) or
+ * drops (watch < 0) the process as its waiter. A bad descriptor: POLLNVAL. */
+static unsigned fd_poll(struct linux_proc *lp, int64_t fd, unsigned events, int watch)
 {
-    int64_t ready = 0;
-    for (uint64_t i = 0; i < nfds; i++) {
-        struct lx_pollfd pfd;
-        if (!proc_read(lp->p, &pfd, fds + sizeof pfd * i, sizeof pfd))
-            return -LX_EFAULT;
-        pfd.revents = 0;
-        if (pfd.fd >= 0) {
-            struct lx_file *f = file_of(lp, (uint64_t)pfd.fd);
-            if (!f)
-                pfd.revents = POLLNVAL;
-            else if (f->pipe)                        /* hang-up and error are reported unasked */
-                pfd.revents = (int16_t)(lx_pipe_poll(f) & (pfd.events | POLLHUP | POLLERR));
-            else if (!f->node && f->console == 0) {
-                *tty |= (pfd.events & POLLIN) != 0;
-                pfd.revents = (int16_t)(pfd.events & (lx_tty_readable() ? POLLIN : 0));
-            } else
-                pfd.revents = (int16_t)(pfd.events & (POLLIN | POLLOUT));
+    struct lx_file *f = fd >= 0 ? file_of(lp, (uint64_t)fd) : NULL;
+    if (!f)
+        return POLLNVAL;
+    if (!f->node && !f->pipe && f->console == 0) {   /* the console's input: as the terminal says */
+        if (watch)
+            lx_tty_watch(lp, watch > 0);
+        return events & (POLLOUT | (lx_tty_readable() ? POLLIN : 0));
+    }
+    if (!f->pipe)
+        return events & (POLLIN | POLLOUT);
+    if (watch)
+        lx_pipe_watch(lp, f, watch > 0);
+    return lx_pipe_poll(f) & (events | POLLHUP | POLLERR);   /* hang-up and error come unasked */
+}
+
+/* One look at what a poll or a select waits for: the number ready (and their results kept),
+ * or -errno. watch: as fd_poll's; < 0: only that, nothing kept. */
+typedef int64_t (*poll_look)(struct linux_proc *lp, void *what, int watch);
+
+/* Look until something is ready, deadline (0: none) passes (0 ready), or a signal comes. */
+static int64_t poll_wait(struct linux_proc *lp, poll_look look, void *what, uint64_t deadline)
+{
+    int64_t r;
+    lx_wait_begin(lp);
+    while (!(r = look(lp, what, 1)) && (!deadline || fc_rdtsc() < deadline)) {
+        if (lx_signal_interrupts(lp)) {
+            r = -LX_ERESTARTNOHAND;
+            break;
         }
-        if (!proc_write(lp->p, fds + sizeof pfd * i, &pfd, sizeof pfd))
+        lx_sleep(lp, deadline);
+    }
+    look(lp, what, -1);
+    lx_wait_end(lp);
+    return r;
+}
+
+/* poll's array in the process's memory: revents written back at each look. */
+struct poll_fds { uint64_t va, n; };
+
+static int64_t poll_fds_look(struct linux_proc *lp, void *what, int watch)
+{
+    const struct poll_fds *w = what;
+    int64_t ready = 0;
+    for (uint64_t i = 0; i < w->n; i++) {
+        struct lx_pollfd pfd;
+        if (!proc_read(lp->p, &pfd, w->va + sizeof pfd * i, sizeof pfd))
+            return -LX_EFAULT;
+        pfd.revents = pfd.fd < 0 ? 0 : (int16_t)fd_poll(lp, pfd.fd, (uint16_t)pfd.events, watch);
+        if (watch >= 0 && !proc_write(lp->p, w->va + sizeof pfd * i, &pfd, sizeof pfd))
             return -LX_EFAULT;
         ready += pfd.revents != 0;
     }
     return ready;
 }
 
-/*
- * poll: files are always ready, pipes as they are now; only console input is waited for: with
- * nothing ready and the console's stdin asked for POLLIN, poll waits until input comes, the
- * timeout (ms; negative: none) passes or a signal comes (-EINTR). Otherwise it answers at once
- * whatever the timeout (a pipe's writer does not wake a poll); a bad descriptor is POLLNVAL.
- * poll(NULL, 0, ms), a sleep, returns at once too.
- */
-int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
+/* poll and ppoll: fds, nfds; a deadline from the caller. */
+static int64_t poll_on(struct linux_proc *lp, uint64_t fds, uint64_t nfds, uint64_t deadline)
 {
-    uint64_t fds = x->rdi, nfds = x->rsi;
-    int32_t timeout = (int32_t)x->rdx;
     if (nfds > LX_MAX_FDS * 8)
         return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
-    uint64_t deadline = timeout > 0 ? lx_tsc_after_ms((uint64_t)timeout) : 0;
-    for (;;) {
-        bool tty = false;
-        int64_t ready = poll_scan(lp, fds, nfds, &tty);
-        if (ready || !timeout || !tty || (deadline && fc_rdtsc() >= deadline))
-            return ready;
-        if (lx_signal_interrupts(lp))
-            return -LX_EINTR;
-        lx_tty_wait(lp, deadline);
+    struct poll_fds w = { fds, nfds };
+    return poll_wait(lp, poll_fds_look, &w, deadline);
+}
+
+int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t r = poll_on(lp, x->rdi, x->rsi, lx_deadline_ms((int32_t)x->rdx));
+    return r == -LX_ERESTARTNOHAND ? -LX_EINTR : r;  /* Linux restarts poll only without a handler */
+}
+
+/* ppoll: the timeout a timespec (left written back), a mask for the call. */
+int64_t lx_ppoll(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t deadline;
+    int64_t r = lx_timeout_deadline(lp, x->rdx, false, &deadline);
+    r = r ? r : lx_call_mask(lp, x->r10, x->r8);
+    if (r)
+        return r;
+    r = lx_call_mask_done(lp, poll_on(lp, x->rdi, x->rsi, deadline));
+    lx_timeout_left(lp, x->rdx, false, deadline);   /* as Linux: the time left, unless it cannot */
+    return r;
+}
+
+#define FD_WORDS (LX_MAX_FDS / 64)
+
+/* select's three sets (read, write, except: copied in) and what is ready in them. */
+struct select_sets { uint64_t nfds; uint64_t in[3][FD_WORDS], out[3][FD_WORDS]; };
+
+static int64_t select_look(struct linux_proc *lp, void *what, int watch)
+{
+    struct select_sets *w = what;
+    static const unsigned asks[3] = { POLLIN, POLLOUT, 0 }, says[3] = { POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, 0 };
+    int64_t ready = 0;
+    for (uint64_t fd = 0; fd < w->nfds; fd++) {
+        uint64_t word = fd / 64, bit = 1UL << (fd % 64);
+        unsigned events = 0;
+        for (unsigned s = 0; s < 3; s++)
+            events |= (w->in[s][word] & bit) ? asks[s] | POLLERR : 0;
+        if (!events)
+            continue;
+        unsigned got = fd_poll(lp, (int64_t)fd, events, watch);
+        if (got & POLLNVAL)
+            return watch < 0 ? 0 : -LX_EBADF;
+        for (unsigned s = 0; s < 3 && watch >= 0; s++)
+            if ((w->in[s][word] & bit) && (got & says[s])) {
+                w->out[s][word] |= bit;
+                ready++;
+            }
     }
+    return ready;
+}
+
+/* select and pselect6: the sets at set[0..2] (NULL: none), the deadline given; the sets hold
+ * what is ready afterwards. */
+static int64_t select_on(struct linux_proc *lp, uint64_t nfds, const uint64_t set[3], uint64_t deadline)
+{
+    static struct select_sets sets[PROC_MAX];        /* too big for a handler's stack */
+    struct select_sets *w = &sets[lp->p->slot];
+    if ((int32_t)nfds < 0)
+        return -LX_EINVAL;
+    w->nfds = (uint32_t)nfds < LX_MAX_FDS ? (uint32_t)nfds : LX_MAX_FDS;
+    uint64_t bytes = (w->nfds + 63) / 64 * 8;
+    memset(w->in, 0, sizeof w->in);
+    for (unsigned s = 0; s < 3; s++)
+        if (set[s] && !proc_read(lp->p, w->in[s], set[s], bytes))
+            return -LX_EFAULT;
+    memset(w->out, 0, sizeof w->out);                /* a look that finds nothing leaves nothing */
+    int64_t r = poll_wait(lp, select_look, w, deadline);
+    for (unsigned s = 0; s < 3 && r >= 0; s++)
+        if (set[s] && !proc_write(lp->p, set[s], w->out[s], bytes))
+            return -LX_EFAULT;
+    return r;
+}
+
+/* select: the sets, the timeout a timeval (the time left written back). */
+int64_t lx_select(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t deadline, set[3] = { x->rsi, x->rdx, x->r10 };
+    int64_t r = lx_timeout_deadline(lp, x->r8, true, &deadline);
+    if (r)
+        return r;
+    r = select_on(lp, x->rdi, set, deadline);
+    lx_timeout_left(lp, x->r8, true, deadline);
+    return r;
+}
+
+/* pselect6: the timeout a timespec, and at r9 { the mask for the call, its size }. */
+int64_t lx_pselect6(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t deadline, set[3] = { x->rsi, x->rdx, x->r10 }, sig[2] = { 0, 0 };
+    int64_t r = lx_timeout_deadline(lp, x->r8, false, &deadline);
+    if (!r && x->r9 && !proc_read(lp->p, sig, x->r9, sizeof sig))
+        r = -LX_EFAULT;
+    r = r ? r : lx_call_mask(lp, sig[0], sig[1]);
+    if (r)
+        return r;
+    r = lx_call_mask_done(lp, select_on(lp, x->rdi, set, deadline));
+    lx_timeout_left(lp, x->r8, false, deadline);
+    return r;
 }

@@ -35,6 +35,12 @@
 #define LX_ENOSPC       28
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
+#define LX_EINTR         4
+/* The kernel's own codes for a call a signal interrupted (never seen by a program): the
+ * delivery (signal.c: lx_signal_deliver) makes them -EINTR or starts the call again. */
+#define LX_ERESTARTSYS          512  /* again if the handler has SA_RESTART (or none ran), else -EINTR */
+#define LX_ERESTARTNOHAND       514  /* again only if no handler ran (pause, sigsuspend) */
+#define LX_ERESTART_RESTARTBLOCK 516 /* nanosleep: -EINTR if a handler ran (the rest is in rem) */
 
 /*
  * Every syscall the personality answers, grouped by the file that handles it: the kernel's
@@ -55,7 +61,10 @@
     X(__NR_close,           lx_close,           FS)  \
     X(__NR_sendfile,        lx_sendfile,        FS)  \
     X(__NR_ioctl,           lx_ioctl,           OWN) \
-    X(__NR_poll,            lx_poll,            OWN) \
+    X(__NR_poll,            lx_poll,            OWN) /* blocks */ \
+    X(__NR_ppoll,           lx_ppoll,           OWN) /* blocks */ \
+    X(__NR_select,          lx_select,          OWN) /* blocks */ \
+    X(__NR_pselect6,        lx_pselect6,        OWN) /* blocks */ \
     X(__NR_fcntl,           lx_fcntl,           OWN) \
     X(__NR_dup,             lx_dup,             OWN) \
     X(__NR_dup2,            lx_dup2,            FS)  /* closing the target may let a file go */ \
@@ -102,7 +111,15 @@
     X(__NR_vfork,           lx_fork,            OWN) /* a copy too: the child may only exec or exit */ \
     X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
+    X(__NR_getrusage,       lx_getrusage,       OWN) \
     X(__NR_execve,          lx_execve,          FS)  /* execve.c */ \
+    X(__NR_setpgid,         lx_setpgid,         OWN) /* process groups and sessions */ \
+    X(__NR_getpgid,         lx_getpgid,         OWN) \
+    X(__NR_getpgrp,         lx_getpgrp,         OWN) \
+    X(__NR_setsid,          lx_setsid,          OWN) \
+    X(__NR_getsid,          lx_getsid,          OWN) \
+    X(__NR_getpriority,     lx_getpriority,     OWN) /* the nice value: kept, not used */ \
+    X(__NR_setpriority,     lx_setpriority,     OWN) \
     X(__NR_getuid,          lx_getuid,          OWN) /* root: every id is 0 */ \
     X(__NR_getgid,          lx_getuid,          OWN) \
     X(__NR_geteuid,         lx_getuid,          OWN) \
@@ -119,12 +136,19 @@
     X(__NR_kill,            lx_kill,            OWN) \
     X(__NR_tkill,           lx_tkill,           OWN) \
     X(__NR_tgkill,          lx_tgkill,          OWN) \
+    X(__NR_rt_sigpending,   lx_rt_sigpending,   OWN) \
+    X(__NR_rt_sigsuspend,   lx_rt_sigsuspend,   OWN) /* blocks */ \
+    X(__NR_pause,           lx_pause,           OWN) /* blocks */ \
+    X(__NR_rt_sigtimedwait, lx_rt_sigtimedwait, OWN) /* blocks */ \
     /* time.c: clocks and sleeps */ \
     X(__NR_clock_gettime,   lx_clock_gettime,   OWN) \
     X(__NR_gettimeofday,    lx_gettimeofday,    OWN) \
     X(__NR_time,            lx_time,            OWN) \
     X(__NR_nanosleep,       lx_nanosleep,       OWN) /* blocks */ \
     X(__NR_clock_nanosleep, lx_clock_nanosleep, OWN) /* blocks */ \
+    X(__NR_alarm,           lx_alarm,           OWN) \
+    X(__NR_setitimer,       lx_setitimer,       OWN) \
+    X(__NR_getitimer,       lx_getitimer,       OWN) \
     /* sys.c: the system */ \
     X(__NR_uname,           lx_uname,           OWN) \
     X(__NR_getrandom,       lx_getrandom,       OWN) \
@@ -160,8 +184,11 @@ struct lx_file {
 };
 struct linux_proc {
     struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
-    sel_t child_sm;                  /* task.c: upped when a child of it ends or a signal comes (wait4,
-                                        sleeps and console reads wait on it) */
+    sel_t wake_sm;                   /* task.c: every blocking call of it sleeps here (lx_sleep) */
+    int waiting;                     /* task.c: between lx_wait_begin and lx_wait_end (lx_wake ups wake_sm) */
+    int pgid, sid;                   /* task.c: its process group and session */
+    int nice;                        /* task.c: setpriority's -20..19 (the scheduler does not look) */
+    bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     bool end_told;                   /* exec.c: its parent has been told of its end (wait4 waits for it) */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
@@ -177,6 +204,9 @@ struct linux_proc {
     uint32_t umask;                  /* path.c: the mode bits a new file or directory loses */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
     uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
+    uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */
+    bool restore_mask;               /* ... back when its signal is delivered */
+    uint64_t alarm_at, alarm_every;  /* time.c: ITIMER_REAL: the TSC deadline (0: off), the interval */
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
     uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
@@ -221,6 +251,8 @@ int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bo
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len);
 unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
+/* lp waits (on) or no longer waits for f's pipe to change (poll, select): lx_wake when it does. */
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on);
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
 /*
@@ -238,7 +270,6 @@ bool linux_stdin_file(struct proc *p, const char *path);
 void linux_release(struct proc *p);
 
 /* time.c: clocks and sleeps. */
-uint64_t lx_tsc_after_ms(uint64_t ms);               /* the TSC ms milliseconds from now */
 /*
  * tty.c: the console as a terminal. Its input, once lx_tty_start has COM1's receiver running
  * (else stdin is at its end): a queue the line discipline fills as bytes come in.
@@ -247,16 +278,42 @@ void lx_tty_start(void);
 void lx_tty_receive(uint8_t c);                      /* one byte from the UART: echo, edit, signal, queue */
 int64_t lx_tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock);   /* under fs_lock */
 bool lx_tty_readable(void);                          /* a read would not wait (poll's POLLIN) */
-void lx_tty_wait(struct linux_proc *lp, uint64_t deadline);   /* until input, a signal or the deadline */
+void lx_tty_watch(struct linux_proc *lp, bool on);   /* poll: lp is (no longer) woken when input comes */
 int64_t lx_tty_ioctl(struct linux_proc *lp, uint64_t req, uint64_t arg);   /* TCGETS, TCSETS*, ... */
 void lx_tty_write(unsigned stream, const char *s, uint64_t n);   /* program output, in terminal mode */
+void lx_timer_init(void);    /* on the main thread before any process: the thread that fires ITIMER_REAL */
+void lx_timer_stop(struct linux_proc *lp);           /* its ITIMER_REAL off (it ends or goes) */
+/* The TSC ticks of the timespec at va (tv_sec cut to 10^8 s): 0, -EFAULT or -EINVAL. */
+int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks);
+/* The TSC deadline of a poll/select timeout at va, a timespec or a timeval (NULL: 0, none):
+ * 0, -EFAULT or -EINVAL; and the time left to deadline written back there. */
+int64_t lx_timeout_deadline(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t *deadline);
+int64_t lx_timeout_left(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t deadline);
+uint64_t lx_deadline_ms(int64_t ms);                 /* poll's: < 0 none (0), 0 at once */
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */
 bool lx_stack_setup(struct proc *p, int argc, const char *const *argv, const char *const *envp, const char *path);
 void lx_clock_init(void);    /* time.c, on the main thread before any process: the RTC read once */
-void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: wait4's semaphores */
-sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's */
+void lx_wait_init(void);     /* task.c, on the roottask's main thread before any process: the slots' semaphores */
+sel_t lx_wait_sm(unsigned slot);                     /* task.c: that slot's, for its new process (emptied) */
+struct linux_proc *lx_slot(unsigned slot);           /* exec.c: the state of the slot's process (maybe none) */
+/*
+ * task.c: waiting. A call that blocks announces it (lx_wait_begin) before it looks at what it
+ * waits for, then sleeps on its own semaphore (lx_sleep) until that changes or a signal comes;
+ * whoever changes it afterwards wakes it (lx_wake). See docs/architecture.md, section 7a.
+ */
+void lx_wait_begin(struct linux_proc *lp);
+unsigned lx_sleep(struct linux_proc *lp, uint64_t deadline);   /* proc_block's status */
+void lx_wait_end(struct linux_proc *lp);
+void lx_wake(struct linux_proc *lp);
+/* task.c: the Linux processes (running, or ended and not waited for) from *slot on; one by pid. */
+struct linux_proc *lx_next(unsigned *slot);
+struct linux_proc *lx_find(int64_t pid);
+int lx_pgrp_session(int pgid);                       /* task.c: the session of group pgid; 0: no such group */
+/* fd.c: the console, the controlling terminal of the session lp leads (the first process's). */
+void lx_console_session(struct linux_proc *lp);
+int lx_console_foreground(void);                     /* fd.c: the console's foreground process group */
 /* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */
 void lx_close_all(struct linux_proc *lp);
 /* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
@@ -265,9 +322,16 @@ int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned c
 /* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
-bool lx_signal_interrupts(struct linux_proc *lp);    /* a pending signal will act: a blocked call ends, -EINTR */
+/* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none. */
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
+/* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
+bool lx_signal_interrupts(struct linux_proc *lp);
 void lx_console_signal(int sig);                     /* the console's Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) */
-void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x);
+/* The mask for one call (sigsuspend, ppoll, pselect6: a sigset_t at va of size len; va 0: none):
+ * 0 or -errno; the old one comes back with the handler's return, or at once if the call ends
+ * otherwise than by a signal (lx_call_mask_done, which passes the call's result r through). */
+int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len);
+int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r);
 /* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */

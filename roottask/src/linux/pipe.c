@@ -9,9 +9,11 @@
 /*
  * A pipe holds up to PIPE_PAGES pages of bytes (64 KiB, Linux's default), in pages of ours
  * used as a ring. A read of an empty pipe waits while a write end is open (then: end of
- * file, 0); a write waits for room while a read end is open (then: -EPIPE). Waiting is
- * proc_block on the pipe's semaphores, without the file-system lock: only the caller waits
- * (each process has a syscall handler of its own). O_NONBLOCK: -EAGAIN instead of waiting.
+ * file, 0); a write waits for room while a read end is open (then: -EPIPE). A waiter puts its
+ * slot's bit into the pipe's readers_waiting or writers_waiting and sleeps on its own
+ * semaphore (lx_sleep), without the file-system lock: only the caller waits. Whoever adds
+ * bytes, takes them or closes an end wakes the other side's waiters (pipe_wake). A signal to
+ * handle ends a wait with -ERESTARTSYS. O_NONBLOCK: -EAGAIN instead of waiting.
  *
  *   ring:  [page 0][page 1] ... [page 15]    head = the next byte to read, count = bytes held
  */
@@ -23,8 +25,10 @@ struct lx_pipe {
     unsigned readers, writers;       /* open ends */
     uint64_t head, count;
     uint64_t page[PIPE_PAGES];       /* our window addresses */
-    sel_t data, room;                /* upped when bytes come in (or the last writer goes), when room comes */
+    uint32_t readers_waiting;        /* slots of the processes waiting for bytes (bit per slot) */
+    uint32_t writers_waiting;        /* ... for room */
 };
+_Static_assert(PROC_MAX <= 32, "a waiter mask has a bit per slot");
 
 #define POLLIN  0x001
 #define POLLOUT 0x004
@@ -36,10 +40,6 @@ static void pipe_free(struct lx_pipe *pp)
     for (unsigned i = 0; i < PIPE_PAGES; i++)
         if (pp->page[i])
             fc_page_free(pp->page[i]);
-    if (pp->data)
-        fc_revoke(CRD(CRD_OBJ, PERM_ALL, 0, pp->data), REVOKE_SELF, 0);
-    if (pp->room)
-        fc_revoke(CRD(CRD_OBJ, PERM_ALL, 0, pp->room), REVOKE_SELF, 0);
     fc_page_free((uint64_t)pp);
 }
 
@@ -51,12 +51,7 @@ static struct lx_pipe *pipe_new(void)
     bool ok = true;
     for (unsigned i = 0; i < PIPE_PAGES && ok; i++)
         ok = (pp->page[i] = fc_page_alloc()) != 0;
-    sel_t s = fc_sel_alloc(2);
-    if (ok && fc_create_sm(s, SEL_ROOT_PD, 0) == SUCCESS)
-        pp->data = s;
-    if (ok && pp->data && fc_create_sm(s + 1, SEL_ROOT_PD, 0) == SUCCESS)
-        pp->room = s + 1;
-    if (!ok || !pp->room) {
+    if (!ok) {
         pipe_free(pp);
         return NULL;
     }
@@ -64,14 +59,48 @@ static struct lx_pipe *pipe_new(void)
     return pp;
 }
 
-/* Wait on sm with nothing held: the fs lock (read and write run under it) goes while we wait. */
-static void pipe_wait(struct linux_proc *lp, struct lx_pipe *pp, sel_t sm)
+/* Must a read (reading) or a write of it wait now: no bytes (no room) while the other side is open? */
+static bool pipe_blocked(const struct lx_pipe *pp, bool reading)
 {
-    fc_spin_unlock(&pp->lock);
-    fs_unlock();
-    proc_block(lp->p, sm, 0);                    /* never returns if the process is torn down */
-    fs_lock();
-    fc_spin_lock(&pp->lock);
+    return reading ? !pp->count && pp->writers : pp->count == PIPE_SIZE && pp->readers;
+}
+
+/*
+ * With the pipe locked: wait until a read (reading) or a write through f need not: 0;
+ * O_NONBLOCK: -EAGAIN; a signal to handle: -ERESTARTSYS. The locks (the pipe's, and the fs
+ * lock read and write run under) go while it sleeps.
+ */
+static int64_t pipe_wait(struct linux_proc *lp, struct lx_file *f, struct lx_pipe *pp, bool reading)
+{
+    if (!pipe_blocked(pp, reading))
+        return 0;
+    if (f->flags & O_NONBLOCK)
+        return -LX_EAGAIN;
+    uint32_t bit = 1u << lp->p->slot, *waiters = reading ? &pp->readers_waiting : &pp->writers_waiting;
+    int64_t r = 0;
+    lx_wait_begin(lp);
+    while (pipe_blocked(pp, reading)) {
+        if (lx_signal_interrupts(lp)) {
+            r = -LX_ERESTARTSYS;
+            break;
+        }
+        *waiters |= bit;                             /* under the lock: a waker sees it */
+        fc_spin_unlock(&pp->lock);
+        fs_unlock();
+        lx_sleep(lp, 0);                             /* never returns if the process is torn down */
+        fs_lock();
+        fc_spin_lock(&pp->lock);
+        *waiters &= ~bit;
+    }
+    lx_wait_end(lp);
+    return r;
+}
+
+/* Wake the processes of a waiter mask (read under the pipe's lock, woken after it). */
+static void pipe_wake(uint32_t waiters)
+{
+    for (; waiters; waiters &= waiters - 1)
+        lx_wake(lx_slot((unsigned)__builtin_ctz(waiters)));
 }
 
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len)
@@ -80,16 +109,10 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
     if (!len)
         return 0;
     fc_spin_lock(&pp->lock);
-    while (!pp->count && pp->writers) {
-        if (f->flags & O_NONBLOCK) {
-            fc_spin_unlock(&pp->lock);
-            return -LX_EAGAIN;
-        }
-        pipe_wait(lp, pp, pp->data);
-    }
-    if (!pp->count) {                            /* no writer left: the end of the file */
+    int64_t r = pipe_wait(lp, f, pp, true);
+    if (r || !pp->count) {                       /* no writer left: the end of the file */
         fc_spin_unlock(&pp->lock);
-        return 0;
+        return r;
     }
     uint64_t done = 0;
     while (done < len && pp->count) {
@@ -107,31 +130,26 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
         pp->count -= n;
         done += n;
     }
+    uint32_t wake = done ? pp->writers_waiting : 0;
     fc_spin_unlock(&pp->lock);
-    if (done)
-        fc_sm_up(pp->room);
+    pipe_wake(wake);
     return done ? (int64_t)done : -LX_EFAULT;
 }
 
+/* A write: all of it, waiting for room as it goes; what a signal or a closed read end left
+ * unwritten is not written (the bytes so far, or the error). */
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len)
 {
     struct lx_pipe *pp = f->pipe;
     const uint8_t *src = buf;
     uint64_t done = 0;
+    int64_t r = 0;
     fc_spin_lock(&pp->lock);
-    while (done < len) {
+    while (done < len && !(r = pipe_wait(lp, f, pp, false))) {
         if (!pp->readers) {
             fc_spin_unlock(&pp->lock);
             lx_signal_send(lp, 13 /* SIGPIPE */, (int)lp->p->id);
             return done ? (int64_t)done : -LX_EPIPE;
-        }
-        if (pp->count == PIPE_SIZE) {
-            if (f->flags & O_NONBLOCK) {
-                fc_spin_unlock(&pp->lock);
-                return done ? (int64_t)done : -LX_EAGAIN;
-            }
-            pipe_wait(lp, pp, pp->room);
-            continue;
         }
         uint64_t at = (pp->head + pp->count) % PIPE_SIZE, n = PAGE_SIZE - at % PAGE_SIZE;
         if (n > PIPE_SIZE - pp->count)
@@ -141,10 +159,23 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
         memcpy((void *)(pp->page[at / PAGE_SIZE] + at % PAGE_SIZE), src + done, n);
         pp->count += n;
         done += n;
-        fc_sm_up(pp->data);
+        uint32_t wake = pp->readers_waiting;
+        fc_spin_unlock(&pp->lock);
+        pipe_wake(wake);
+        fc_spin_lock(&pp->lock);
     }
     fc_spin_unlock(&pp->lock);
-    return (int64_t)done;
+    return done ? (int64_t)done : r;
+}
+
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on)
+{
+    struct lx_pipe *pp = f->pipe;
+    uint32_t bit = 1u << lp->p->slot, *waiters = (f->flags & O_ACCMODE) == O_RDONLY ? &pp->readers_waiting
+                                                                                    : &pp->writers_waiting;
+    fc_spin_lock(&pp->lock);
+    *waiters = on ? *waiters | bit : *waiters & ~bit;
+    fc_spin_unlock(&pp->lock);
 }
 
 unsigned lx_pipe_poll(struct lx_file *f)
@@ -169,14 +200,13 @@ void lx_pipe_close(struct lx_file *f)
     else
         pp->writers--;
     bool last = !pp->readers && !pp->writers;
+    uint32_t wake = pp->readers_waiting | pp->writers_waiting;   /* the end of file, or -EPIPE */
     fc_spin_unlock(&pp->lock);
     f->pipe = NULL;
-    if (last) {
+    if (last)
         pipe_free(pp);
-        return;
-    }
-    fc_sm_up(pp->data);                          /* a reader waiting sees the end of file */
-    fc_sm_up(pp->room);                          /* a writer waiting sees -EPIPE */
+    else
+        pipe_wake(wake);
 }
 
 /* pipe2: a pipe, its read end on the lowest free descriptor, its write end on the next. */

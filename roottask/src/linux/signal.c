@@ -4,15 +4,15 @@
 #include "linux/linux.h"
 
 /*
- * A signal sent to a process is pending until the process next returns from a syscall; then
+ * A signal sent to a process is pending until the process next returns from a syscall, or,
+ * if it runs its own code, until the recall the sender makes brings it into the kernel; then
  * the lowest pending unblocked one is delivered: ignored, its default action (most end the
  * process), or its handler, on a Linux rt_sigframe on the process's stack (or the alternate
- * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. A fault goes to its
- * signal's handler at once (lx_signal_fault), with si_addr and the trap number. A signal that
- * will act (a handler, or a default that ends the process) interrupts a sleep, a console read
- * or a poll of the console: they return -EINTR (lx_signal_interrupts; the sender ups the
- * process's semaphore, on which they wait). Not yet: the FPU state in the frame, EINTR of
- * wait4 and of pipe reads and writes, SA_RESTART.
+ * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. A call that blocks
+ * stops for a signal that is not ignored (lx_signal_interrupts) with an -ERESTART* code, which
+ * the delivery turns into -EINTR or the call again (SA_RESTART). A fault goes to its signal's
+ * handler at once (lx_signal_fault), with si_addr and the trap number. Not yet: the FPU state
+ * in the frame.
  */
 #define SIGKILL 9
 #define SIGPIPE 13
@@ -21,6 +21,7 @@
 #define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
+#define SIGALRM 14
 #define UNBLOCKABLE ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))
 
 /* rt_sigaction: a signal's handler, flags, restorer and mask; the old one read back first. */
@@ -100,7 +101,9 @@ int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
 #define SA_ONSTACK    0x08000000
 #define SA_RESETHAND  0x80000000
 #define SA_NODEFER    0x40000000
+#define SA_RESTART    0x10000000
 #define SI_USER       0
+#define SI_KERNEL     0x80                   /* what an ITIMER_REAL's SIGALRM says */
 #define USER_CS       0x33                   /* what Linux's frame says of the user's segments */
 #define USER_SS       0x2b
 #define RFLAGS_TF_DF  0x500                  /* a handler starts with neither */
@@ -112,48 +115,47 @@ static bool default_ignores(int sig)
     return sig == SIGCHLD || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22);
 }
 
-/* What sig does to lp now: nothing (ignored, explicitly or by default), or something. */
-static bool ignored(struct linux_proc *lp, int sig)
+/* Is sig ignored by lp (its handler SIG_IGN, or the default that ignores it)? */
+static bool ignores(const struct linux_proc *lp, int sig)
 {
     uint64_t h = lp->sigaction[sig - 1].sa_handler;
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
-/* Pending, with the process's semaphore upped: a sleep or a console read it waits in looks again. */
-void lx_signal_send(struct linux_proc *lp, int sig, int from_pid)
-{
-    (void)from_pid;
-    if (sig < 1 || sig > 64)
-        return;
-    __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
-    fc_sm_up(lp->child_sm);
-}
-
 bool lx_signal_interrupts(struct linux_proc *lp)
 {
     uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
-    for (int sig = 1; ready; sig++, ready >>= 1)
-        if ((ready & 1) && !ignored(lp, sig))
+    for (; ready; ready &= ready - 1)
+        if (!ignores(lp, __builtin_ctzl(ready) + 1))
             return true;
     return false;
 }
 
 /*
- * Whom the console's ISIG characters (Ctrl-C: SIGINT, Ctrl-\: SIGQUIT) signal: for now every
- * live Linux process whose stdin is the console, except those that ignore sig. (With process
- * groups: the console's foreground group.)
+ * Pending first, then the wake-up of a call it blocks in (lx_wake: after the pending bit, so
+ * its check cannot miss it), then, sent by another, a recall: running its own code, it comes
+ * into the kernel and its recall delivers (linux_recalled). A process sending to itself gets
+ * it on its syscall's way back.
  */
+void lx_signal_send(struct linux_proc *lp, int sig, int from_pid)
+{
+    if (sig < 1 || sig > 64)
+        return;
+    __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
+    lx_wake(lp);
+    if (from_pid != (int)lp->p->id)
+        proc_recall(lp->p);
+}
+
+/* The console's ISIG characters (Ctrl-C: SIGINT, Ctrl-\: SIGQUIT): to its foreground group. */
 void lx_console_signal(int sig)
 {
-    for (unsigned s = 0; s < PROC_MAX; s++) {
-        struct proc *p = proc_at(s);
-        if (p->state != PROC_RUNNING || p->personality != linux_syscall)
-            continue;
-        struct linux_proc *lp = lx_of(p);
-        struct lx_file *in = lp->fd[0];
-        if (in && !in->node && !in->pipe && in->console == 0 && !ignored(lp, sig))
-            lx_signal_send(lp, sig, 0);
-    }
+    int pgrp = lx_console_foreground();
+    unsigned slot = 0;
+    struct linux_proc *t;
+    while ((t = lx_next(&slot)))
+        if (t->pgid == pgrp)
+            lx_signal_send(t, sig, 0);
 }
 
 /* The process ends by sig (its parent's wait4 says so). Does not return. */
@@ -197,8 +199,7 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     m->trapno = trapno;
     m->err = err;
     m->cr2 = cr2;
-    m->oldmask = lp->sigmask;
-    f.uc.uc_sigmask = lp->sigmask;
+    m->oldmask = f.uc.uc_sigmask = lp->restore_mask ? lp->saved_mask : lp->sigmask;   /* sigsuspend's: the one before */
     f.info = *info;
     if (!proc_write(lp->p, sp, &f, sizeof f))
         return false;
@@ -212,23 +213,46 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     return true;
 }
 
-void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x)
+/*
+ * The outcome of syscall nr that a signal interrupted (an -ERESTART* code in rax), a is the
+ * handler about to run (NULL: none ran): -EINTR, or the call again (rip back over the 2-byte
+ * syscall, rax its number), where Linux restarts it; the handler's frame saves either.
+ */
+static void syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_sigaction *a)
+{
+    int64_t r = (int64_t)x->rax;
+    bool again;
+    if (nr < 0 || r > -LX_ERESTARTSYS || r < -LX_ERESTART_RESTARTBLOCK)
+        return;
+    if (r == -LX_ERESTARTSYS)
+        again = !a || (a->sa_flags & SA_RESTART);
+    else
+        again = !a;                                  /* NOHAND, RESTARTBLOCK: a handler means -EINTR */
+    x->rax = again ? (uint64_t)nr : (uint64_t)-LX_EINTR;
+    if (again)
+        x->rip -= 2;
+}
+
+void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     for (;;) {
         uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
         if (!ready)
-            return;
+            break;
         int sig = __builtin_ctzl(ready) + 1;
         __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
         struct lx_sigaction *a = &lp->sigaction[sig - 1];
-        if (ignored(lp, sig))
+        if (ignores(lp, sig))
             continue;
         if (a->sa_handler == SIG_DFL)
             die_by(lp, sig);                         /* does not return */
-        struct lx_siginfo info = { .si_signo = sig, .si_code = SI_USER };
+        syscall_restart(x, nr, a);
+        struct lx_siginfo info = { .si_signo = sig, .si_code = sig == SIGALRM ? SI_KERNEL : SI_USER };
         enter_handler(lp, x, sig, &info, 0, 0, 0);
         return;                                      /* one frame at a time: the next at its return */
     }
+    syscall_restart(x, nr, NULL);
+    lx_call_mask_done(lp, 0);                        /* no handler took sigsuspend's mask along */
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */
@@ -238,6 +262,7 @@ static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, co
     struct lx_sigaction *a = &lp->sigaction[sig - 1];
     if (!push_frame(lp, x, sig, a, info, trapno, err, cr2))
         die_by(lp, 11);
+    lp->restore_mask = false;                        /* the frame has it: rt_sigreturn restores it */
     lp->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
     if (a->sa_flags & SA_RESETHAND)
         a->sa_handler = SIG_DFL;
@@ -276,30 +301,42 @@ int64_t lx_rt_sigreturn(struct linux_proc *lp, struct utcb_exc *x)
     return (int64_t)m->rax;                          /* the dispatcher puts it in rax */
 }
 
-/* The Linux process with this pid, or NULL. */
-static struct linux_proc *by_pid(struct linux_proc *lp, int64_t pid)
+/* sig (0: none, a check) from lp to the process pid: 0, or -ESRCH if there is none. */
+static int64_t send_to(struct linux_proc *lp, int64_t pid, int sig)
 {
-    for (unsigned s = 0; s < PROC_MAX; s++) {
-        struct proc *p = proc_at(s);
-        if (p->state == PROC_RUNNING && p->id == (uint64_t)pid && p->personality == lp->p->personality)
-            return lx_of(p);
-    }
-    return NULL;
+    struct linux_proc *t = lx_find(pid);
+    if (!t)
+        return -LX_ESRCH;
+    if (sig)
+        lx_signal_send(t, sig, (int)lp->p->id);
+    return 0;
 }
 
-/* kill: pid > 0 that process, 0 the caller (no process groups yet); sig 0 only checks. */
+/*
+ * kill: pid > 0 that process, 0 the caller's group, -1 every other process, < -1 the group
+ * -pid; sig 0 only checks. -ESRCH if it names nobody.
+ */
 int64_t lx_kill(struct linux_proc *lp, struct utcb_exc *x)
 {
     int64_t pid = (int32_t)x->rdi;
     int sig = (int)(int32_t)x->rsi;
     if (sig < 0 || sig > 64)
         return -LX_EINVAL;
-    struct linux_proc *t = pid == 0 ? lp : pid > 0 ? by_pid(lp, pid) : NULL;
-    if (!t)
+    if (pid > 0)
+        return send_to(lp, pid, sig);
+    if (pid == INT32_MIN)
         return -LX_ESRCH;
-    if (sig)
-        lx_signal_send(t, sig, (int)lp->p->id);
-    return 0;
+    int pgid = pid == 0 ? lp->pgid : (int)-pid;
+    bool any = false;
+    unsigned slot = 0;
+    struct linux_proc *t;
+    while ((t = lx_next(&slot)))
+        if (pid == -1 ? t != lp : t->pgid == pgid) {
+            any = true;
+            if (sig)
+                lx_signal_send(t, sig, (int)lp->p->id);
+        }
+    return any ? 0 : -LX_ESRCH;
 }
 
 int64_t lx_tkill(struct linux_proc *lp, struct utcb_exc *x)
@@ -316,10 +353,100 @@ int64_t lx_tgkill(struct linux_proc *lp, struct utcb_exc *x)
     int sig = (int)(int32_t)x->rdx;
     if (sig < 0 || sig > 64 || tid <= 0 || (tgid != -1 && tgid != tid))
         return -LX_EINVAL;
-    struct linux_proc *t = by_pid(lp, tid);
-    if (!t)
-        return -LX_ESRCH;
-    if (sig)
-        lx_signal_send(t, sig, (int)lp->p->id);
+    return send_to(lp, tid, sig);
+}
+
+/* rt_sigpending: the signals sent while blocked, not delivered yet. */
+int64_t lx_rt_sigpending(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if (x->rsi > 8)
+        return -LX_EINVAL;
+    uint64_t set = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & lp->sigmask;
+    return proc_write(lp->p, x->rdi, &set, x->rsi) ? 0 : -LX_EFAULT;
+}
+
+/*
+ * Sleep until a signal interrupts, one of `wanted` is pending (even an ignored one), or the
+ * TSC passes deadline (0: never).
+ */
+static void await_signal(struct linux_proc *lp, uint64_t wanted, uint64_t deadline)
+{
+    lx_wait_begin(lp);
+    while (!(__atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & wanted) && !lx_signal_interrupts(lp) &&
+           (!deadline || fc_rdtsc() < deadline))
+        lx_sleep(lp, deadline);
+    lx_wait_end(lp);
+}
+
+/* pause: until a signal's handler has run (or the signal ends the process). */
+int64_t lx_pause(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)x;
+    await_signal(lp, 0, 0);
+    return -LX_ERESTARTNOHAND;
+}
+
+int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len)
+{
+    uint64_t mask;
+    if (!va)
+        return 0;
+    if (len != 8)
+        return -LX_EINVAL;
+    if (!proc_read(lp->p, &mask, va, sizeof mask))
+        return -LX_EFAULT;
+    lp->saved_mask = lp->sigmask;
+    lp->restore_mask = true;
+    lp->sigmask = mask & ~UNBLOCKABLE;
     return 0;
+}
+
+int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r)
+{
+    if (r != -LX_ERESTARTNOHAND && lp->restore_mask) {
+        lp->sigmask = lp->saved_mask;
+        lp->restore_mask = false;
+    }
+    return r;
+}
+
+/* rt_sigsuspend: pause with the mask at rdi; the old mask comes back with the handler's return. */
+int64_t lx_rt_sigsuspend(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t r = x->rsi != 8 ? -LX_EINVAL : x->rdi ? lx_call_mask(lp, x->rdi, x->rsi) : -LX_EFAULT;
+    if (r)
+        return r;
+    await_signal(lp, 0, 0);
+    return -LX_ERESTARTNOHAND;
+}
+
+/*
+ * rt_sigtimedwait: a pending signal of the set at rdi taken without its handler: its number,
+ * its siginfo at rsi; none before the timeout at rdx (NULL: none): -EAGAIN; another signal to
+ * handle first: -EINTR. The set's signals are unblocked meanwhile, as on Linux.
+ */
+int64_t lx_rt_sigtimedwait(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t set, deadline;
+    if (x->r10 != 8)
+        return -LX_EINVAL;
+    if (!proc_read(lp->p, &set, x->rdi, sizeof set))
+        return -LX_EFAULT;
+    int64_t r = lx_timeout_deadline(lp, x->rdx, false, &deadline);   /* {0, 0}: look once */
+    if (r)
+        return r;
+    set &= ~UNBLOCKABLE;
+    uint64_t mask = lp->sigmask;
+    lp->sigmask &= ~set;
+    await_signal(lp, set, deadline);
+    lp->sigmask = mask;
+    uint64_t got = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & set;
+    if (!got)
+        return lx_signal_interrupts(lp) ? -LX_EINTR : -LX_EAGAIN;
+    int sig = __builtin_ctzl(got) + 1;
+    __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
+    struct lx_siginfo info = { .si_signo = sig, .si_code = sig == SIGALRM ? SI_KERNEL : SI_USER };
+    if (x->rsi && !proc_write(lp->p, x->rsi, &info, sizeof info))
+        return -LX_EFAULT;
+    return sig;
 }

@@ -34,8 +34,9 @@ void linux_syscall(struct proc *p, struct utcb *u)
         x->rax = (uint64_t)table[nr].fn(lp, x);      /* exit does not come back: it takes no lock */
         if (table[nr].fs)
             fs_unlock();
-        if (__atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST))
-            lx_signal_deliver(lp, x);                /* on the way back: a handler's frame, or the end */
+        /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
+         * code's, never a call to start again. */
+        lx_signal_deliver(lp, x, nr == __NR_rt_sigreturn ? -1 : (int64_t)nr);
         return;
     }
     x->rax = (uint64_t)-LX_ENOSYS;

@@ -18,11 +18,11 @@ int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
-/* ---- processes: fork, wait4 ---------------------------------------------------------- */
+/* ---- waiting ---------------------------------------------------------------------- */
 
 static sel_t wait_sms[PROC_MAX];
 
-/* The semaphores wait4 sleeps on, one per slot, made on the main thread before any process. */
+/* The semaphores processes sleep on, one per slot, made on the main thread before any process. */
 void lx_wait_init(void)
 {
     for (unsigned i = 0; i < PROC_MAX; i++)
@@ -35,8 +35,42 @@ void lx_wait_init(void)
 
 sel_t lx_wait_sm(unsigned slot)
 {
-    return wait_sms[slot % PROC_MAX];
+    sel_t s = wait_sms[slot % PROC_MAX];
+    while (fc_sm_down(s, 1) == SUCCESS)              /* ups the slot's last process did not need */
+        ;
+    return s;
 }
+
+/*
+ * The waiter says it waits before it looks (at a pipe, its children, its signals); a waker
+ * changes what it looks at before it reads `waiting`. Both orders are fenced, so one of them
+ * sees the other: the waiter sees the change, or the waker sees `waiting` and ups. An up that
+ * comes before the down is kept (the semaphore counts); an up nobody needed only makes the
+ * next sleep look again.
+ */
+void lx_wait_begin(struct linux_proc *lp)
+{
+    __atomic_store_n(&lp->waiting, 1, __ATOMIC_SEQ_CST);
+}
+
+void lx_wait_end(struct linux_proc *lp)
+{
+    __atomic_store_n(&lp->waiting, 0, __ATOMIC_SEQ_CST);
+}
+
+unsigned lx_sleep(struct linux_proc *lp, uint64_t deadline)
+{
+    return proc_block(lp->p, lp->wake_sm, deadline);    /* never returns if it is torn down meanwhile */
+}
+
+void lx_wake(struct linux_proc *lp)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&lp->waiting, __ATOMIC_SEQ_CST))
+        fc_sm_up(lp->wake_sm);
+}
+
+/* ---- processes: fork, wait4 ---------------------------------------------------------- */
 
 #define CSIGNAL              0x000000ff
 #define CLONE_PARENT_SETTID  0x00100000
@@ -44,14 +78,34 @@ sel_t lx_wait_sm(unsigned slot)
 #define CLONE_CHILD_SETTID   0x01000000
 #define WNOHANG              1
 
-/* The children of lp (each slot's process whose parent it is), one after the other. */
-static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
+/* The Linux processes (running, or ended and not waited for yet) from *slot on, one after the other. */
+struct linux_proc *lx_next(unsigned *slot)
 {
     for (; *slot < PROC_MAX; (*slot)++) {
         struct proc *c = proc_at(*slot);
-        if (c->state != PROC_FREE && c->pstate && lx_of(c)->parent == lp && c->personality == lp->p->personality)
+        if (c->state != PROC_FREE && c->pstate && c->personality == linux_syscall)
             return lx_of(proc_at((*slot)++));
     }
+    return NULL;
+}
+
+struct linux_proc *lx_find(int64_t pid)
+{
+    unsigned slot = 0;
+    struct linux_proc *c;
+    while ((c = lx_next(&slot)))
+        if (c->p->id == (uint64_t)pid)
+            return c;
+    return NULL;
+}
+
+/* The children of lp, one after the other. */
+static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
+{
+    struct linux_proc *c;
+    while ((c = lx_next(slot)))
+        if (c->parent == lp)
+            return c;
     return NULL;
 }
 
@@ -69,6 +123,9 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
         return -LX_EAGAIN;
     struct linux_proc *clp = lx_proc_new(c);
     clp->parent = lp;
+    clp->pgid = lp->pgid;
+    clp->sid = lp->sid;
+    clp->nice = lp->nice;
     for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
         if (lp->fd[fd]) {
             lx_file_hold(lp->fd[fd]);
@@ -126,9 +183,61 @@ static uint32_t wait_status(struct linux_proc *c)
     return c->p->state == PROC_FAULTED ? (uint32_t)(c->term_signal & 0x7f) : (uint32_t)((c->p->status & 0xff) << 8);
 }
 
+/* A struct rusage (144 bytes) at va: all zero, no accounting here. */
+static bool rusage_out(struct linux_proc *lp, uint64_t va)
+{
+    static const uint8_t zero[144];
+    return proc_write(lp->p, va, zero, sizeof zero);
+}
+
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+
+/* getrusage: the caller's, its children's or its thread's use, all zero. */
+int64_t lx_getrusage(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int32_t who = (int32_t)x->rdi;
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -LX_EINVAL;
+    return rusage_out(lp, x->rsi) ? 0 : -LX_EFAULT;
+}
+
+/* Does wait4's pid (> 0: that child, -1: any, 0: the caller's group, < -1: group -pid) take c? */
+static bool wait_takes(struct linux_proc *lp, struct linux_proc *c, int64_t pid)
+{
+    return pid > 0 ? c->p->id == (uint64_t)pid : pid == -1 ? true : c->pgid == (pid ? -pid : lp->pgid);
+}
+
+/* One ended child that pid names reported (status, rusage) and gone: its pid; 0: none has
+ * ended yet; -ECHILD: there is no such child. */
+static int64_t wait_reap(struct linux_proc *lp, int64_t pid, uint64_t status_va, uint64_t rusage)
+{
+    bool any = false;
+    unsigned slot = 0;
+    struct linux_proc *c;
+    while ((c = child_next(lp, &slot))) {
+        if (!wait_takes(lp, c, pid))
+            continue;
+        any = true;
+        if (c->p->state == PROC_RUNNING || !__atomic_load_n(&c->end_told, __ATOMIC_ACQUIRE))
+            continue;                                /* running, or its end not told yet */
+        uint32_t st = wait_status(c);
+        int64_t id = c->p->id;
+        if (status_va && !proc_write(lp->p, status_va, &st, sizeof st))
+            return -LX_EFAULT;
+        if (rusage)
+            rusage_out(lp, rusage);
+        c->parent = NULL;
+        proc_destroy(c->p);
+        return id;
+    }
+    return any ? 0 : -LX_ECHILD;
+}
+
 /*
- * wait4: an ended child (pid -1 or 0: any, > 0: that one) is reported and goes; none ended
- * yet: wait (WNOHANG: 0), blocking only this process; no such child: -ECHILD.
+ * wait4: an ended child is reported and goes; none ended yet: wait (WNOHANG: 0), blocking
+ * only this process, until one ends (its SIGCHLD wakes us) or a signal interrupts.
  */
 int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
 {
@@ -136,34 +245,17 @@ int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
     uint64_t status_va = x->rsi, options = x->rdx, rusage = x->r10;
     if (options & ~(uint64_t)(WNOHANG | 0x2 | 0x8 | 0x01000000 | 0x40000000 | 0x80000000))
         return -LX_EINVAL;
-    for (;;) {
-        bool any = false;
-        unsigned slot = 0;
-        struct linux_proc *c;
-        while ((c = child_next(lp, &slot))) {
-            if (pid > 0 && c->p->id != (uint64_t)pid)
-                continue;
-            any = true;
-            if (c->p->state == PROC_RUNNING || !__atomic_load_n(&c->end_told, __ATOMIC_ACQUIRE))
-                continue;                            /* running, or its end not told yet */
-            uint32_t st = wait_status(c);
-            int64_t id = c->p->id;
-            if (status_va && !proc_write(lp->p, status_va, &st, sizeof st))
-                return -LX_EFAULT;
-            if (rusage) {
-                static const uint8_t zero[144];          /* struct rusage: no accounting here */
-                proc_write(lp->p, rusage, zero, sizeof zero);
-            }
-            c->parent = NULL;
-            proc_destroy(c->p);
-            return id;
+    int64_t r;
+    lx_wait_begin(lp);
+    while (!(r = wait_reap(lp, pid, status_va, rusage)) && !(options & WNOHANG)) {
+        if (lx_signal_interrupts(lp)) {
+            r = -LX_ERESTARTSYS;
+            break;
         }
-        if (!any)
-            return -LX_ECHILD;
-        if (options & WNOHANG)
-            return 0;
-        proc_block(lp->p, lp->child_sm, 0);
+        lx_sleep(lp, 0);
     }
+    lx_wait_end(lp);
+    return r;
 }
 
 void lx_reap_children(struct linux_proc *lp)
@@ -189,6 +281,130 @@ int64_t lx_getppid(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)x;
     return lp->parent ? (int64_t)lp->parent->p->id : 0;
+}
+
+/* ---- process groups and sessions ---------------------------------------------------- */
+
+int lx_pgrp_session(int pgid)
+{
+    unsigned slot = 0;
+    struct linux_proc *c;
+    while ((c = lx_next(&slot)))
+        if (c->pgid == pgid)
+            return c->sid;
+    return 0;
+}
+
+/* The process pid names (0: the caller), or NULL. */
+static struct linux_proc *self_or(struct linux_proc *lp, int64_t pid)
+{
+    return pid == 0 ? lp : lx_find(pid);
+}
+
+/*
+ * setpgid: the caller or a child of it (in its session, not after its execve) into group pgid
+ * (0: its own pid's), which must be its own pid or a group of the caller's session; a session
+ * leader stays in its group. Linux's errors, in Linux's order.
+ */
+int64_t lx_setpgid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    int64_t pid = (int32_t)x->rdi, pgid = (int32_t)x->rsi;
+    if (pgid < 0)
+        return -LX_EINVAL;
+    struct linux_proc *t = self_or(lp, pid);
+    if (!t)
+        return -LX_ESRCH;
+    if (t->parent == lp) {
+        if (t->sid != lp->sid)
+            return -LX_EPERM;
+        if (t->execed)
+            return -LX_EACCES;
+    } else if (t != lp) {
+        return -LX_ESRCH;
+    }
+    if (t->sid == (int)t->p->id)
+        return -LX_EPERM;
+    pid = t->p->id;
+    if (!pgid)
+        pgid = pid;
+    if (pgid != pid && lx_pgrp_session((int)pgid) != lp->sid)
+        return -LX_EPERM;
+    t->pgid = (int)pgid;
+    return 0;
+}
+
+int64_t lx_getpgid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct linux_proc *t = self_or(lp, (int32_t)x->rdi);
+    return t ? t->pgid : -LX_ESRCH;
+}
+
+int64_t lx_getpgrp(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)x;
+    return lp->pgid;
+}
+
+/* setsid: a new session and group, both the caller's pid (it leaves its controlling terminal:
+ * the console is its old session's); -EPERM if a group of that id exists (it leads one). */
+int64_t lx_setsid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)x;
+    int pid = (int)lp->p->id;
+    if (lx_pgrp_session(pid))
+        return -LX_EPERM;
+    lp->sid = lp->pgid = pid;
+    return pid;
+}
+
+int64_t lx_getsid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct linux_proc *t = self_or(lp, (int32_t)x->rdi);
+    return t ? t->sid : -LX_ESRCH;
+}
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
+/* Does setpriority's or getpriority's (which, who) name t? Every process is root's (PRIO_USER). */
+static bool prio_names(struct linux_proc *lp, struct linux_proc *t, int which, int64_t who)
+{
+    if (which == PRIO_PROCESS)
+        return t->p->id == (uint64_t)(who ? who : (int64_t)lp->p->id);
+    if (which == PRIO_PGRP)
+        return t->pgid == (who ? who : lp->pgid);
+    return who == 0;
+}
+
+/* getpriority and setpriority: the nice value of the processes (which, who) names, which the
+ * scheduler does not look at; get: the highest priority of them as Linux reports it, 20 - nice. */
+static int64_t priority(struct linux_proc *lp, struct utcb_exc *x, bool set)
+{
+    int which = (int)(int32_t)x->rdi;
+    int64_t who = (int32_t)x->rsi, nice = (int32_t)x->rdx, best = -1;
+    if (which < PRIO_PROCESS || which > PRIO_USER)
+        return -LX_EINVAL;
+    nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    unsigned slot = 0;
+    struct linux_proc *t;
+    while ((t = lx_next(&slot)))
+        if (prio_names(lp, t, which, who)) {
+            if (set)
+                t->nice = (int)nice;
+            best = 20 - t->nice > best ? 20 - t->nice : best;
+        }
+    return best < 0 ? -LX_ESRCH : set ? 0 : best;
+}
+
+int64_t lx_getpriority(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return priority(lp, x, false);
+}
+
+int64_t lx_setpriority(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return priority(lp, x, true);
 }
 
 /* getuid, getgid, geteuid, getegid: the caller is root. */

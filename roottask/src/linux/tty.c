@@ -20,7 +20,7 @@
  * the read returns 0). Non-canonical reads return what is there once VMIN bytes are (VMIN 0:
  * at once), VTIME tenths of a second bounding the wait (from the read's start for VMIN 0, else
  * from the first byte's arrival being seen). A reader waits on its own process's semaphore
- * (child_sm), upped by the receiver (input came) and by signals (-EINTR).
+ * (lx_sleep), woken by the receiver (input came) and by signals (-EINTR).
  */
 #define TTY_QUEUE 4096                   /* bytes readable at once (more are dropped) */
 #define TTY_LINE  4095                   /* a canonical line's length (N_TTY_BUF_SIZE - 1) */
@@ -124,9 +124,11 @@ static unsigned queue_bytes(void)
 static void wake_readers(void)
 {
     uint32_t w = tty.waiting;
-    for (unsigned s = 0; w; s++, w >>= 1)
-        if (w & 1)
-            fc_sm_up(lx_wait_sm(s));
+    for (unsigned s = 0; w; s++, w >>= 1) {
+        struct linux_proc *lp = (w & 1) ? lx_slot(s) : NULL;
+        if (lp)
+            lx_wake(lp);
+    }
 }
 
 /* ---- the line discipline ---- */
@@ -271,55 +273,65 @@ static unsigned take(uint8_t *out, unsigned n)
     return done;
 }
 
-/* Wait for input (tty lock held, and taken again): the deadline 0 is none. */
-static void wait_input(struct linux_proc *lp, uint64_t deadline, bool fs_held)
+/* Wait for input (tty lock held, and taken again; the caller is between lx_wait_begin and
+ * lx_wait_end): the deadline 0 is none. */
+static void wait_input(struct linux_proc *lp, uint64_t deadline)
 {
     tty.waiting |= 1u << lp->p->slot;
     fc_spin_unlock(&tty.lock);
-    if (fs_held)
-        fs_unlock();
-    proc_block(lp->p, lp->child_sm, deadline);       /* never returns if the process is torn down */
-    if (fs_held)
-        fs_lock();
+    fs_unlock();
+    lx_sleep(lp, deadline);                          /* never returns if the process is torn down */
+    fs_lock();
     fc_spin_lock(&tty.lock);
     tty.waiting &= ~(1u << lp->p->slot);
 }
+
+void lx_tty_watch(struct linux_proc *lp, bool on)
+{
+    fc_spin_lock(&tty.lock);
+    if (on)
+        tty.waiting |= 1u << lp->p->slot;
+    else
+        tty.waiting &= ~(1u << lp->p->slot);
+    fc_spin_unlock(&tty.lock);
+}
+
+static int64_t tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock);
 
 int64_t lx_tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock)
 {
     if (!tty.input || !len)
         return 0;                                    /* no input: stdin is at its end */
+    lx_wait_begin(lp);
+    int64_t r = tty_read(lp, buf, len, nonblock);
+    lx_wait_end(lp);
+    return r;
+}
+
+static int64_t tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock)
+{
     uint8_t chunk[256];
     fc_spin_lock(&tty.lock);
     unsigned vtime = tty.t.c_cc[LX_VTIME];
     bool canon = tty.t.c_lflag & LX_ICANON, timed = !canon && vtime;
-    uint64_t deadline = timed && !tty.t.c_cc[LX_VMIN] ? lx_tsc_after_ms(vtime * 100UL) : 0;
+    uint64_t deadline = timed && !tty.t.c_cc[LX_VMIN] ? lx_deadline_ms(vtime * 100L) : 0;
     while (!read_ready(len)) {
         bool some = queue_bytes() > 0;
         if (timed && some && !deadline)
-            deadline = lx_tsc_after_ms(vtime * 100UL);
+            deadline = lx_deadline_ms(vtime * 100L);
         if (nonblock || lx_signal_interrupts(lp) || (deadline && fc_rdtsc() >= deadline)) {
             if (some && !canon)
                 break;                               /* what is there, short of VMIN */
             fc_spin_unlock(&tty.lock);
-            return nonblock ? -LX_EAGAIN : deadline && fc_rdtsc() >= deadline ? 0 : -LX_EINTR;
+            return nonblock ? -LX_EAGAIN : deadline && fc_rdtsc() >= deadline ? 0 : -LX_ERESTARTSYS;
         }
-        wait_input(lp, deadline, true);
+        wait_input(lp, deadline);
     }
     unsigned n = take(chunk, len < sizeof chunk ? (unsigned)len : sizeof chunk);
     fc_spin_unlock(&tty.lock);
     if (n && !proc_write(lp->p, buf, chunk, n))
         return -LX_EFAULT;
     return n;
-}
-
-void lx_tty_wait(struct linux_proc *lp, uint64_t deadline)
-{
-    fc_spin_lock(&tty.lock);
-    bool ready = !tty.input || (tty.t.c_lflag & LX_ICANON ? line_ready() : queue_bytes() > 0);
-    if (!ready && !lx_signal_interrupts(lp))
-        wait_input(lp, deadline, false);
-    fc_spin_unlock(&tty.lock);
 }
 
 /* ---- ioctl ---- */

@@ -20,6 +20,9 @@
 #define LX_TCSETSF    0x5404
 #define LX_TIOCGWINSZ 0x5413
 #define LX_FIONREAD   0x541B
+#define LX_TIOCGPGRP  0x540f         /* the foreground process group: tcgetpgrp */
+#define LX_TIOCSPGRP  0x5410         /* tcsetpgrp */
+#define LX_TIOCGSID   0x5429         /* the terminal's session: tcgetsid */
 
 /* asm-generic/termbits.h: struct termios (glibc's is 60 bytes, with speeds: not this). */
 #define LX_NCCS 19
@@ -184,6 +187,13 @@ struct lx_timezone {
     int32_t tz_dsttime;              /* 4 */
 };                                   /* 8 */
 _Static_assert(sizeof(struct lx_timezone) == 8, "struct timezone is 8 bytes");
+
+/* linux/time.h: struct itimerval (setitimer, getitimer). */
+struct lx_itimerval {
+    struct lx_timeval it_interval;   /*  0: the period after the first expiry; 0: once */
+    struct lx_timeval it_value;      /* 16: the time to the next expiry; 0: off */
+};                                   /* 32 */
+_Static_assert(sizeof(struct lx_itimerval) == 32, "struct itimerval is 32 bytes");
 
 /* ---- signals ---- */
 

@@ -31,6 +31,7 @@ unsigned proc_copy_memory(struct proc *dst, struct proc *src);
 /* A portal's id names its process's slot and, for event portals, the vector. */
 static inline uint64_t proc_portal_id(const struct proc *p, unsigned vector) { return ((uint64_t)p->slot << 8) | vector; }
 static inline unsigned proc_id_vector(uint64_t id) { return (unsigned)(id & 0xff); }
+#define PROC_ID_SYSCALL 0xff                                 /* a foreign syscall portal's "vector": no event's */
 struct proc *proc_by_id(uint64_t id);                        /* the process a portal id names */
 
 extern const uint8_t *proc_tar;                              /* the userland archive (proc_init) */

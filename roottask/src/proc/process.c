@@ -97,6 +97,7 @@ struct proc *proc_slot_take(const char *path)
     p->on_fault = NULL;
     p->fault_taken = NULL;
     p->on_end = NULL;
+    p->on_recall = NULL;
     p->teardown = NULL;
     p->personality = NULL;
     p->busy = 0;
@@ -108,16 +109,23 @@ struct proc *proc_slot_take(const char *path)
 /*
  * Its portals, bound to this CPU's handlers with the slot in the id: events
  * (startup at EV_STARTUP, the rest faults), console, exit, notify, files, the
- * CPU's shared echo portal, and for a foreign one its syscall portal.
+ * CPU's shared echo portal, and for a foreign one its syscall portal. A foreign
+ * process's faults and recall go to its own syscall handler, not the CPU's
+ * fault handler: its personality may end it there (a signal's default), and
+ * the handler that parks with it until the teardown must not be one its parent
+ * needs (for a page fault, a recall) before it reaps it.
  */
 unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
 {
     unsigned st = handlers_for(cpu);
     const struct handlers *h = &per_cpu[cpu];
-    sel_t s = p->sel, pd = s + SEL_PD;
+    sel_t s = p->sel, pd = s + SEL_PD, *own = &foreign_ec[p->slot][cpu];
+    if (!st && with_foreign && !*own)
+        st = fc_handler_create(cpu, foreign_portal, own);
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
-        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : h->fault,
-                            v == EV_STARTUP ? STARTUP_MTD : EXC_MTD, proc_portal_id(p, v));
+        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : with_foreign ? *own : h->fault,
+                            v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
+                            proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, proc_portal_id(p, 0));
@@ -129,9 +137,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
     if (!st && with_foreign) {
-        sel_t *ec = &foreign_ec[p->slot][cpu];
-        st = *ec ? SUCCESS : fc_handler_create(cpu, foreign_portal, ec);
-        st = st ? st : fc_portal_bind(s + SEL_FOREIGN, *ec, FOREIGN_MTD, proc_portal_id(p, 0));
+        st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, PROC_ID_SYSCALL));
         st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
                                    CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
     }
@@ -283,6 +289,11 @@ static void fault_handler(uint64_t id, struct utcb *u)
     park(p);                                     /* never replied */
 }
 
+void proc_recall(struct proc *p)
+{
+    fc_ec_recall(p->sel + SEL_EC);               /* a process torn down meanwhile: BAD_CAP, nothing */
+}
+
 void proc_exit(struct proc *p, uint64_t status)
 {
     if (p->state == PROC_RUNNING) {
@@ -299,9 +310,21 @@ static void exit_handler(uint64_t id, struct utcb *u)
     proc_exit(by_slot(id), u->mr[0]);
 }
 
-/* The foreign-syscall dispatcher: the portal id names the process; its personality decides. */
+/* The foreign-syscall dispatcher: the portal id names the process; its personality decides.
+ * Its faults and its recall (proc_recall) come here too, as the vector in the id says. */
 static void foreign_handler(uint64_t id, struct utcb *u)
 {
+    unsigned vector = proc_id_vector(id);
+    if (vector == EV_RECALL) {                   /* no fault, no syscall: it goes on */
+        struct proc *p = by_slot(id);
+        if (p->state == PROC_RUNNING && p->on_recall)
+            p->on_recall(p, &u->exc);
+        return;
+    }
+    if (vector != PROC_ID_SYSCALL) {
+        fault_handler(id, u);
+        return;
+    }
     /* LAB syscall-redirection BEGIN: find the calling process from the portal id and hand the call to its personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */
     struct proc *p = by_slot(id);
     if (p->personality)

@@ -54,6 +54,8 @@ struct proc {
     bool (*fault_taken)(struct proc *p, unsigned vector, struct utcb_exc *x);
     /* if set: once it has ended (its state says how), before its handler parks: tell whoever waits */
     void (*on_end)(struct proc *p);
+    /* if set: it was recalled (proc_recall) on its way to user mode; x: its state, the reply's */
+    void (*on_recall)(struct proc *p, struct utcb_exc *x);
     unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
     bool dying;                       /* proc_destroy has begun: no handler starts work for it */
 };
@@ -112,6 +114,9 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need);
 /* A handler of p blocks on sm until deadline (0: none) without holding up p's teardown: it must
  * hold no lock; if p is torn down meanwhile it never returns. fc_sm_down's status. */
 unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
+/* Its EC enters the kernel soon (an IPI if it runs on another CPU) and, before it next runs its
+ * own code, its on_recall: how a personality interrupts a process that makes no syscall. */
+void proc_recall(struct proc *p);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */
 void proc_exit(struct proc *p, uint64_t status) __attribute__((noreturn));
 /* The same for a death by a signal: state PROC_FAULTED, status 128 + sig. */

@@ -18,10 +18,10 @@
  * an 8 KiB scratch mapping (ending at an unmapped guard page, so a huge length runs off it),
  * unmapped and kernel addresses. Syscalls that would end or cripple the fuzzer itself are
  * skipped (exit, munmap/mprotect/madvise of its own memory, the FS base, signal handlers and
- * the signal mask, chdir, process creation); mmap loses MAP_FIXED, close and dup2/dup3 spare
- * descriptors 0, 1 and 2, no argument names the counts' pipe, kill/tkill/tgkill aim at the child itself
- * with a blockable signal, and nothing may block for ever: pipes are made non-blocking (and
- * F_SETFL keeps O_NONBLOCK), stdin is /dev/null.
+ * the signal mask, timers, chdir, process creation); mmap loses MAP_FIXED, close and dup2/dup3
+ * spare descriptors 0, 1 and 2, no argument names the counts' pipe, kill/tkill/tgkill aim at
+ * the child itself with a blockable signal, and nothing may block for ever: pipes are made
+ * non-blocking (and F_SETFL keeps O_NONBLOCK), stdin is /dev/null.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -62,7 +62,7 @@ static int skipped(long nr)
         SYS_exit, SYS_exit_group, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_mremap, SYS_brk,
         SYS_arch_prctl, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_rt_sigsuspend,
         SYS_rt_sigtimedwait,
-        SYS_pause, SYS_nanosleep, SYS_clock_nanosleep, SYS_alarm, SYS_poll, SYS_ppoll, SYS_select,
+        SYS_pause, SYS_nanosleep, SYS_clock_nanosleep, SYS_alarm, SYS_setitimer, SYS_poll, SYS_ppoll, SYS_select,
         SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait, SYS_futex, SYS_wait4, SYS_waitid,
         SYS_clone, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat, SYS_ptrace, SYS_reboot, SYS_chdir, SYS_fchdir, SYS_chroot, SYS_rename, SYS_renameat,
         SYS_renameat2, SYS_setrlimit, SYS_prlimit64, SYS_prctl, SYS_seccomp, SYS_set_tid_address,

@@ -98,6 +98,10 @@ same_as_linux() {
     same_as_linux sigfault
 }
 
+@test "files: symbolic and hard links, modes and owners, truncate, file times, statx: as on Linux (4 pts)" {
+    same_as_linux files
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

@@ -87,6 +87,9 @@ int scenario_linux(void)
     run_linux("linux/signals", 1, signals_argv);
         const char *const sigfault_argv[] = { "sigfault" };
     run_linux("linux/sigfault", 1, sigfault_argv);
+    /* The file system a shell needs: links, modes, owners, truncate, times, statx. */
+    const char *const files_argv[] = { "files" };
+    run_linux("linux/files", 1, files_argv);
         /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);

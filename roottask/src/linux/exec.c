@@ -179,6 +179,7 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
     snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    lp->umask = 022;                                 /* what a login shell on Linux starts with */
     if (!lx_stack_setup(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);
         proc_destroy(p);

@@ -80,6 +80,7 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
         fs_hold(lp->cwd);
     fs_unlock();
     clp->cwd = lp->cwd;
+    clp->umask = lp->umask;
     clp->brk_start = lp->brk_start;
     clp->brk = lp->brk;
     clp->mmap_next = lp->mmap_next;

@@ -396,3 +396,7 @@ sh_same_as_linux() {
 @test "the wall clock: busybox date says the host's year and month (the CMOS RTC) (1 pt)" {
     diff <(date -u +%Y-%m) <(busybox_run 12)
 }
+
+@test "the archive's links: a symbolic link runs busybox, a hard link is one file with it: as on Linux (1 pt)" {
+    sh_same_as_linux 13 "readlink linux/sh; linux/sh -c 'echo run through the link'; ls -l linux/sh | cut -c1-10; stat -c '%h %a %s' linux/busybox-hard; [ linux/busybox -ef linux/busybox-hard ] && echo one file"
+}

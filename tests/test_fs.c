@@ -67,6 +67,27 @@ TEST(links_resolve_against_their_directory_or_the_root)
     CHECK(fs_lookup(NULL, "/d/e"));
 }
 
+TEST(realpath_resolves_every_link)
+{
+    fresh(NULL, 0);
+    int err;
+    char buf[64];
+    CHECK(fs_create(NULL, "/d", FS_DIR, 0755, &err));
+    CHECK_EQ(put("/d/prog", "x"), 0);
+    CHECK_EQ(fs_symlink("d/prog", NULL, "/p"), 0);
+    CHECK_EQ(fs_symlink("/d", NULL, "/dl"), 0);
+    CHECK_EQ(fs_realpath(NULL, "p", buf, sizeof buf), 7);
+    CHECK_STR(buf, "/d/prog");
+    CHECK_EQ(fs_realpath(fs_lookup(NULL, "/d"), "../dl/./prog", buf, sizeof buf), 7);
+    CHECK_STR(buf, "/d/prog");
+    CHECK_EQ(fs_realpath(NULL, "/dl", buf, sizeof buf), 2);
+    CHECK_STR(buf, "/d");
+    CHECK_EQ(fs_realpath(NULL, "/", buf, sizeof buf), 1);
+    CHECK_STR(buf, "/");
+    CHECK_EQ(fs_realpath(NULL, "/nothing", buf, sizeof buf), -ENOENT);
+    CHECK_EQ(fs_realpath(NULL, "p", buf, 7), -ENAMETOOLONG);
+}
+
 TEST(forty_links_are_followed_and_the_forty_first_is_eloop)
 {
     fresh(NULL, 0);

@@ -117,5 +117,12 @@ int scenario_linux(void)
     /* The wall clock: the RTC, as the host's (QEMU's RTC is the host's time in UTC). */
     const char *const date_argv[] = { "busybox", "date", "-u", "+%Y-%m" };
     run_linux("linux/busybox", 4, date_argv);
+    /* The archive's links: linux/sh -> busybox, and a second name of busybox. */
+    const char *const links_argv[] = {
+        "busybox", "sh", "-c",
+        "readlink linux/sh; linux/sh -c 'echo run through the link'; ls -l linux/sh | cut -c1-10; "
+        "stat -c '%h %a %s' linux/busybox-hard; [ linux/busybox -ef linux/busybox-hard ] && echo one file",
+    };
+    run_linux("linux/busybox", 4, links_argv);
     return 0;
 }

@@ -198,8 +198,8 @@ static int walk(struct fs_node *base, const char *path, bool follow, struct walk
     char *p = w->buf + sizeof w->buf - plen - 1;
     memcpy(p, path, plen + 1);
     struct fs_node *d = path[0] == '/' || !base ? root : base;
-    if (!d->links)
-        return ENOENT;                               /* a removed working directory */
+    if (!d || !d->links)
+        return ENOENT;                               /* no tree yet, or a removed working directory */
     w->via_link = false;
     for (;;) {
         while (*p == '/')
@@ -595,6 +595,11 @@ static int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, u
     return (int64_t)len;
 }
 
+static bool time_after(struct fs_time a, struct fs_time b)
+{
+    return a.sec > b.sec || (a.sec == b.sec && a.nsec > b.nsec);
+}
+
 /* Up to len bytes of a file from off: from its pages, or from the archive until its first change.
  * The access time moves as with Linux's relatime: when it is older than the last change, or a day old. */
 int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len)
@@ -602,8 +607,8 @@ int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len)
     if (n->type == FS_DIR)
         return -EISDIR;
     int64_t r = contents_read(n, off, buf, len);
-    int64_t now = fs_now().sec;
-    if (r > 0 && (n->atime.sec <= n->mtime.sec || n->atime.sec <= n->ctime.sec || now - n->atime.sec >= 86400))
+    if (r > 0 && (!time_after(n->atime, n->mtime) || !time_after(n->atime, n->ctime) ||
+                  fs_now().sec - n->atime.sec >= 86400))
         fs_touch(n, FS_ATIME);
     return r;
 }
@@ -799,4 +804,25 @@ int fs_path(const struct fs_node *n, char *buf, unsigned cap)
     }
     memmove(buf, buf + at, cap - at);
     return (int)(cap - at - 1);
+}
+
+int fs_realpath(struct fs_node *base, const char *path, char *buf, unsigned cap)
+{
+    struct walk w;
+    int err = walk(base, path, true, &w), len;
+    if (!err && !w.node)
+        err = ENOENT;
+    if (err)
+        return -err;
+    if (w.node->type == FS_DIR)
+        return (len = fs_path(w.node, buf, cap)) < 0 ? -ENAMETOOLONG : len;
+    len = fs_path(w.dir, buf, cap);                  /* its directory, then its name */
+    if (len < 0 || (unsigned)len + 1 + w.len + 1 > cap)
+        return -ENAMETOOLONG;
+    if (len > 1)
+        buf[len++] = '/';
+    memcpy(buf + len, w.name, w.len);
+    len += (int)w.len;
+    buf[len] = 0;
+    return len;
 }

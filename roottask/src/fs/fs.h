@@ -98,6 +98,8 @@ struct fs_entry { const char *name; uint64_t ino; enum fs_type type; };
 bool fs_entry(const struct fs_node *dir, uint64_t index, struct fs_entry *e);
 /* The absolute path of directory n into buf (cap bytes); its length, or -1 if it does not fit. */
 int fs_path(const struct fs_node *n, char *buf, unsigned cap);
+/* The absolute path of what path names, every link followed (realpath(3)); its length, or -errno. */
+int fs_realpath(struct fs_node *base, const char *path, char *buf, unsigned cap);
 /* st_nlink: a file's names; a directory's "." , its entry and its subdirectories' "..". */
 uint32_t fs_nlink(const struct fs_node *n);
 int64_t fs_read(struct fs_node *n, uint64_t off, void *buf, uint64_t len);

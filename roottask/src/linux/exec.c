@@ -4,6 +4,7 @@
 #include <string.h>
 #include "facet/lab.h"
 #include "linux/linux.h"
+#include "fs/fs.h"
 #include "facet/app.h"
 
 static struct linux_proc lprocs[PROC_MAX];
@@ -178,7 +179,10 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     struct linux_proc *lp = lx_proc_new(p);
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
-    snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    fs_lock();                                       /* /proc/self/exe: absolute, links resolved, as Linux's */
+    if (fs_realpath(NULL, path, lp->exe, sizeof lp->exe) < 0)
+        snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    fs_unlock();
     lp->umask = 022;                                 /* what a login shell on Linux starts with */
     if (!lx_stack_setup(p, argc, argv, envp, path)) {
         printf("[linux] cannot start %s: its initial stack does not fit\n", path);

@@ -136,6 +136,7 @@ TEST(hard_links_share_one_node_until_the_last_name_and_descriptor_go)
     CHECK_EQ(fs_link(NULL, "/a", false, NULL, "/b"), EEXIST);
     CHECK_EQ(fs_link(NULL, "/", false, NULL, "/c"), EPERM);
     CHECK_EQ(fs_rename(NULL, "/a", NULL, "/b"), 0);      /* two names of one file: both stay */
+    CHECK_EQ(fs_rename(NULL, "/a", NULL, "/new/"), ENOTDIR);
     CHECK(fs_lookup(NULL, "/a") && fs_lookup(NULL, "/b"));
     int err;
     struct fs_node *held = fs_open(NULL, "/b", 0, 0, &err);
@@ -274,6 +275,70 @@ TEST(times_move_as_linux_moves_them)
     CHECK_EQ(fs_link(NULL, "/f", false, NULL, "/g"), 0);
     CHECK(n->ctime.sec > c.sec && n->mtime.sec == m.sec);
     CHECK(r->mtime.sec > dm.sec);                        /* the directory changed */
+}
+
+/* Everything under dir removed, as a program would: links as links, directories emptied first. */
+static void remove_below(const char *dir)
+{
+    struct fs_node *d = fs_lookup(NULL, dir);
+    while (d && d->child) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, d->child->name);
+        if (d->child->node->type == FS_DIR) {
+            remove_below(path);
+            CHECK_EQ(fs_unlink(NULL, path, true), 0);
+        } else {
+            CHECK_EQ(fs_unlink(NULL, path, false), 0);
+        }
+    }
+}
+
+/* Random operations on a handful of names (links among them, held files); once all is removed,
+ * every page is back. */
+TEST(random_operations_leave_no_page_behind)
+{
+    fresh(NULL, 0);
+    int err;
+    CHECK(fs_create(NULL, "/z", FS_DIR, 0755, &err));
+    long before = pages_out;
+    static const char *const names[] = { "/z/a", "/z/b", "/z/d", "/z/d/a", "/z/d/d", "/z/l", "/z/d/l" };
+    static const char *const targets[] = { "a", "d", ".", "d/a", "/z/b", "l", "nowhere" };   /* none leads out of /z */
+    struct fs_node *held[4] = { 0 };
+    static char data[3 * 4096];
+    unit_rng = 0x5eed;
+    for (int i = 0; i < 20000; i++) {
+        const char *p = names[unit_rng_next() % 7], *q = names[unit_rng_next() % 7];
+        uint64_t r = unit_rng_next(), off = r >> 20 & 0x7fffff;
+        unsigned h = (unsigned)(r >> 8) % 4;
+        struct fs_node *n = fs_open(NULL, p, (r & 1 ? FS_O_NOFOLLOW : 0) | 1, 0644, &err);
+        switch (r % 9) {
+        case 0: fs_create(NULL, p, r & 16 ? FS_DIR : FS_FILE, 0755, &err); break;
+        case 1: fs_symlink(targets[(r >> 4) % 7], NULL, p); break;
+        case 2: fs_link(NULL, p, r & 16, NULL, q); break;
+        case 3: fs_unlink(NULL, p, r & 16); break;
+        case 4: fs_rename(NULL, p, NULL, q); break;
+        case 5: if (n) fs_write(n, off, data, (r >> 4) % sizeof data); break;
+        case 6: if (n) fs_truncate(n, off); break;
+        case 7: {                                    /* made through a dangling link too */
+            struct fs_node *c = fs_open(NULL, p, FS_O_CREAT | 1, 0644, &err);
+            if (c)
+                fs_release(c);
+            break;
+        }
+        default:                                     /* hold it open for a while */
+            if (held[h])
+                fs_release(held[h]);
+            held[h] = n;
+            n = NULL;
+        }
+        if (n)
+            fs_release(n);
+    }
+    for (unsigned h = 0; h < 4; h++)
+        if (held[h])
+            fs_release(held[h]);
+    remove_below("/z");
+    CHECK_EQ(pages_out, before);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 /* Nodes and entries come from the roottask's pages: the tree is bounded by memory only. */
 static struct pool node_pool = { (sizeof(struct fs_node) + 15) & ~15UL, NULL };
 static struct pool dirent_pool = { (sizeof(struct fs_dirent) + 15) & ~15UL, NULL };
+static struct pool target_pool = { FS_PATH_MAX, NULL };
 static struct fs_node *root;
 static uint64_t next_ino = 1;
 
@@ -61,6 +62,8 @@ static void pages_free(struct fs_node *n);
 static void node_free(struct fs_node *n)
 {
     pages_free(n);
+    if (n->target)
+        pool_put(n->target);
     pool_put(n);
 }
 
@@ -301,8 +304,7 @@ struct fs_node *fs_create(struct fs_node *base, const char *path, enum fs_type t
     return *err ? NULL : create_at(&w, type, mode, err);
 }
 
-static int64_t contents_write(struct fs_node *n, uint64_t off, const void *buf, uint64_t len);
-
+/* A link's target is kept in an object of its own (not in pages: most are a few bytes). */
 int fs_symlink(const char *target, struct fs_node *base, const char *path)
 {
     uint64_t tlen = strlen(target);
@@ -316,10 +318,13 @@ int fs_symlink(const char *target, struct fs_node *base, const char *path)
     if (err)
         return err;
     struct fs_node *n = node_new(FS_LINK, 0777);
-    if (!n)
-        return ENOSPC;
-    if (contents_write(n, 0, target, tlen) != (int64_t)tlen || entry_add(w.dir, w.name, w.len, n)) {
-        node_free(n);
+    if (n && (n->target = pool_get(&target_pool))) {
+        memcpy(n->target, target, tlen);
+        n->size = tlen;
+    }
+    if (!n || !n->target || entry_add(w.dir, w.name, w.len, n)) {
+        if (n)
+            node_free(n);
         return ENOSPC;
     }
     return 0;
@@ -378,8 +383,8 @@ int fs_rename(struct fs_node *old_base, const char *old_path, struct fs_node *ne
         return ENOENT;
     if (!from.entry || to.len == 0 || dot_name(to.name, to.len))
         return EBUSY;
-    if (from.via_link || to.via_link)
-        return ENOTDIR;
+    if (from.via_link || to.via_link || ((from.slash || to.slash) && n->type != FS_DIR))
+        return ENOTDIR;                              /* "name/" is a directory's name */
     if (!to.dir->links)
         return ENOENT;
     for (struct fs_node *a = to.dir; a; a = a->parent)
@@ -576,8 +581,8 @@ static int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, u
         return 0;
     if (len > n->size - off)
         len = n->size - off;
-    if (n->tar_data) {
-        memcpy(buf, n->tar_data + off, len);
+    if (n->tar_data || n->target) {
+        memcpy(buf, (n->tar_data ? n->tar_data : (const uint8_t *)n->target) + off, len);
         return (int64_t)len;
     }
     uint8_t *b = buf;

@@ -41,6 +41,7 @@ struct fs_node {
     struct fs_node *parent;          /* a directory's: the directory holding it (the root's: NULL) */
     struct fs_dirent *child;         /* a directory's entries, the newest first */
     const uint8_t *tar_data;         /* contents as in the archive, until the first change */
+    char *target;                    /* a link made at run time: its target (FS_PATH_MAX bytes of a pool) */
     uint64_t *pages;                 /* then: a tree of pages, `levels` index pages deep */
     unsigned levels;
     uint64_t data_pages;             /* pages of contents in that tree (holes have none) */

@@ -188,6 +188,7 @@ static void hard_links(void)
     said("link of a directory", link("sub", "sub2"));
     said("rename onto the other name", rename("h1", "h2"));
     printf("both names stay: %s\n", yes(access("h1", F_OK) == 0 && access("h2", F_OK) == 0));
+    said("rename a file to \"name/\"", rename("h1", "nn/"));
     said("unlink h1", unlink("h1"));
     b = st_of("h2", 1);
     printf("h2: nlink %lu, '%s'\n", (unsigned long)b.st_nlink, text_of("h2"));

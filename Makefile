@@ -197,7 +197,8 @@ $(VMM_BIN): $(VMM_OBJ) $(APP_LIB_OBJ) roottask/lib/app/app.ld
 # ---------------------------------------------------------------- Linux programs
 # Ordinary static x86-64 Linux programs (musl), the same binaries that run on Linux itself.
 LINUX_PROGS := $(basename $(notdir $(wildcard labs/5-linux-emulation/tests/linux/*.c)))
-LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS)) $(BUILD)/userland/linux/busybox
+LINUX_BINS  := $(addprefix $(BUILD)/userland/linux/,$(LINUX_PROGS)) $(BUILD)/userland/linux/busybox \
+	$(BUILD)/userland/linux/sh $(BUILD)/userland/linux/busybox-hard
 
 $(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/linux/%.c $(DEPS)
 	@mkdir -p $(dir $@)
@@ -214,6 +215,14 @@ $(BUILD)/userland/linux/pie: labs/5-linux-emulation/tests/linux/pie.c $(DEPS)
 $(BUILD)/userland/linux/busybox: $(DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)cp /bin/busybox $@
+
+# Links in the archive, as a Linux system has them: linux/sh a symbolic link to busybox, and
+# linux/busybox-hard a second name of it (tar stores a hard-link entry; the bytes once).
+$(BUILD)/userland/linux/sh: $(BUILD)/userland/linux/busybox
+	$(Q)ln -sfn busybox $@
+
+$(BUILD)/userland/linux/busybox-hard: $(BUILD)/userland/linux/busybox
+	$(Q)ln -f $< $@
 
 # ---------------------------------------------------------------- userland and ISOs
 USERLAND := $(BUILD)/userland.tar

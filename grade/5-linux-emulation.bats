@@ -114,6 +114,10 @@ same_as_linux_on_a_terminal() {
     same_as_linux_on_a_terminal jobs
 }
 
+@test "files: symbolic and hard links, modes and owners, truncate, file times, statx: as on Linux (4 pts)" {
+    same_as_linux files
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).
@@ -407,4 +411,8 @@ sh_same_as_linux() {
 
 @test "the wall clock: busybox date says the host's year and month (the CMOS RTC) (1 pt)" {
     diff <(date -u +%Y-%m) <(busybox_run 12)
+}
+
+@test "the archive's links: a symbolic link runs busybox, a hard link is one file with it: as on Linux (1 pt)" {
+    sh_same_as_linux 13 "readlink linux/sh; linux/sh -c 'echo run through the link'; ls -l linux/sh | cut -c1-10; stat -c '%h %a %s' linux/busybox-hard; [ linux/busybox -ef linux/busybox-hard ] && echo one file"
 }

@@ -2,27 +2,10 @@
 /* tests/test_fs_service.c — the file service's request checks, over the real in-memory file system. */
 #include "roottask/src/services/fs_service.c"
 #include "roottask/src/fs/fs.c"
+#include "roottask/src/fs/pool.c"
 #include "roottask/src/fs/tar.c"
 #include "unit.h"
-
-/* The roottask's page allocator: zeroed heap pages; pages_out counts what is not back. */
-static long pages_out;
-
-uint64_t fc_page_alloc(void)
-{
-    void *p = aligned_alloc(4096, 4096);
-    if (!p)
-        abort();
-    memset(p, 0, 4096);
-    pages_out++;
-    return (uint64_t)p;
-}
-
-void fc_page_free(uint64_t va)
-{
-    free((void *)va);
-    pages_out--;
-}
+#include "fs_stubs.h"
 
 static struct utcb u;
 
@@ -31,9 +14,9 @@ static void fresh(bool ready)
 {
     for (unsigned c = 0; c < FS_SERVICE_CLIENTS; c++)
         fs_service_release(c);
-    for (unsigned i = 0; i < MAX_NODES; i++)
-        fs_truncate(&nodes[i]);
-    memset(nodes, 0, sizeof nodes);
+    if (root)
+        tree_free(root);
+    root = NULL;
     if (ready)
         fs_init(NULL, 0);
     memset(&u, 0, sizeof u);

@@ -93,6 +93,13 @@ void lx_console_session(struct linux_proc *lp) { (void)lp; }
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr) { (void)lp; (void)x; (void)nr; }
 void lx_clock_init(void) {}
 void lx_dev_init(void) {}
+void fs_lock(void) {}
+void fs_unlock(void) {}
+int fs_realpath(struct fs_node *base, const char *path, char *buf, unsigned cap)   /* no tree: exe[] is "/path" */
+{
+    (void)base, (void)path, (void)buf, (void)cap;
+    return -2;
+}
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid) { (void)lp; (void)sig; (void)from_pid; }
 bool proc_mapped(struct proc *p, uint64_t va) { (void)p; (void)va; return false; }
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)

@@ -20,6 +20,7 @@
 #include <asm/termios.h>
 #include <linux/futex.h>
 #include <linux/resource.h>
+#include <linux/stat.h>
 #include <linux/time.h>
 #include <linux/time_types.h>
 #include <linux/uio.h>
@@ -150,6 +151,39 @@ TEST(stat)
     CHECK_FIELD(lx_stat, struct stat, __unused);
 }
 
+TEST(statx)
+{
+    CHECK_EQ(sizeof(struct lx_statx), sizeof(struct statx));
+    CHECK_EQ(sizeof(struct lx_statx_timestamp), sizeof(struct statx_timestamp));
+    CHECK_INT_FIELD(lx_statx_timestamp, struct statx_timestamp, tv_sec);
+    CHECK_INT_FIELD(lx_statx_timestamp, struct statx_timestamp, tv_nsec);
+    CHECK_INT_FIELD(lx_statx_timestamp, struct statx_timestamp, __reserved);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_mask);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_blksize);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_attributes);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_nlink);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_uid);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_gid);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_mode);
+    CHECK_FIELD(lx_statx, struct statx, __spare0);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_ino);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_size);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_blocks);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_attributes_mask);
+    CHECK_FIELD(lx_statx, struct statx, stx_atime);
+    CHECK_FIELD(lx_statx, struct statx, stx_btime);
+    CHECK_FIELD(lx_statx, struct statx, stx_ctime);
+    CHECK_FIELD(lx_statx, struct statx, stx_mtime);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_rdev_major);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_rdev_minor);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_dev_major);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_dev_minor);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_mnt_id);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_dio_mem_align);
+    CHECK_INT_FIELD(lx_statx, struct statx, stx_dio_offset_align);
+    CHECK_EQ(LX_STATX_BASIC_STATS, STATX_BASIC_STATS);
+}
+
 /*
  * linux_dirent64 is the kernel's (include/linux/dirent.h), not in the UAPI headers: checked
  * against the layout getdents(2) documents, and against glibc's struct dirent, which on
@@ -170,6 +204,7 @@ TEST(dirent64)
     CHECK_EQ(offsetof(struct lx_dirent64, d_name), offsetof(struct dirent, d_name));
     CHECK_EQ(LX_DT_DIR, 4);
     CHECK_EQ(LX_DT_REG, 8);
+    CHECK_EQ(LX_DT_LNK, 10);
 }
 
 TEST(new_utsname)

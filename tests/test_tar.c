@@ -2,110 +2,7 @@
 /* tests/test_tar.c — host tests for the strict ustar reader of the userland archive. */
 #include "roottask/src/fs/tar.c"
 #include "unit.h"
-
-/*
- * Archives are built in memory the way GNU tar --format=ustar writes them:
- *
- *   header (512)   name[100] @0  mode[8] @100  uid[8] @108  gid[8] @116
- *                  size[12] @124  mtime[12] @136  chksum[8] @148  type @156
- *                  magic "ustar\0" @257  version "00" @263  prefix[155] @345
- *   data           size bytes, zero-padded to a multiple of 512
- *   ...
- *   two zero blocks
- *
- * The checksum is the byte sum of the header with chksum read as 8 spaces,
- * written as 6 octal digits, NUL, space.
- */
-#define AR_MAX (64 * 1024)
-
-struct ar {
-    uint8_t b[AR_MAX];
-    size_t len;
-};
-
-/* An octal field of n bytes: n-1 zero-padded digits and a NUL. */
-static void put_octal(uint8_t *f, unsigned n, uint64_t v)
-{
-    char t[32];
-    snprintf(t, sizeof t, "%0*llo", (int)(n - 1), (unsigned long long)v);
-    memcpy(f, t, n - 1);
-    f[n - 1] = 0;
-}
-
-/* Recompute a header's checksum (after a test changed a field). */
-static void hdr_sum(uint8_t *h)
-{
-    unsigned sum = 0;
-    memset(h + 148, ' ', 8);
-    for (unsigned i = 0; i < 512; i++)
-        sum += h[i];
-    char t[8];
-    snprintf(t, sizeof t, "%06o", sum);
-    memcpy(h + 148, t, 6);
-    h[154] = 0;
-    h[155] = ' ';
-}
-
-/* Copy at most n bytes of s: a full-length field has no NUL, as ustar allows. */
-static void put_field(uint8_t *f, unsigned n, const char *s)
-{
-    size_t l = strlen(s);
-    if (l > n)
-        abort();
-    memcpy(f, s, l);
-}
-
-/* A correct header at h (512 bytes, overwritten). */
-static void hdr_fill(uint8_t *h, const char *prefix, const char *name, char type, uint64_t size)
-{
-    memset(h, 0, 512);
-    put_field(h, 100, name);
-    put_octal(h + 100, 8, type == '5' ? 0755 : 0644);
-    put_octal(h + 108, 8, 0);
-    put_octal(h + 116, 8, 0);
-    put_octal(h + 124, 12, size);
-    put_octal(h + 136, 12, 0);
-    h[156] = (uint8_t)type;
-    memcpy(h + 257, "ustar", 6);
-    memcpy(h + 263, "00", 2);
-    put_field(h + 345, 155, prefix);
-    hdr_sum(h);
-}
-
-static void ar_init(struct ar *a)
-{
-    memset(a, 0, sizeof *a);
-}
-
-/* Append an entry; data may be NULL (then the bytes are i & 0xff). Returns the header offset. */
-static size_t ar_add(struct ar *a, const char *prefix, const char *name, char type,
-                     const void *data, uint64_t size)
-{
-    size_t at = a->len, padded = (size + 511) / 512 * 512;
-    if (at + 512 + padded > AR_MAX)
-        abort();
-    hdr_fill(a->b + at, prefix, name, type, size);
-    uint8_t *d = a->b + at + 512;
-    for (uint64_t i = 0; i < size; i++)
-        d[i] = data ? ((const uint8_t *)data)[i] : (uint8_t)i;
-    memset(d + size, 0, padded - size);
-    a->len = at + 512 + padded;
-    return at;
-}
-
-static size_t ar_file(struct ar *a, const char *name, const char *text)
-{
-    return ar_add(a, "", name, '0', text, strlen(text));
-}
-
-/* The end-of-archive marker: two zero blocks. */
-static void ar_end(struct ar *a)
-{
-    if (a->len + 1024 > AR_MAX)
-        abort();
-    memset(a->b + a->len, 0, 1024);
-    a->len += 1024;
-}
+#include "ar.h"
 
 /* A heap copy of exactly len bytes, so ASan sees any read past the archive. */
 static uint8_t *exact(const uint8_t *b, size_t len)
@@ -208,7 +105,7 @@ TEST(type_nul_is_a_regular_file_other_types_kept)
     size_t o = ar_file(&a, "old", "v7");
     a.b[o + 156] = 0;                                /* pre-POSIX regular file */
     hdr_sum(a.b + o);
-    ar_add(&a, "", "link", '2', NULL, 0);
+    ar_link(&a, "link", '2', "old");
     ar_end(&a);
     size_t pos = 0;
     struct tar_entry e;
@@ -217,9 +114,58 @@ TEST(type_nul_is_a_regular_file_other_types_kept)
     CHECK_EQ(e.type, '0');
     CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), 1);
     CHECK_EQ(e.type, '2');
+    CHECK_EQ(e.link_len, 3);
+    CHECK(!memcmp(e.link, "old", 3));
     CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), 0);
     CHECK_EQ(tar_find(a.b, a.len, "old", &e, &why), 1);
     CHECK_EQ(tar_find(a.b, a.len, "link", &e, &why), 0);
+}
+
+TEST(mode_owner_time_and_link_targets)
+{
+    static struct ar a;
+    ar_init(&a);
+    size_t o = ar_file(&a, "bin/tool", "x");
+    put_octal(a.b + o + 100, 8, 04755);
+    put_octal(a.b + o + 108, 8, 1000);
+    put_octal(a.b + o + 116, 8, 100);
+    put_octal(a.b + o + 136, 12, 1234567890);
+    hdr_sum(a.b + o);
+    ar_link(&a, "hard", '1', "./bin/tool");           /* GNU tar's "./": stripped as from names */
+    ar_end(&a);
+    size_t pos = 0;
+    struct tar_entry e;
+    const char *why = NULL;
+    CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), 1);
+    CHECK_EQ(e.mode, 04755);
+    CHECK_EQ(e.uid, 1000);
+    CHECK_EQ(e.gid, 100);
+    CHECK_EQ(e.mtime, 1234567890);
+    CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), 1);
+    CHECK_EQ(e.type, '1');
+    CHECK_EQ(e.link_len, 8);
+    CHECK(!memcmp(e.link, "bin/tool", 8));
+}
+
+TEST(a_link_without_a_target_or_a_bad_mode_is_a_defect)
+{
+    static struct ar a;
+    ar_init(&a);
+    ar_add(&a, "", "link", '2', NULL, 0);
+    ar_end(&a);
+    size_t pos = 0;
+    struct tar_entry e;
+    const char *why = NULL;
+    CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), -1);
+    CHECK_STR(why, "a link without a target");
+    ar_init(&a);
+    size_t o = ar_file(&a, "f", "x");
+    memcpy(a.b + o + 100, "07a5", 4);
+    hdr_sum(a.b + o);
+    ar_end(&a);
+    pos = 0;
+    CHECK_EQ(tar_next(a.b, a.len, &pos, &e, &why), -1);
+    CHECK_STR(why, "mode, uid, gid or mtime field is not an octal number");
 }
 
 TEST(leading_dot_slash_stripped)

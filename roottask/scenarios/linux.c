@@ -90,6 +90,9 @@ int scenario_linux(void)
     /* What shells need: process groups, sessions, the console's foreground group, timers, EINTR. */
     const char *const jobs_argv[] = { "jobs" };
     run_linux("linux/jobs", 1, jobs_argv);
+    /* The file system a shell needs: links, modes, owners, truncate, times, statx. */
+    const char *const files_argv[] = { "files" };
+    run_linux("linux/files", 1, files_argv);
     /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);
@@ -117,5 +120,12 @@ int scenario_linux(void)
     /* The wall clock: the RTC, as the host's (QEMU's RTC is the host's time in UTC). */
     const char *const date_argv[] = { "busybox", "date", "-u", "+%Y-%m" };
     run_linux("linux/busybox", 4, date_argv);
+    /* The archive's links: linux/sh -> busybox, and a second name of busybox. */
+    const char *const links_argv[] = {
+        "busybox", "sh", "-c",
+        "readlink linux/sh; linux/sh -c 'echo run through the link'; ls -l linux/sh | cut -c1-10; "
+        "stat -c '%h %a %s' linux/busybox-hard; [ linux/busybox -ef linux/busybox-hard ] && echo one file",
+    };
+    run_linux("linux/busybox", 4, links_argv);
     return 0;
 }

@@ -64,9 +64,14 @@ int tar_next(const uint8_t *tar, size_t len, size_t *pos, struct tar_entry *e, c
         *why = "not a ustar header";
         return -1;
     }
-    int64_t size = octal(h + 124, 12);
+    int64_t size = octal(h + 124, 12), mode = octal(h + 100, 8), uid = octal(h + 108, 8), gid = octal(h + 116, 8);
+    int64_t mtime = octal(h + 136, 12);
     if (size < 0) {
         *why = "size field is not an octal number";
+        return -1;
+    }
+    if (mode < 0 || uid < 0 || gid < 0 || mtime < 0 || uid > UINT32_MAX || gid > UINT32_MAX) {
+        *why = "mode, uid, gid or mtime field is not an octal number";
         return -1;
     }
     uint64_t blocks = ((uint64_t)size + BLOCK - 1) / BLOCK;
@@ -94,6 +99,20 @@ int tar_next(const uint8_t *tar, size_t len, size_t *pos, struct tar_entry *e, c
     e->type = h[156] ? (char)h[156] : '0';
     e->data = h + BLOCK;
     e->size = (uint64_t)size;
+    e->mode = (uint32_t)mode;
+    e->uid = (uint32_t)uid;
+    e->gid = (uint32_t)gid;
+    e->mtime = mtime;
+    e->link = (const char *)h + 157;
+    e->link_len = field_len(h + 157, 100);
+    if (e->link_len >= 2 && e->link[0] == '.' && e->link[1] == '/' && e->type == '1') {
+        e->link += 2;                                /* GNU tar's "./" again */
+        e->link_len -= 2;
+    }
+    if ((e->type == '1' || e->type == '2') && !e->link_len) {
+        *why = "a link without a target";
+        return -1;
+    }
     *pos += BLOCK + blocks * BLOCK;
     return 1;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "facet/lab.h"
 #include "linux/linux.h"
+#include "fs/fs.h"
 #include "facet/app.h"
 
 static struct linux_proc lprocs[PROC_MAX];
@@ -195,8 +196,11 @@ struct proc *linux_spawn(const char *path, int argc, const char *const *argv, co
     struct linux_proc *lp = lx_proc_new(p);
     for (int fd = 0; fd < 3; fd++)                   /* the console: stdin, stdout, stderr */
         lp->fd[fd] = lx_file_new(NULL, fd ? O_WRONLY : O_RDONLY, fd);
-    snprintf(lp->exe, sizeof lp->exe, "/%s", path);
-    lp->umask = 022;                                 /* as a login shell sets it */
+    fs_lock();                                       /* /proc/self/exe: absolute, links resolved, as Linux's */
+    if (fs_realpath(NULL, path, lp->exe, sizeof lp->exe) < 0)
+        snprintf(lp->exe, sizeof lp->exe, "/%s", path);
+    fs_unlock();
+    lp->umask = 022;                                 /* what a login shell on Linux starts with */
     lp->pgid = lp->sid = (int)p->id;                 /* it leads a session and a group of its own, */
     lx_console_session(lp);                          /* with the console as its terminal */
     if (!lx_stack_setup(p, argc, argv, envp, path)) {

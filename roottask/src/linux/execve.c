@@ -136,7 +136,8 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
         lx_exit(lp, x);                              /* does not return */
     }
     lp->execed = true;
-    snprintf(lp->exe, sizeof lp->exe, "%s", !strcmp(a->path, "/proc/self/exe") ? lp->exe : file);
+    if (strcmp(a->path, "/proc/self/exe") && fs_realpath(lp->cwd, file, lp->exe, sizeof lp->exe) < 0)
+        snprintf(lp->exe, sizeof lp->exe, "%s", file);   /* (a path too long for exe[]) */
     const char *base = strrchr(file, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : file);
     memset(&x->rax, 0, 16 * sizeof(uint64_t));      /* rax .. r15 */

@@ -234,18 +234,40 @@ int64_t lx_read(struct linux_proc *lp, struct utcb_exc *x)
     return read_into(lp, x->rdi, x->rsi, x->rdx, f && f->node ? &f->off : &console_off);
 }
 
+/* pread64's and pwrite64's descriptor and offset: 0 with *f set, or -errno (the console and
+ * pipes cannot seek). */
+static int64_t positioned(struct linux_proc *lp, struct utcb_exc *x, struct lx_file **f)
+{
+    *f = file_of(lp, x->rdi);
+    if (!*f)
+        return -LX_EBADF;
+    if (!(*f)->node)
+        return -LX_ESPIPE;
+    return (int64_t)x->r10 < 0 ? -LX_EINVAL : 0;
+}
+
 /* pread64: at the offset given; the descriptor's stays. */
 int64_t lx_pread64(struct linux_proc *lp, struct utcb_exc *x)
 {
-    struct lx_file *f = file_of(lp, x->rdi);
-    if (!f)
-        return -LX_EBADF;
-    if (!f->node)
-        return -LX_ESPIPE;
-    if ((int64_t)x->r10 < 0)
-        return -LX_EINVAL;
+    struct lx_file *f;
+    int64_t e = positioned(lp, x, &f);
     uint64_t off = x->r10;
-    return read_into(lp, x->rdi, x->rsi, x->rdx, &off);
+    return e ? e : read_into(lp, x->rdi, x->rsi, x->rdx, &off);
+}
+
+/* pwrite64: at the offset given; the descriptor's stays (under fs_lock, the swap is not seen).
+ * With O_APPEND it appends, as Linux's does. */
+int64_t lx_pwrite64(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_file *f;
+    int64_t e = positioned(lp, x, &f);
+    if (e)
+        return e;
+    uint64_t saved = f->off;
+    f->off = x->r10;
+    int64_t r = write_user(lp, x->rdi, x->rsi, x->rdx);
+    f->off = saved;
+    return r;
 }
 
 /* ---- readv and writev: one iovec walk ---- */

@@ -41,6 +41,7 @@
 #define LX_ERESTARTSYS          512  /* again if the handler has SA_RESTART (or none ran), else -EINTR */
 #define LX_ERESTARTNOHAND       514  /* again only if no handler ran (pause, sigsuspend) */
 #define LX_ERESTART_RESTARTBLOCK 516 /* nanosleep: -EINTR if a handler ran (the rest is in rem) */
+#define LX_ELOOP        40
 
 /*
  * Every syscall the personality answers, grouped by the file that handles it: the kernel's
@@ -55,6 +56,7 @@
     X(__NR_read,            lx_read,            FS)  \
     X(__NR_write,           lx_write,           FS)  \
     X(__NR_pread64,         lx_pread64,         FS)  \
+    X(__NR_pwrite64,        lx_pwrite64,        FS)  \
     X(__NR_readv,           lx_readv,           FS)  \
     X(__NR_writev,          lx_writev,          FS)  \
     X(__NR_lseek,           lx_lseek,           FS)  \
@@ -75,10 +77,6 @@
     /* path.c: names in the file system */ \
     X(__NR_open,            lx_open,            FS)  \
     X(__NR_openat,          lx_openat,          FS)  \
-    X(__NR_stat,            lx_stat,            FS)  \
-    X(__NR_lstat,           lx_stat,            FS)  /* no symbolic links: stat */ \
-    X(__NR_fstat,           lx_fstat,           FS)  \
-    X(__NR_newfstatat,      lx_newfstatat,      FS)  \
     X(__NR_getdents64,      lx_getdents64,      FS)  \
     X(__NR_unlink,          lx_unlink,          FS)  \
     X(__NR_unlinkat,        lx_unlinkat,        FS)  \
@@ -92,9 +90,29 @@
     X(__NR_getcwd,          lx_getcwd,          FS)  \
     X(__NR_access,          lx_access,          FS)  \
     X(__NR_faccessat,       lx_faccessat,       FS)  \
-    X(__NR_utimensat,       lx_utimensat,       FS)  \
-    X(__NR_readlink,        lx_readlink,        OWN) \
+    X(__NR_readlink,        lx_readlink,        FS)  \
+    X(__NR_readlinkat,      lx_readlinkat,      FS)  \
+    X(__NR_symlink,         lx_symlink,         FS)  \
+    X(__NR_symlinkat,       lx_symlinkat,       FS)  \
+    X(__NR_link,            lx_link,            FS)  \
+    X(__NR_linkat,          lx_linkat,          FS)  \
     X(__NR_umask,           lx_umask,           OWN) \
+    /* inode.c: what a node says of itself, and its changes */ \
+    X(__NR_stat,            lx_stat,            FS)  \
+    X(__NR_lstat,           lx_lstat,           FS)  \
+    X(__NR_fstat,           lx_fstat,           FS)  \
+    X(__NR_newfstatat,      lx_newfstatat,      FS)  \
+    X(__NR_statx,           lx_statx,           FS)  \
+    X(__NR_chmod,           lx_chmod,           FS)  \
+    X(__NR_fchmod,          lx_fchmod,          FS)  \
+    X(__NR_fchmodat,        lx_fchmodat,        FS)  \
+    X(__NR_chown,           lx_chown,           FS)  \
+    X(__NR_fchown,          lx_fchown,          FS)  \
+    X(__NR_lchown,          lx_lchown,          FS)  \
+    X(__NR_fchownat,        lx_fchownat,        FS)  \
+    X(__NR_truncate,        lx_truncate,        FS)  \
+    X(__NR_ftruncate,       lx_ftruncate,       FS)  \
+    X(__NR_utimensat,       lx_utimensat,       FS)  \
     /* mem.c: the address space */ \
     X(__NR_brk,             lx_brk,             OWN) \
     X(__NR_mmap,            lx_mmap,            FS)  /* a file mapping reads the file */ \
@@ -201,7 +219,7 @@ struct linux_proc {
     char line[3][200];               /* fd.c: console output of fd 1 and 2, a line at a time */
     unsigned len[3];
     struct fs_node *cwd;             /* path.c: the working directory (held), NULL: the root */
-    uint32_t umask;                  /* path.c: the mode bits a new file or directory loses */
+    uint32_t umask;                  /* path.c: permission bits new files and directories lose */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
     uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
     uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */
@@ -319,6 +337,16 @@ void lx_close_all(struct linux_proc *lp);
 /* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
  * -EFAULT, or -ENAMETOOLONG if no NUL comes within cap. */
 int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap);
+/* path.c: path arguments. A dirfd argument is a C int, AT_FDCWD among its values. */
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EMPTY_PATH       0x1000
+static inline int64_t lx_dirfd(uint64_t arg) { return (int32_t)arg; }
+/* The path at va into out (cap bytes), *base the directory a relative one starts from (dirfd's,
+ * or the working directory for AT_FDCWD); 0 or -errno (-ENOENT for ""). */
+int64_t lx_user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap, struct fs_node **base);
+/* The node a path argument names (its last link followed if follow): 0 with *out set, or -errno. */
+int64_t lx_user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool follow, struct fs_node **out);
 /* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);

@@ -137,6 +137,7 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
         fs_hold(lp->cwd);
     fs_unlock();
     clp->cwd = lp->cwd;
+    clp->umask = lp->umask;
     clp->brk_start = lp->brk_start;
     clp->brk = lp->brk;
     clp->mmap_next = lp->mmap_next;
@@ -145,7 +146,6 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
     clp->altstack_sp = lp->altstack_sp;
     clp->altstack_size = lp->altstack_size;
     memcpy(clp->exe, lp->exe, sizeof clp->exe);
-    clp->umask = lp->umask;
     uint32_t tid = c->id;
     if (flags & CLONE_CHILD_SETTID)
         proc_write(c, ctid, &tid, sizeof tid);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include "linux/linux.h"
 #include "facet/spin.h"
+#include "fs/fs.h"
 
 /*
  * The wall clock: the CMOS RTC read once (the first Linux program's start), then the TSC from
@@ -61,6 +62,12 @@ static uint64_t clock_ns(uint64_t id)
     if (id == 0 || id == 5)                          /* CLOCK_REALTIME, CLOCK_REALTIME_COARSE */
         return rtc_unix * 1000000000 + (now - rtc_tsc) * 1000000 / fc_hip->tsc_khz;
     return now * 1000000 / fc_hip->tsc_khz;
+}
+
+/* The file system's clock: file times are wall-clock times. */
+uint64_t fs_now_ns(void)
+{
+    return clock_ns(0);
 }
 
 /* clock_gettime: clock ids 0..7 (the real-time ones from the RTC, the others since the boot). */

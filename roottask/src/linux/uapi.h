@@ -100,7 +100,7 @@ struct lx_pollfd {
 };                                   /* 8 */
 _Static_assert(sizeof(struct lx_pollfd) == 8 && offsetof(struct lx_pollfd, revents) == 6, "struct pollfd");
 
-/* ---- files: stat, getdents64 ---- */
+/* ---- files: stat, statx, getdents64 ---- */
 
 /* arch/x86/include/uapi/asm/stat.h: struct stat for x86-64 (st_nlink before st_mode, unlike
  * the generic one); what stat, lstat, fstat and newfstatat fill in. */
@@ -141,6 +141,42 @@ struct lx_dirent64 {
 _Static_assert(offsetof(struct lx_dirent64, d_name) == 19, "linux_dirent64: the name at 19");
 #define LX_DT_DIR 4
 #define LX_DT_REG 8
+#define LX_DT_LNK 10
+
+/* linux/stat.h: struct statx_timestamp and struct statx (statx). */
+struct lx_statx_timestamp {
+    int64_t tv_sec;                  /*  0 */
+    uint32_t tv_nsec;                /*  8 */
+    int32_t __reserved;              /* 12 */
+};                                   /* 16 */
+_Static_assert(sizeof(struct lx_statx_timestamp) == 16, "struct statx_timestamp is 16 bytes");
+
+struct lx_statx {
+    uint32_t stx_mask;               /*   0: STATX_* of what is filled in */
+    uint32_t stx_blksize;            /*   4 */
+    uint64_t stx_attributes;         /*   8 */
+    uint32_t stx_nlink;              /*  16 */
+    uint32_t stx_uid;                /*  20 */
+    uint32_t stx_gid;                /*  24 */
+    uint16_t stx_mode;               /*  28 */
+    uint16_t __spare0[1];            /*  30 */
+    uint64_t stx_ino;                /*  32 */
+    uint64_t stx_size;               /*  40 */
+    uint64_t stx_blocks;             /*  48 */
+    uint64_t stx_attributes_mask;    /*  56 */
+    struct lx_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;   /* 64, 80, 96, 112 */
+    uint32_t stx_rdev_major;         /* 128 */
+    uint32_t stx_rdev_minor;         /* 132 */
+    uint32_t stx_dev_major;          /* 136 */
+    uint32_t stx_dev_minor;          /* 140 */
+    uint64_t stx_mnt_id;             /* 144 */
+    uint32_t stx_dio_mem_align;      /* 152 */
+    uint32_t stx_dio_offset_align;   /* 156 */
+    uint64_t __spare3[12];           /* 160 */
+};                                   /* 256 */
+_Static_assert(sizeof(struct lx_statx) == 256 && offsetof(struct lx_statx, stx_atime) == 64 &&
+               offsetof(struct lx_statx, stx_rdev_major) == 128, "struct statx");
+#define LX_STATX_BASIC_STATS 0x7ffu  /* type, mode, nlink, uid, gid, atime, mtime, ctime, ino, size, blocks */
 
 /* ---- the system: uname, prlimit64 ---- */
 

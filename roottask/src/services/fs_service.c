@@ -9,7 +9,7 @@ _Static_assert(FILE_TYPE_FILE == FS_FILE && FILE_TYPE_DIR == FS_DIR, "facet/fs.h
 _Static_assert(FILE_O_ACCMODE == FS_O_ACCMODE && FILE_O_CREAT == FS_O_CREAT && FILE_O_EXCL == FS_O_EXCL &&
                FILE_O_TRUNC == FS_O_TRUNC && FILE_O_DIRECTORY == FS_O_DIRECTORY, "facet/fs.h flags are fs_open's");
 _Static_assert(FILE_READ_MAX + 8 <= UTCB_WORDS * 8, "a READ reply fits in the UTCB");
-_Static_assert(sizeof ((struct fs_node *)0)->name <= FILE_NAME_MAX, "a node's name fits a GETDENTS reply");
+_Static_assert(FS_NAME_MAX + 1 <= FILE_NAME_MAX, "a name fits a GETDENTS reply");
 
 #define O_KNOWN (FILE_O_ACCMODE | FILE_O_CREAT | FILE_O_EXCL | FILE_O_TRUNC | FILE_O_APPEND | FILE_O_DIRECTORY)
 

@@ -10,8 +10,8 @@
  *
  * Only for Facet: on a Linux host (as root above all) random syscalls are dangerous, so it
  * refuses to run unless LINUX_UNDER_FACET is set. It works in a directory of its own,
- * fuzz.d (the paths it passes are single names, without '/'), and removes everything in it
- * at the end.
+ * fuzz.d (the paths it passes are single names, without '/', or relative ones, and so are
+ * the targets of the symbolic links it makes), and removes everything in it at the end.
  *
  * Arguments are drawn from classes that find the edges: small integers (descriptors 3..63,
  * sizes, flags), all-ones and huge values, negative ones, random 64-bit words, pointers into
@@ -176,8 +176,13 @@ static void round_child(int round)
                 scratch[i] = 'x';
         scratch[next() % 64] = 0;                    /* mostly short strings */
         uint64_t a[6];
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 6; i++) {
             a[i] = argument();
+            if (a[i] - (uint64_t)scratch < 8192 && scratch[a[i] - (uint64_t)scratch] == '/')
+                scratch[a[i] - (uint64_t)scratch] = 'x';   /* no absolute path: it would leave fuzz.d */
+        }
+        if (nr == SYS_symlink || nr == SYS_symlinkat)
+            a[0] = (uint64_t)scratch;                /* a link's target is a path too: one name */
         tame(&nr, a);
         long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
         calls++;

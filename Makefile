@@ -8,6 +8,7 @@
 #   make qemu-gdb   boot, stopped, waiting for `make gdb` in another terminal
 #   make gdb        attach GDB (kernel and roottask symbols)
 #   make check      every test: host unit tests, harness self-test, boot graders
+#   make linux-table  the Linux command-line table, under Facet and on the host, compared
 #   make clean
 
 BUILD    ?= build
@@ -325,6 +326,10 @@ release:
 update:
 	@tools/labkit update "$(DEST)"
 
+# The command-line table (tests/linux-table/cases) under Facet and on the host, compared.
+linux-table:
+	@tools/linux-table
+
 # Run a static Linux executable on Facet: make run-linux BIN=path ARGS="..." (tools/facet-run).
 run-linux:
 	@test -n "$(BIN)" || { echo "usage: make run-linux BIN=static-linux-binary ARGS=\"...\"" >&2; exit 2; }
@@ -362,5 +367,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux clean
+.PHONY: all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux linux-table clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -93,6 +93,8 @@ void lx_console_session(struct linux_proc *lp) { (void)lp; }
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr) { (void)lp; (void)x; (void)nr; }
 void lx_clock_init(void) {}
 void lx_dev_init(void) {}
+void lx_vfork_release(struct linux_proc *lp) { (void)lp; }
+void lx_orphan_ended(void) {}
 void fs_lock(void) {}
 void fs_unlock(void) {}
 int fs_realpath(struct fs_node *base, const char *path, char *buf, unsigned cap)   /* no tree: exe[] is "/path" */

@@ -30,14 +30,17 @@ static const uint8_t *archive_open(uint64_t *len)
 }
 
 /* Start p, wait for its end, tear it down: its exit status as "[tag] exit status N" says it
- * (128 + 11 when it faulted), cut to the 7 bits a power-off status has (139 -> 127). */
+ * (128 + the signal that ended it, as a shell says; a fault: 128 + 11), cut to the 7 bits a
+ * power-off status has (139 -> 127). */
 static int run_to_end(struct proc *p, const char *tag, const char *path)
 {
     printf("[%s] start %s\n", tag, path);
     if (proc_start(p, PROC_PRIO) != SUCCESS)
         return 122;
     proc_wait(p);
-    int status = p->state == PROC_EXITED ? (int)(p->status & 0xff) : 128 + 11;   /* like SIGSEGV */
+    int status = p->state == PROC_EXITED ? (int)(p->status & 0xff)
+               : p->status > 128 && p->status < 128 + 65 ? (int)p->status   /* proc_exit_signaled */
+               : 128 + 11;                                                   /* a fault: like SIGSEGV */
     printf("[%s] exit status %d\n", tag, status);
     proc_destroy(p);
     return status > 127 ? 127 : status;

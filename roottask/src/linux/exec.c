@@ -137,18 +137,21 @@ static void linux_fault(struct proc *p, unsigned vector, uint64_t addr)
 /*
  * It has ended (its state says so already): its timer stops; end_told, then SIGCHLD for its
  * parent, which ups the parent's semaphore: its wait4 (or a SIGCHLD handler's) looks again
- * and finds the end. wait4 reaps a child only once end_told is set; the child cannot go
- * before this returns (proc_destroy waits for its handler to leave), nor its parent (whose
- * teardown destroys its children first).
+ * and finds the end. wait4 reaps a child only once end_told is set, and the child cannot go
+ * before this returns (proc_destroy waits for its handler to leave). No parent any more: an
+ * orphan, which the reaper takes (task.c).
  */
 static void linux_ended(struct proc *p)
 {
-    struct linux_proc *lp = lx_of(p), *parent = lp->parent;
+    struct linux_proc *lp = lx_of(p);
     lx_timer_stop(lp);
-    if (!parent)
-        return;
-    __atomic_store_n(&lp->end_told, true, __ATOMIC_RELEASE);
-    lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);   /* which wakes its wait4 */
+    lx_vfork_release(lp);
+    __atomic_store_n(&lp->end_told, true, __ATOMIC_SEQ_CST);
+    struct linux_proc *parent = __atomic_load_n(&lp->parent, __ATOMIC_SEQ_CST);
+    if (parent)
+        lx_signal_send(parent, 17 /* SIGCHLD */, (int)p->id);   /* which wakes its wait4 */
+    else if (__atomic_load_n(&lp->orphan, __ATOMIC_SEQ_CST))
+        lx_orphan_ended();                           /* the reaper takes it (task.c) */
 }
 
 /* Recalled on its way to its own code (a signal another sent): what is pending is delivered. */

@@ -76,8 +76,8 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     struct fs_node *n = exec_node(lp, a->path);
     if (!n)
         return -LX_ENOENT;
-    if (n->type != FS_FILE)
-        return -LX_EACCES;
+    if (n->type != FS_FILE || !(n->mode & 0111))
+        return -LX_EACCES;                           /* not a file, or no execute bit (root too) */
     const char *const *argv = a->argv + 2, *file = a->path;
     if (n->size > 2 && n->tar_data && n->tar_data[0] == '#' && n->tar_data[1] == '!') {
         /* A script: "#!interpreter [one argument]" runs the interpreter on it. */
@@ -101,6 +101,8 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
         n = exec_node(lp, a->interp);
         if (!n || n->type != FS_FILE)
             return -LX_ENOENT;
+        if (!(n->mode & 0111))
+            return -LX_EACCES;
     }
     if (!n->tar_data) {
         printf("[linux] process %u (%s): execve of %s: only programs as the archive holds them run: -ENOEXEC\n",
@@ -140,6 +142,7 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
         snprintf(lp->exe, sizeof lp->exe, "%s", file);   /* (a path too long for exe[]) */
     const char *base = strrchr(file, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : file);
+    lx_vfork_release(lp);                            /* a vfork parent goes on */
     memset(&x->rax, 0, 16 * sizeof(uint64_t));      /* rax .. r15 */
     x->rip = p->entry;
     x->rsp = p->start_sp;

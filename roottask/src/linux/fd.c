@@ -379,7 +379,7 @@ void lx_close_all(struct linux_proc *lp)
     fs_unlock();
 }
 
-/* The teardown: its descriptors and working directory go, and its children with it (no init to adopt them). */
+/* The teardown: its descriptors and working directory go; its children become orphans (task.c). */
 void linux_release(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);

@@ -30,6 +30,9 @@ static int64_t at_target(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
         return -LX_EFAULT;
     if (!first)
         return fd_target(lp, dirfd, n, f);
+    char path[24];                                   /* /dev/fd/N: the descriptor itself */
+    if (lx_user_string(lp, va, path, sizeof path) > 0 && lx_fd_path(path) >= 0)
+        return fd_target(lp, lx_fd_path(path), n, f);
     *f = NULL;
     return lx_user_node(lp, dirfd, va, !(flags & AT_SYMLINK_NOFOLLOW), n);
 }

@@ -126,7 +126,7 @@
     X(__NR_gettid,          lx_getpid,          OWN) \
     X(__NR_getppid,         lx_getppid,         OWN) \
     X(__NR_fork,            lx_fork,            OWN) \
-    X(__NR_vfork,           lx_fork,            OWN) /* a copy too: the child may only exec or exit */ \
+    X(__NR_vfork,           lx_vfork,           OWN) /* a copy, the parent waiting for its exec or end */ \
     X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
     X(__NR_getrusage,       lx_getrusage,       OWN) \
@@ -209,6 +209,8 @@ struct linux_proc {
     bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */
     int term_signal;                 /* task.c: it ended by a fault: the signal Linux would have sent */
     bool end_told;                   /* exec.c: its parent has been told of its end (wait4 waits for it) */
+    bool orphan;                     /* task.c: its parent ended first: the reaper takes it when it ends */
+    struct linux_proc *vfork_parent; /* task.c: vfork's parent, waiting until this one execs or ends */
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
     uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
     struct proc *p;
@@ -334,6 +336,8 @@ void lx_console_session(struct linux_proc *lp);
 int lx_console_foreground(void);                     /* fd.c: the console's foreground process group */
 /* fd.c: every descriptor of lp closed (an exit: the pipes see their end at once). */
 void lx_close_all(struct linux_proc *lp);
+/* path.c: N if path is /dev/fd/N or /proc/self/fd/N (a descriptor's own name), else -1. */
+int lx_fd_path(const char *path);
 /* path.c: a NUL-terminated string of the process at va into out (cap bytes): its length, or
  * -EFAULT, or -ENAMETOOLONG if no NUL comes within cap. */
 int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap);
@@ -363,7 +367,10 @@ int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r);
 /* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */
-void lx_reap_children(struct linux_proc *lp);    /* on the roottask's main thread, before any handler sleeps */
+/* task.c: it is going: its ended children go now, the others become orphans (lx_orphan_ended). */
+void lx_reap_children(struct linux_proc *lp);
+void lx_orphan_ended(void);                          /* an orphan has ended: the reaper looks */
+void lx_vfork_release(struct linux_proc *lp);        /* task.c: it has exec'ed or ended: its vfork parent goes on */
 
 /* dev.c: the device files (/dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom): nodes
  * of the file system the personality recognises; reads and writes on them come here. */

@@ -71,6 +71,44 @@ int64_t lx_user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool fol
 
 /* ---- open ---- */
 
+int lx_fd_path(const char *path)
+{
+    static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+    for (unsigned i = 0; i < 2; i++) {
+        size_t len = strlen(dirs[i]);
+        if (strncmp(path, dirs[i], len) || !path[len])
+            continue;
+        int fd = 0;
+        for (const char *c = path + len; *c; c++) {
+            if (*c < '0' || *c > '9' || fd >= LX_MAX_FDS)
+                return -1;
+            fd = fd * 10 + (*c - '0');
+        }
+        return fd < LX_MAX_FDS ? fd : -1;
+    }
+    return -1;
+}
+
+/* open of /dev/fd/N: a file opened again (a description of its own, at offset 0, as Linux's
+ * /proc/self/fd does), a pipe's end or the console shared (dup's way). */
+static int64_t open_fd_path(struct linux_proc *lp, int fd, uint64_t flags, unsigned min)
+{
+    struct lx_file *old = file_of(lp, (uint64_t)fd), *f;
+    if (!old)
+        return -LX_ENOENT;
+    if (old->node) {
+        fs_hold(old->node);
+        if (!(f = lx_file_new(old->node, (uint32_t)flags & ~(uint32_t)O_CLOEXEC, -1))) {
+            fs_release(old->node);
+            return -LX_ENFILE;
+        }
+    } else {
+        lx_file_hold(old);
+        f = old;
+    }
+    return lx_fd_install(lp, f, min, flags & O_CLOEXEC);
+}
+
 /* open and openat: fs_open's node on the lowest free descriptor, as on Linux; the descriptor or -errno. */
 static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint64_t flags, uint64_t mode)
 {
@@ -84,6 +122,8 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
         fd++;
     if (fd == LX_MAX_FDS)
         return -LX_EMFILE;
+    if (lx_fd_path(path) >= 0)
+        return open_fd_path(lp, lx_fd_path(path), flags, fd);
     int err;
     struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777 & ~lp->umask, &err);
     if (!n)

@@ -21,10 +21,12 @@ int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
 /* ---- waiting ---------------------------------------------------------------------- */
 
 static sel_t wait_sms[PROC_MAX];
+static void reaper_init(void);
 
 /* The semaphores processes sleep on, one per slot, made on the main thread before any process. */
 void lx_wait_init(void)
 {
+    reaper_init();
     for (unsigned i = 0; i < PROC_MAX; i++)
         if (!wait_sms[i]) {
             sel_t s = fc_sel_alloc(1);
@@ -73,6 +75,8 @@ void lx_wake(struct linux_proc *lp)
 /* ---- processes: fork, wait4 ---------------------------------------------------------- */
 
 #define CSIGNAL              0x000000ff
+#define CLONE_VM             0x00000100
+#define CLONE_VFORK          0x00004000
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID   0x01000000
@@ -114,10 +118,13 @@ static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
  * with it (dup's way), its working directory and umask, signal state, break and mappings; the child
  * starts where the parent is, with 0 in rax. The child's pid, or -EAGAIN (no slot, no memory).
  */
-static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags, uint64_t ptid, uint64_t ctid)
+static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags, uint64_t stack, uint64_t ptid,
+                       uint64_t ctid)
 {
     struct utcb_exc state = *x;
     state.rax = 0;
+    if (stack)
+        state.rsp = stack;                           /* clone's child stack */
     struct proc *c = proc_fork(lp->p, &state);
     if (!c)
         return -LX_EAGAIN;
@@ -153,28 +160,59 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
         clp->clear_child_tid = ctid;
     if (flags & CLONE_PARENT_SETTID)
         proc_write(lp->p, ptid, &tid, sizeof tid);
+    if (flags & CLONE_VFORK)
+        clp->vfork_parent = lp;
     if (proc_start(c, PROC_PRIO) != SUCCESS) {
         proc_destroy(c);
         return -LX_EAGAIN;
     }
-    return c->id;
+    int64_t id = c->id;
+    if (flags & CLONE_VFORK) {                       /* until the child execs or ends (not a signal) */
+        lx_wait_begin(lp);
+        while (__atomic_load_n(&clp->vfork_parent, __ATOMIC_SEQ_CST))
+            lx_sleep(lp, 0);
+        lx_wait_end(lp);
+    }
+    return id;
+}
+
+void lx_vfork_release(struct linux_proc *lp)
+{
+    struct linux_proc *parent = __atomic_exchange_n(&lp->vfork_parent, NULL, __ATOMIC_SEQ_CST);
+    if (parent)
+        lx_wake(parent);
 }
 
 int64_t lx_fork(struct linux_proc *lp, struct utcb_exc *x)
 {
-    return fork_as(lp, x, 0, 0, 0);
+    return fork_as(lp, x, 0, 0, 0, 0);
 }
 
-/* clone with fork's flags (glibc's fork: SIGCHLD and the tid words); threads are not there yet. */
+/* vfork: a copy (copy-on-write) rather than the parent's memory itself, but the parent waits
+ * until the child has exec'ed or ended, as on Linux. */
+int64_t lx_vfork(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return fork_as(lp, x, CLONE_VFORK, 0, 0, 0);
+}
+
+/*
+ * clone with fork's flags (glibc's fork: SIGCHLD and the tid words), or vfork's (glibc's
+ * posix_spawn, system, popen: CLONE_VM | CLONE_VFORK with a stack of its own: the child gets
+ * a copy of the memory, not the memory itself, so what it writes before its execve stays its
+ * own); threads are not there yet.
+ */
 int64_t lx_clone(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t flags = x->rdi, allowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
-    if ((flags & ~allowed) || x->rsi) {
+    bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
+    if (vfork)
+        allowed |= CLONE_VM | CLONE_VFORK;
+    if ((flags & ~allowed) || (x->rsi && !vfork)) {
         printf("[linux] process %u (%s): clone with flags %#lx (a thread?) is not supported: -ENOSYS\n",
                lp->p->id, lp->p->name, flags);
         return -LX_ENOSYS;
     }
-    return fork_as(lp, x, flags, x->rdx, x->r10);
+    return fork_as(lp, x, flags, x->rsi, x->rdx, x->r10);
 }
 
 /* What wait4 reports of an ended child: exit status << 8, or the signal that ended it. */
@@ -258,13 +296,62 @@ int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
     return r;
 }
 
+/*
+ * Orphans. On Linux init adopts the children of a process that ends; here a reaper thread
+ * does: they run on (busybox timeout's watcher outlives the process that made it), and when
+ * one ends, the reaper takes it (proc_destroy) as a parent's wait4 would. Its end is told
+ * either way: linux_ended sets end_told, then looks for a parent, and lx_reap_children clears
+ * the parent, then wakes the reaper; one of the two sees the other.
+ */
+static sel_t reaper_sm;
+#define REAPER_PRIO PROC_PRIO    /* the handlers': proc_destroy takes the file system's spin lock */
+
+static void reaper_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        fc_sm_down(reaper_sm, 0);
+        unsigned slot = 0;
+        struct linux_proc *c;
+        while ((c = lx_next(&slot)))
+            if (__atomic_load_n(&c->orphan, __ATOMIC_SEQ_CST) && c->p->state != PROC_RUNNING &&
+                __atomic_load_n(&c->end_told, __ATOMIC_SEQ_CST))
+                proc_destroy(c->p);
+    }
+}
+
+static void reaper_init(void)
+{
+    if (reaper_sm)
+        return;
+    sel_t s = fc_sel_alloc(1);
+    if (fc_create_sm(s, SEL_ROOT_PD, 0) != SUCCESS ||
+        fc_thread_create(fc_hip->num_cpus - 1, REAPER_PRIO, reaper_thread, NULL, NULL) != SUCCESS) {
+        printf("[linux] no reaper thread: orphans that end keep their slots\n");
+        return;
+    }
+    reaper_sm = s;
+}
+
+void lx_orphan_ended(void)
+{
+    if (reaper_sm)
+        fc_sm_up(reaper_sm);
+}
+
 void lx_reap_children(struct linux_proc *lp)
 {
     unsigned slot = 0;
     struct linux_proc *c;
     while ((c = child_next(lp, &slot))) {
-        c->parent = NULL;
-        proc_destroy(c->p);
+        if (c->p->state != PROC_RUNNING && __atomic_load_n(&c->end_told, __ATOMIC_SEQ_CST)) {
+            c->parent = NULL;                        /* a zombie: it goes now */
+            proc_destroy(c->p);
+            continue;
+        }
+        __atomic_store_n(&c->orphan, true, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&c->parent, NULL, __ATOMIC_SEQ_CST);
+        lx_orphan_ended();                           /* in case it ended meanwhile */
     }
 }
 

@@ -74,7 +74,7 @@ same_as_linux() {
     same_as_linux matmul
 }
 
-@test "memory on first touch: 64 MiB malloc, 1 GiB and 64 GiB reservations, a 4 MiB stack, as on Linux (3 pts)" {
+@test "memory on first touch: 64 MiB malloc, 1 GiB and 64 GiB reservations, a 4 MiB stack, mremap, as on Linux (3 pts)" {
     local line
     same_as_linux bigmem
     line=$(facet_grep lx '^\[linux\] after bigmem: roottask pages free ') || return 1

@@ -117,6 +117,7 @@
     X(__NR_brk,             lx_brk,             OWN) \
     X(__NR_mmap,            lx_mmap,            FS)  /* a file mapping reads the file */ \
     X(__NR_munmap,          lx_munmap,          OWN) \
+    X(__NR_mremap,          lx_mremap,          OWN) \
     X(__NR_mprotect,        lx_mprotect,        OWN) \
     X(__NR_madvise,         lx_madvise,         OWN) \
     /* task.c: the process itself */ \

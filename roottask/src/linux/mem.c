@@ -59,6 +59,24 @@ static int64_t fill_from_file(struct linux_proc *lp, struct fs_node *n, uint64_t
     return 0;
 }
 
+/* The next free place for n pages from MMAP_BASE up, a guard page after it; 0 if none is left. */
+static uint64_t mmap_place(struct linux_proc *lp, uint64_t n)
+{
+    if (!lp->mmap_next)
+        lp->mmap_next = MMAP_BASE;
+    uint64_t va = lp->mmap_next;
+    if (n * PAGE_SIZE > MMAP_END - va - PAGE_SIZE)
+        return 0;
+    lp->mmap_next += (n + 1) * PAGE_SIZE;
+    return va;
+}
+
+/* May a mapping of n pages go to addr (MAP_FIXED, MREMAP_FIXED)? */
+static bool fixed_ok(uint64_t addr, uint64_t n)
+{
+    return lx_page_aligned(addr) && addr >= USER_BASE && addr <= MMAP_END && n * PAGE_SIZE <= MMAP_END - addr;
+}
+
 /*
  * mmap: an area at addr (MAP_FIXED: replacing what was there) or at the next free place from
  * MMAP_BASE up, zeroed pages on first touch, or at once a private copy of the file from off;
@@ -86,18 +104,13 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
     }
     uint64_t n = lx_pages(len), va;
     if (flags & MAP_FIXED) {
-        if (!lx_page_aligned(addr) || addr < USER_BASE || addr > MMAP_END || n * PAGE_SIZE > MMAP_END - addr)
+        if (!fixed_ok(addr, n))
             return -LX_EINVAL;
         proc_area_remove(lp->p, addr, n);         /* MAP_FIXED replaces what was there */
         proc_unmap(lp->p, addr, n);               /* (the image's pages too) */
         va = addr;
-    } else {
-        if (!lp->mmap_next)
-            lp->mmap_next = MMAP_BASE;
-        va = lp->mmap_next;
-        if (n * PAGE_SIZE > MMAP_END - va)
-            return -LX_ENOMEM;
-        lp->mmap_next += (n + 1) * PAGE_SIZE;     /* a guard page between mappings */
+    } else if (!(va = mmap_place(lp, n))) {
+        return -LX_ENOMEM;
     }
     unsigned perm = prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? perm_of(prot) : 0;
     if (!file)
@@ -110,6 +123,67 @@ int64_t lx_mmap(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_ENOMEM;
     }
     return (int64_t)va;
+}
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED   2
+
+/* Does the area at old grow by `more` pages where it is? The pages after it must be free. */
+static bool grow_in_place(struct linux_proc *lp, uint64_t old, uint64_t n, uint64_t more, unsigned perm)
+{
+    uint64_t at = old + n * PAGE_SIZE;
+    if (more * PAGE_SIZE > MMAP_END - at || !proc_range_free(lp->p, at, more))
+        return false;
+    if (proc_area_add(lp->p, at, more, perm) != SUCCESS)
+        return false;
+    uint64_t end = at + more * PAGE_SIZE;
+    if (end + PAGE_SIZE > lp->mmap_next)
+        lp->mmap_next = end + PAGE_SIZE;          /* later mappings go after it */
+    return true;
+}
+
+/*
+ * mremap: a mapping made smaller (its tail goes), larger where it is (when the pages after it
+ * are free), or moved with its pages (MREMAP_MAYMOVE: to a free place; with MREMAP_FIXED: to
+ * new_addr, replacing what was there). Its address, or -errno: not one mapping -EFAULT, no
+ * room where it is and not allowed to move -ENOMEM.
+ */
+int64_t lx_mremap(struct linux_proc *lp, struct utcb_exc *x)
+{
+    uint64_t old = x->rdi, old_len = x->rsi, new_len = x->rdx, flags = x->r10, new_addr = x->r8;
+    if (!lx_page_aligned(old) || !old_len || !new_len || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+        ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || old_len > MMAP_END || new_len > MMAP_END)
+        return -LX_EINVAL;
+    struct proc *p = lp->p;
+    uint64_t n = lx_pages(old_len), m = lx_pages(new_len);
+    int perm = proc_area_perm(p, old);
+    if (perm < 0)
+        return -LX_EFAULT;
+    if (!(flags & MREMAP_FIXED)) {
+        if (m <= n) {
+            proc_area_remove(p, old + m * PAGE_SIZE, n - m);
+            return (int64_t)old;
+        }
+        if (grow_in_place(lp, old, n, m - n, (unsigned)perm))
+            return (int64_t)old;
+        if (!(flags & MREMAP_MAYMOVE))
+            return -LX_ENOMEM;
+    }
+    uint64_t to = new_addr;
+    if (flags & MREMAP_FIXED) {
+        if (!fixed_ok(to, m) || (to < old + n * PAGE_SIZE && old < to + m * PAGE_SIZE))
+            return -LX_EINVAL;                    /* the new place overlaps the old one */
+        proc_area_remove(p, to, m);
+        proc_unmap(p, to, m);
+    } else if (!(to = mmap_place(lp, m))) {
+        return -LX_ENOMEM;
+    }
+    uint64_t moved = n < m ? n : m;
+    unsigned st = proc_area_move(p, old, moved, to, m);
+    if (st == BAD_PAR)
+        return -LX_EFAULT;                        /* the old range is not all one mapping's */
+    proc_area_remove(p, old, n);                  /* what is left of it (a shrinking move's tail) */
+    return st == SUCCESS ? (int64_t)to : -LX_ENOMEM;
 }
 
 /* munmap: the areas in the range go, with their pages (and the image's pages there); holes are fine. */

@@ -631,3 +631,59 @@ unsigned proc_add_page(struct proc *p, uint64_t va, uint64_t page, unsigned perm
     return page_add(p, va, page, perm);
 }
 
+
+/* ---- mremap ----------------------------------------------------------------------------- */
+
+int proc_area_perm(struct proc *p, uint64_t va)
+{
+    struct proc_area *a = area_at(p, va);
+    return a ? (int)a->perm : -1;
+}
+
+bool proc_range_free(struct proc *p, uint64_t va, uint64_t n)
+{
+    uint64_t end = va + n * PAGE_SIZE;
+    for (unsigned i = 0; i < p->nareas; i++)
+        if (p->areas[i].start < end && p->areas[i].end > va)
+            return false;
+    return !pmap_range(p, va, end, NULL, NULL);
+}
+
+struct move { uint64_t from, to; unsigned status; };
+
+/* A page of the old range into its slot at the new place (mapped there as it was before). */
+static void page_move_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
+{
+    struct move *m = ctx;
+    uint64_t *dst = m->status == SUCCESS ? pmap_slot(p, va - m->from + m->to, true) : NULL;
+    if (!dst) {
+        m->status = OOM;
+        page_release(*slot);                             /* lost with the old range */
+    } else {
+        *dst = *slot;
+        p->npages++;
+        if (slot_rights(*dst))
+            proc_give_page(p, *dst & PM_PAGE, va - m->from + m->to, slot_rights(*dst));
+    }
+    *slot = 0;
+    p->npages--;
+}
+
+unsigned proc_area_move(struct proc *p, uint64_t from, uint64_t n, uint64_t to, uint64_t m)
+{
+    struct proc_area *a = area_at(p, from);
+    uint64_t end = from + n * PAGE_SIZE;
+    if (!a || a->end < end || end < from)
+        return BAD_PAR;
+    unsigned perm = a->perm, st = proc_area_add(p, to, m, perm);
+    if (st != SUCCESS)
+        return st;
+    struct run r = { 0, 0 };                             /* the old mappings out, a run at a time */
+    pmap_range(p, from, end, run_fn, &r);
+    if (r.end)
+        revoke_run(p, &r);
+    struct move mv = { from, to, SUCCESS };
+    pmap_range(p, from, end, page_move_fn, &mv);
+    area_cut(p, from, end);
+    return mv.status;
+}

@@ -105,6 +105,17 @@ void proc_unmap(struct proc *p, uint64_t va, uint64_t n);
 unsigned proc_area_add(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 void proc_area_remove(struct proc *p, uint64_t va, uint64_t n);
 unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
+/*
+ * mremap's move: the area holding all of [from, from + n pages) goes to [to, to + m pages)
+ * (m >= n, the rest of it new and untouched), its pages with it (their contents, rights and
+ * sharing unchanged). The caller has made the target free. BAD_PAR: the range is not all one
+ * area's; OOM: no memory for the page map or no room for another area.
+ */
+unsigned proc_area_move(struct proc *p, uint64_t from, uint64_t n, uint64_t to, uint64_t m);
+/* Is [va, va + n pages) free: in no area, no page there? */
+bool proc_range_free(struct proc *p, uint64_t va, uint64_t n);
+/* The rights of the area holding va, or -1 if none does. */
+int proc_area_perm(struct proc *p, uint64_t va);
 /* Is va in an area of p, or a page it has (whatever the rights)? */
 bool proc_mapped(struct proc *p, uint64_t va);
 /* Its pages in [va, va + n pages) read as zero from now on (an area's go until touched again). */

@@ -15,6 +15,7 @@
 #include "bkl.h"
 #include "x86.h"
 #include "vmx.h"
+#include "svm.h"
 #include "lib/hip.h"
 #include "ioapic.h"
 
@@ -30,6 +31,8 @@ static uint32_t detect_features(void)
     cpuid(1, 0, r);
     if (vmx_caps.usable)
         f |= HIP_FEAT_VMX | HIP_FEAT_EPT;         /* vCPUs can be made: VMX, EPT, unrestricted guest, VMXON done */
+    if (svm_caps.usable)
+        f |= HIP_FEAT_SVM | HIP_FEAT_NPT;         /* vCPUs can be made: SVM with nested paging, EFER.SVME set */
     if (r[2] & (1u << 24))
         f |= HIP_FEAT_TSC_DEADLINE;
     if (r[2] & (1u << 21))
@@ -102,6 +105,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
     lapic_calibrate();
     kprintf("[apic] tsc %u kHz, lapic timer %u kHz\n", tsc_khz, lapic_khz);
     vmx_probe();
+    if (!vmx_caps.usable)
+        svm_probe();
     cpu_local_init(bsp);
     bsp->apic_id = lapic_id();
     bsp->online = true;
@@ -112,6 +117,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
     smp_boot(&boot_info);
     if (vmx_caps.usable)
         kprintf("[vmx] %u of %u CPUs in VMX root operation\n", vmx_cpus_on(), cpu_count);
+    if (svm_caps.usable)
+        kprintf("[svm] %u of %u CPUs with SVM on\n", svm_cpus_on(), cpu_count);
     ioapic_init(&boot_info);
     hip_fill(&boot_info);
     if ((why = root_create(&boot_info, &hip))) {

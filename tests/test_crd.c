@@ -53,6 +53,7 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
 
 /* Guest memory (the EPT stage) goes through mem_delegate_guest: recorded like mem_delegate. */
 struct vmx_caps vmx_caps;
+bool vcpus_usable(void) { return vmx_caps.usable; }
 static struct res_call guest_call;
 int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t guest_page,
                        unsigned order, unsigned perm, bool check_only)

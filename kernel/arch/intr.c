@@ -12,6 +12,7 @@
 #include "lab.h"
 #include "gsi.h"
 #include "ioapic.h"
+#include "vcpu.h"
 
 /* A host interrupt, from user mode, idle, or a VM exit: the timer's tick, a reschedule IPI, a GSI. */
 void intr_host(unsigned vector)
@@ -42,6 +43,8 @@ NORETURN void intr_handler(struct cpu_regs *r);
 void intr_handler(struct cpu_regs *r)
 {
     bool user = r->cs & 3;
+    if (unlikely(!user && this_cpu()->svm_window) && (r->vector >= EXC_VECTORS || r->vector == 2))
+        svm_intr((unsigned)r->vector);           /* the host interrupt an SVM exit was waiting to take */
     if (!user && r->vector < EXC_VECTORS)
         kernel_fault(r);                         /* before the lock: we may hold it already */
     if (r->vector == VEC_TLB) {

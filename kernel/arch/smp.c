@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "x86.h"
 #include "vmx.h"
+#include "svm.h"
 #include "bkl.h"
 #include "fpu.h"
 
@@ -29,6 +30,7 @@ void cpu_local_init(struct cpu *c)
     lapic_init();
     fpu_init();
     vmx_cpu_init(c);
+    svm_cpu_init(c);
     c->rq = (struct runqueue){0};
 }
 

@@ -7,6 +7,8 @@
 #include "lapic.h"
 #include "x86.h"
 #include "vmx.h"
+#include "svm.h"
+#include "vcpu.h"
 
 static volatile uint64_t tlb_gen;
 
@@ -42,6 +44,8 @@ void tlb_ack(void)
     write_cr3(virt_to_phys(c->pd ? c->pd->pml4 : kernel_pml4));
     if (vmx_cpu_on(c->id))
         vmx_invept_all();                        /* guest memory may have been revoked too */
+    else if (svm_cpu_on(c->id))
+        svm_tlb_ack(c);                          /* the same, at the next VMRUN */
     if (c->pd && c->pd->iobitmap && c->io_pd == c->pd)
         memcpy(c->tss.iomap, c->pd->iobitmap, sizeof c->tss.iomap);
     else

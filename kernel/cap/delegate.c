@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "ept.h"
 #include "vmx.h"
+#include "vcpu.h"
 #include "lab.h"
 
 /* Is the CRD's range well formed (kind, natural alignment, inside its space)? */
@@ -130,7 +131,7 @@ static int guest_delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_
 {
     unsigned order = CRD_ORDER(scrd);
     uint64_t gbase = CRD_BASE(dcrd), count = 1UL << order;
-    if (!vmx_caps.usable)
+    if (!vcpus_usable())
         return BAD_FTR;
     if (CRD_KIND(scrd) != CRD_MEM || CRD_KIND(dcrd) != CRD_MEM)
         return CRD_KIND(scrd) == CRD_IO ? BAD_FTR : BAD_PAR;

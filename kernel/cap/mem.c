@@ -11,6 +11,7 @@
 #include "uapi/utcb.h"
 #include "ept.h"
 #include "vmx.h"
+#include "svm.h"
 #include "lab.h"
 
 static struct rnode **frame_nodes;          /* per frame: its delegated mappings */
@@ -200,7 +201,7 @@ int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64
     for (uint64_t i = 0; i < count;) {
         struct rnode *parent;
         unsigned have;
-        bool large = vmx_caps.ept_2m && count - i >= LARGE_PAGES && !(((src_page + i) | (guest_page + i)) & (LARGE_PAGES - 1));
+        bool large = (vmx_caps.ept_2m || svm_caps.usable) && count - i >= LARGE_PAGES && !(((src_page + i) | (guest_page + i)) & (LARGE_PAGES - 1));
         int64_t frame = large ? source(src, src_page + i, true, &parent, &have) : -1;
         if (frame < 0) {
             large = false;
@@ -216,7 +217,7 @@ int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64
             return BAD_PAR;                          /* the guest page is taken */
         if (!check_only) {
             struct rnode *n = slab_alloc(&rnodes);
-            if (!n || ept_map(dst->ept, gpa, (uint64_t)frame << PAGE_SHIFT, o, perm & have)) {
+            if (!n || guest_map(dst->ept, gpa, (uint64_t)frame << PAGE_SHIFT, o, perm & have)) {
                 if (n)
                     slab_free(&rnodes, n);
                 return OOM;

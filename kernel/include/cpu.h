@@ -66,7 +66,11 @@ struct cpu {
     bool fpu_ts;                 /* CR0.TS is set: the next FPU use traps (#NM) */
     uint64_t ticks;
     bool resched;                /* a better SC is ready, or the quantum ran out */
-    void *vmcs;                  /* the VMCS made current here (VMPTRLD), NULL: none */
+    void *vmcs;                  /* the VMCS made current here (VMPTRLD), or the VMCB, NULL: none */
+    struct vcpu *vcpu;           /* whose VMCS or VMCB that is */
+    bool svm_window;             /* an SVM exit lets a host interrupt in: intr_handler gives it to svm_intr */
+    bool svm_flush;              /* nested tables changed: the next VMRUN here flushes every ASID */
+    void *svm_host;              /* the page VMSAVE keeps the host's FS, GS, TR, LDTR and MSRs in */
     bool vmx_dirty;              /* a VM exit left TR's limit and maybe the SYSCALL MSRs wrong for host ECs */
     struct vcpu *vmx_msrs;       /* whose SYSCALL MSRs are loaded, NULL: the host's */
     struct vcpu *vmcs_clear;     /* VMCSs of dead vCPUs of this CPU, to clear and free here */
@@ -104,6 +108,7 @@ _Static_assert(offsetof(struct cpu, regs_top) == CPU_REGS_TOP, "asm/offsets.h CP
 _Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "asm/offsets.h CPU_KSTACK_TOP");
 _Static_assert(offsetof(struct cpu_regs, vector) == FRAME_VECTOR, "asm/offsets.h FRAME_VECTOR");
 _Static_assert(offsetof(struct cpu_regs, err) == FRAME_ERR, "asm/offsets.h FRAME_ERR");
+_Static_assert(offsetof(struct cpu_regs, rax) == FRAME_RAX, "asm/offsets.h FRAME_RAX");
 _Static_assert(offsetof(struct cpu_regs, rip) == FRAME_RIP, "asm/offsets.h FRAME_RIP");
 _Static_assert(offsetof(struct cpu_regs, cs) == FRAME_CS, "asm/offsets.h FRAME_CS");
 _Static_assert(offsetof(struct cpu_regs, rflags) == FRAME_RFLAGS, "asm/offsets.h FRAME_RFLAGS");

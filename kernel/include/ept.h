@@ -33,6 +33,8 @@ uint64_t  ept_pointer(const uint64_t *ept);       /* the EPTP for the VMCS: WB, 
 int       ept_map(uint64_t *ept, uint64_t gpa, uint64_t pa, unsigned order, unsigned perm);
 /* The leaf entry of that order for gpa, or NULL; with order 0, NULL if a 2 MiB page covers it. */
 uint64_t *ept_entry(uint64_t *ept, uint64_t gpa, unsigned order);
+/* ept_map, then on SVM the leaf in the nested-paging format (svm/npt.c): the same tables serve both. */
+int       guest_map(uint64_t *ept, uint64_t gpa, uint64_t pa, unsigned order, unsigned perm);
 bool      ept_mapped(uint64_t *ept, uint64_t gpa, unsigned order);  /* anything present in that range */
 typedef void (*ept_leaf_fn)(uint64_t gpa, uint64_t *entry, unsigned order, void *ctx);
 void      ept_walk(uint64_t *ept, ept_leaf_fn leaf, void *ctx);     /* every present leaf, in gpa order */

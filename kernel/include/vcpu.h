@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vcpu.h — virtual CPUs on VMX: one VMCS each, run by a global EC; their state as messages. */
+/* vcpu.h — virtual CPUs on VMX (one VMCS each) or SVM (one VMCB each), run by a global EC; their state as messages. */
 #pragma once
 
 #include "kernel.h"
@@ -15,7 +15,7 @@ struct ec;
  * stays there, and the few registers VMX does not switch are kept here.
  */
 struct vcpu {
-    void *vmcs;                  /* the VMCS region (one page) */
+    void *vmcs;                  /* the VMCS region, or on SVM the VMCB (one page) */
     bool ready;                  /* its fields were written (on its own CPU, at the first run) */
     bool launched;               /* VMLAUNCH succeeded once: VMRESUME from now on */
     uint16_t vpid;               /* 0: none (every entry and exit flushes the guest's TLB) */
@@ -30,6 +30,10 @@ struct vcpu {
     bool check;                  /* a reply changed CR0/CR4/EFER: vcpu_entry_check before the next entry */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;  /* what VMX forces in the real CR0/CR4 */
     struct vcpu *clear_next;     /* on its CPU's list of VMCSs to clear and free */
+    /* SVM only: the last exit in VMX's terms (svm/vmcb.c), and the vCPU's ASID. */
+    uint32_t asid;
+    uint64_t qual, gpa, inst_len;  /* exit qualification, guest-physical address, instruction length */
+    uint32_t exc_info, exc_error;  /* an exception exit: VMX interruption information and error code */
 };
 
 /*
@@ -52,7 +56,7 @@ const char *vcpu_entry_check(void);
 uint16_t vcpu_ar_pack(uint32_t vmx_ar);
 uint32_t vcpu_ar_unpack(uint16_t ar);
 
-/* vmx/vcpu.c */
+/* vmx/vcpu.c: the backend's life of a vCPU (VMX here, svm/vcpu.c for SVM, chosen at boot) */
 int  vcpu_create(struct ec *ec);              /* SUCCESS or OOM; its VMCS is set up at the first run */
 NORETURN void vcpu_resume(struct cpu *c, struct ec *ec);  /* continue it the way its cont says */
 void vcpu_load(struct vcpu *v);               /* make v's VMCS current on this CPU */
@@ -63,3 +67,18 @@ struct utcb;
 void vcpu_message(struct ec *ec, struct utcb *u, uint64_t mtd, unsigned event);  /* event_send's state */
 void vcpu_reply(struct ec *ec, const struct utcb *u);   /* a reply's state back into the guest */
 void vmx_host_restore(struct cpu *c);         /* after exits: TR limit, SYSCALL MSRs for host ECs */
+bool vcpus_usable(void);                      /* VMX with EPT, or SVM with NPT: vCPUs can be made */
+bool vcpu_cpu_on(unsigned cpu);               /* that CPU can run them */
+void vcpu_fpu(struct cpu *c, struct ec *ec);  /* before an entry: the guest's FPU state in the registers */
+NORETURN void vcpu_host_interrupt(struct ec *ec, unsigned vector);  /* a host interrupt at an exit */
+NORETURN void vcpu_continue(struct ec *ec);   /* an exit the kernel handled: back into the guest */
+NORETURN void vcpu_exit_event(struct ec *ec, uint32_t reason);  /* any other exit: a message (lock held) */
+void vcpu_reset(struct vcpu *v, struct cpu_regs *gpr);  /* the architectural reset state */
+
+/* svm/vcpu.c */
+int  svm_vcpu_create(struct ec *ec);
+NORETURN void svm_enter(struct cpu *c, struct ec *ec);
+void svm_setup(struct ec *ec);
+void svm_vcpu_free(struct vcpu *v);
+void svm_tlb_ack(struct cpu *c);              /* nested tables changed: flush at this CPU's next VMRUN */
+NORETURN void svm_intr(unsigned vector);      /* intr_handler: the interrupt an SVM exit let in */

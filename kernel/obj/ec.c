@@ -191,13 +191,13 @@ static int create_vcpu(struct ec *cur, struct cpu_regs *r)
     unsigned cpu = EC_CPU(arg3(r));
     if (hc_flags(r) & ~(CREATE_EC_VCPU | CREATE_EC_GLOBAL))
         return BAD_PAR;
-    if (!vmx_caps.usable)
-        return BAD_FTR;                          /* no VMX with EPT and unrestricted guest here */
+    if (!vcpus_usable())
+        return BAD_FTR;                          /* no VMX with EPT and unrestricted guest, no SVM with NPT */
     struct pd *pd;
     int s = create_target(cur, r, &pd);
     if (s != SUCCESS)
         return s;
-    if (!vmx_cpu_on(cpu))
+    if (!vcpu_cpu_on(cpu))
         return BAD_FTR;
     if (EC_UTCB(arg3(r)) || arg4(r) || arg5(r) > SEL_MAX - VCPU_EVENTS)
         return BAD_PAR;

@@ -20,10 +20,7 @@ vmx_enter:
     jmp 2f
 1:  vmresume
 2:  PUSH_GPRS                            /* nothing entered: the guest's GPRs go back unchanged */
-    mov %gs:CPU_KSTACK_TOP, %rsp
-    xor %ebp, %ebp
-    call vmx_entry_failed                /* never returns */
-    ud2
+    CALL_ON_KSTACK vmx_entry_failed
 
 /*
  * HOST_RIP: a VM exit. rsp = &ec->regs.vector (HOST_RSP), the guest's GPRs
@@ -32,9 +29,6 @@ vmx_enter:
     .global vmx_exit
 vmx_exit:
     PUSH_GPRS
-    mov %gs:CPU_KSTACK_TOP, %rsp
-    xor %ebp, %ebp
-    call vmx_exit_handler                /* never returns */
-    ud2
+    CALL_ON_KSTACK vmx_exit_handler
 
     .section .note.GNU-stack, "", @progbits

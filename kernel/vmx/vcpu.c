@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* vmx/vcpu.c — vCPUs: their VMCS, VM entry, and what a VM exit turns into. */
+/* vmx/vcpu.c — vCPUs: their VMCS, VM entry, and what a VM exit turns into; the parts SVM's share. */
 #include "vcpu.h"
 #include "vmx.h"
+#include "svm.h"
 #include "ept.h"
 #include "ec.h"
 #include "pd.h"
@@ -40,9 +41,27 @@ static uint16_t vpid_alloc(void)
     return 0;
 }
 
+/* The backend the boot CPU chose: VMX with EPT, else SVM with nested paging. */
+bool vcpus_usable(void)
+{
+    return vmx_caps.usable || svm_caps.usable;
+}
+
+bool vcpu_cpu_on(unsigned cpu)
+{
+    return vmx_caps.usable ? vmx_cpu_on(cpu) : svm_cpu_on(cpu);
+}
+
+static const char *tag(void)
+{
+    return svm_caps.usable ? "svm" : "vmx";
+}
+
 /* A vCPU for ec (in its PD, whose EPT is made now if it has none): pages only, no VMCS field yet. */
 int vcpu_create(struct ec *ec)
 {
+    if (svm_caps.usable)
+        return svm_vcpu_create(ec);
     struct vcpu *v = page_alloc();
     void *vmcs = page_alloc();
     if (!v || !vmcs || (!ec->pd->ept && !(ec->pd->ept = ept_create()))) {
@@ -72,9 +91,12 @@ void vcpu_load(struct vcpu *v)
     struct cpu *c = this_cpu();
     if (c->vmcs == v->vmcs)
         return;
-    uint64_t pa = virt_to_phys(v->vmcs);
-    __asm__ volatile("vmptrld %0" :: "m"(pa) : "cc", "memory");
+    if (!svm_caps.usable) {                      /* a VMCB is plain memory: nothing to load */
+        uint64_t pa = virt_to_phys(v->vmcs);
+        __asm__ volatile("vmptrld %0" :: "m"(pa) : "cc", "memory");
+    }
     c->vmcs = v->vmcs;
+    c->vcpu = v;
 }
 
 /* The host's SYSCALL MSRs, TR's limit (a VM exit sets it to 0x67: no I/O bitmap), for host ECs. */
@@ -93,9 +115,15 @@ void vmx_host_restore(struct cpu *c)
 /* Forget v on this CPU (its VMCS leaves the CPU, its MSRs too), then free it. */
 static void vcpu_free(struct cpu *c, struct vcpu *v)
 {
-    vmclear(v->vmcs);
-    if (c->vmcs == v->vmcs)
+    if (c->vmcs == v->vmcs) {
         c->vmcs = NULL;
+        c->vcpu = NULL;
+    }
+    if (svm_caps.usable) {
+        svm_vcpu_free(v);
+        return;
+    }
+    vmclear(v->vmcs);
     if (c->vmx_msrs == v)
         vmx_host_restore(c);
     if (v->vpid)
@@ -132,7 +160,7 @@ void vcpu_clear_pending(struct cpu *c)
  * The architectural reset state (Intel SDM vol. 3, "Initialization"): real
  * mode at f000:fff0. The VMM's startup reply usually replaces all of it.
  */
-static void vcpu_reset(struct vcpu *v, struct cpu_regs *gpr)
+void vcpu_reset(struct vcpu *v, struct cpu_regs *gpr)
 {
     struct utcb_exc x = {
         .rip = 0xfff0, .rflags = RFLAGS_FIXED, .cr0 = 0x60000010, .dr7 = 0x400, .pat = 0x0007040600070406UL,
@@ -162,6 +190,7 @@ static void vmcs_setup(struct cpu *c, struct ec *ec)
     struct vcpu *v = ec->vcpu;
     vmclear(v->vmcs);
     c->vmcs = NULL;
+    c->vcpu = NULL;
     vcpu_load(v);
     v->cpu_ctls = vmx_ctls(MSR_VMX_PROCBASED_CTLS, CPU_HLT | CPU_IO | CPU_MOV_DR | CPU_TSC_OFFSET | CPU_SECONDARY) &
                   ~(CPU_INTR_WINDOW | CPU_NMI_WINDOW);
@@ -224,9 +253,8 @@ static uint64_t msr_addr(uint64_t a)
  * the FPU registers while it runs (loaded eagerly), CR2 and the SYSCALL MSRs
  * are its own; host ECs get theirs back in vmx_host_restore.
  */
-NORETURN static void vcpu_enter(struct cpu *c, struct ec *ec)
+void vcpu_fpu(struct cpu *c, struct ec *ec)
 {
-    struct vcpu *v = ec->vcpu;
     if (c->fpu_owner != ec) {
         if (!fpu_trap(ec))
             ec_kill(ec, "no memory for its FPU state");
@@ -234,6 +262,12 @@ NORETURN static void vcpu_enter(struct cpu *c, struct ec *ec)
         __asm__ volatile("clts");
         c->fpu_ts = false;
     }
+}
+
+NORETURN static void vcpu_enter(struct cpu *c, struct ec *ec)
+{
+    struct vcpu *v = ec->vcpu;
+    vcpu_fpu(c, ec);
     vmcs_write(VMCS_HOST_CR0, read_cr0());
     vmcs_write(VMCS_HOST_CR3, read_cr3());
     if (v->flush) {
@@ -260,9 +294,13 @@ NORETURN static void vcpu_enter(struct cpu *c, struct ec *ec)
 void vcpu_resume(struct cpu *c, struct ec *ec)
 {
     struct vcpu *v = ec->vcpu;
-    if (!v->ready)
-        vmcs_setup(c, ec);
     vcpu_load(v);
+    if (!v->ready) {
+        if (svm_caps.usable)
+            svm_setup(ec);
+        else
+            vmcs_setup(c, ec);
+    }
     switch (ec->cont) {
     case CONT_STARTUP:
         ec->regs.rip = vmcs_read(VMCS_GUEST_RIP);   /* for reports, as after every exit */
@@ -272,7 +310,7 @@ void vcpu_resume(struct cpu *c, struct ec *ec)
     case CONT_IRET:
         break;
     default:
-        panic("[vmx] vCPU ec#%u resumed while blocked (cont %d)", ec->obj.id, ec->cont);
+        panic("[%s] vCPU ec#%u resumed while blocked (cont %d)", tag(), ec->obj.id, ec->cont);
     }
     if (unlikely(ec->recall)) {
         ec->recall = false;
@@ -282,16 +320,20 @@ void vcpu_resume(struct cpu *c, struct ec *ec)
     if (unlikely(v->check)) {
         v->check = false;
         const char *rule = vcpu_entry_check();
+        if (!rule && svm_caps.usable)
+            rule = svm_entry_check();
         if (rule) {                              /* what the CPU would refuse: refused here, the same way */
             v->exit_reason = EXIT_REASON_FAILED_ENTRY | VMX_EXIT_BAD_GUEST;
             if (failure_shown(ec)) {
-                kprintf("[vmx] ec#%u: VM entry refused: invalid guest state: %s\n", ec->obj.id, rule);
+                kprintf("[%s] ec#%u: VM entry refused: invalid guest state: %s\n", tag(), ec->obj.id, rule);
                 vcpu_dump(ec);
             }
             v->check = true;                     /* until a reply fixes it */
             event_send(ec, VMX_EXIT_BAD_GUEST);
         }
     }
+    if (svm_caps.usable)
+        svm_enter(c, ec);
     vcpu_enter(c, ec);
 }
 
@@ -305,17 +347,54 @@ static bool failure_shown(struct ec *ec)
 {
     unsigned n = ++ec->vcpu->failures;
     if (n == FAILURES_SHOWN + 1)
-        kprintf("[vmx] ec#%u: more failed VM entries, not shown\n", ec->obj.id);
+        kprintf("[%s] ec#%u: more failed VM entries, not shown\n", tag(), ec->obj.id);
     return n <= FAILURES_SHOWN;
 }
 
-/* After the exit of a vCPU that was killed meanwhile, or for a better SC: leave it here. */
-static void exit_reschedule(struct ec *ec)
+/* After an exit nobody hears of: back into the guest, unless it was killed meanwhile or a better SC waits. */
+void vcpu_continue(struct ec *ec)
 {
     if (ec->cont != CONT_DEAD)
         ec->cont = CONT_IRET;                    /* continue the guest when it runs again */
     if (sched_preempt_pending())
         sched_yield_current();
+    ec_resume(ec);
+}
+
+/* A host interrupt that made the guest exit (VMX acknowledged it, SVM let it in): the kernel's alone. */
+void vcpu_host_interrupt(struct ec *ec, unsigned vector)
+{
+    if (vector == VEC_TLB) {
+        tlb_ack();                               /* before the lock: its holder waits for this */
+        lapic_eoi();
+        bkl_lock();
+    } else {
+        bkl_lock();
+        intr_host(vector);
+    }
+    vcpu_continue(ec);
+}
+
+/* The rest of an exit, with the lock: a message for its event; a failed entry is shown first. */
+void vcpu_exit_event(struct ec *ec, uint32_t reason)
+{
+    unsigned event = reason & 0xffff;
+    if (ec->cont == CONT_DEAD)
+        sched_yield_current();
+    ec->cont = CONT_IRET;
+    ec->regs.rip = vmcs_read(VMCS_GUEST_RIP);    /* for reports */
+    if ((reason & EXIT_REASON_FAILED_ENTRY) && failure_shown(ec)) {
+        if (svm_caps.usable)
+            kprintf("[svm] ec#%u: VMRUN refused the guest state (VMEXIT_INVALID)\n", ec->obj.id);
+        else
+            kprintf("[vmx] ec#%u: VM entry failed: %s (exit reason %u, qualification %#lx)\n", ec->obj.id,
+                    event == VMX_EXIT_BAD_GUEST ? "invalid guest state" : event == VMX_EXIT_MSR_LOAD ?
+                    "MSR loading" : "machine check", event, vmcs_read(VMCS_EXIT_QUAL));
+        vcpu_dump(ec);
+    }
+    if (event >= VCPU_EXITS)
+        ec_kill(ec, "VM exit with an unknown reason");
+    event_send(ec, event);
 }
 
 /*
@@ -335,37 +414,12 @@ void vmx_exit_handler(void)
     if (!(reason & EXIT_REASON_FAILED_ENTRY))
         v->launched = true;                      /* a VMCS is launched once an entry succeeded */
     v->exit_reason = reason;
-    if (event == VMX_EXIT_EXTINT) {
-        unsigned vector = (unsigned)vmcs_read(VMCS_EXIT_INTR_INFO) & 0xff;
-        if (vector == VEC_TLB) {
-            tlb_ack();                           /* before the lock: its holder waits for this */
-            lapic_eoi();
-            bkl_lock();
-        } else {
-            bkl_lock();
-            intr_host(vector);
-        }
-        exit_reschedule(ec);
-        ec_resume(ec);
-    }
+    if (event == VMX_EXIT_EXTINT)
+        vcpu_host_interrupt(ec, (unsigned)vmcs_read(VMCS_EXIT_INTR_INFO) & 0xff);
     bkl_lock();
-    if (event == VMX_EXIT_EXC_NMI && ((vmcs_read(VMCS_EXIT_INTR_INFO) >> 8) & 7) == 2) {
-        exit_reschedule(ec);                     /* a host NMI: nothing for the guest */
-        ec_resume(ec);
-    }
-    if (ec->cont == CONT_DEAD)
-        sched_yield_current();
-    ec->cont = CONT_IRET;
-    ec->regs.rip = vmcs_read(VMCS_GUEST_RIP);    /* for reports */
-    if ((reason & EXIT_REASON_FAILED_ENTRY) && failure_shown(ec)) {
-        kprintf("[vmx] ec#%u: VM entry failed: %s (exit reason %u, qualification %#lx)\n", ec->obj.id,
-                event == VMX_EXIT_BAD_GUEST ? "invalid guest state" : event == VMX_EXIT_MSR_LOAD ?
-                "MSR loading" : "machine check", event, vmcs_read(VMCS_EXIT_QUAL));
-        vcpu_dump(ec);
-    }
-    if (event >= VCPU_EXITS)
-        ec_kill(ec, "VM exit with an unknown reason");
-    event_send(ec, event);
+    if (event == VMX_EXIT_EXC_NMI && ((vmcs_read(VMCS_EXIT_INTR_INFO) >> 8) & 7) == 2)
+        vcpu_continue(ec);                       /* a host NMI: nothing for the guest */
+    vcpu_exit_event(ec, reason);
 }
 
 /* VMLAUNCH or VMRESUME did not enter: the VM-instruction error goes to the VMM. */
@@ -401,13 +455,15 @@ void vcpu_reply(struct ec *ec, const struct utcb *u)
     uint64_t mtd = u->exc.mtd;
     vcpu_load(v);
     vcpu_load_state(&u->exc, mtd & ~(uint64_t)MTD_FPU, v, &ec->regs);
+    if ((mtd & MTD_INJ) && svm_caps.usable)
+        v->check = true;                         /* svm_entry_check: what QEMU's SVM would not refuse */
     if (mtd & MTD_SYSCALL_SWAPGS)
         cpus[ec->cpu].vmx_msrs = NULL;           /* load them again at the next entry */
 }
 
 static void dump_seg(const char *name, enum vmcs_seg s)
 {
-    kprintf("[vmx]   %s sel %#lx base %#lx limit %#lx ar %#lx\n", name, vmcs_read(VMCS_SEG(VMCS_GUEST_ES_SEL, s)),
+    kprintf("[%s]   %s sel %#lx base %#lx limit %#lx ar %#lx\n", tag(), name, vmcs_read(VMCS_SEG(VMCS_GUEST_ES_SEL, s)),
             vmcs_read(VMCS_SEG(VMCS_GUEST_ES_BASE, s)), vmcs_read(VMCS_SEG(VMCS_GUEST_ES_LIMIT, s)),
             vmcs_read(VMCS_SEG(VMCS_GUEST_ES_AR, s)));
 }
@@ -418,21 +474,21 @@ void vcpu_dump(struct ec *ec)
     struct vcpu *v = ec->vcpu;
     struct cpu_regs *g = &ec->regs;
     vcpu_load(v);
-    kprintf("[vmx] ec#%u guest state (last exit reason %#x, qualification %#lx, guest-physical %#lx):\n",
-            ec->obj.id, v->exit_reason, vmcs_read(VMCS_EXIT_QUAL), vmcs_read(VMCS_GUEST_PHYS));
-    kprintf("[vmx]   rip %#lx rsp %#lx rflags %#lx intr-state %#lx activity %#lx\n", vmcs_read(VMCS_GUEST_RIP),
+    kprintf("[%s] ec#%u guest state (last exit reason %#x, qualification %#lx, guest-physical %#lx):\n",
+            tag(), ec->obj.id, v->exit_reason, vmcs_read(VMCS_EXIT_QUAL), vmcs_read(VMCS_GUEST_PHYS));
+    kprintf("[%s]   rip %#lx rsp %#lx rflags %#lx intr-state %#lx activity %#lx\n", tag(), vmcs_read(VMCS_GUEST_RIP),
             vmcs_read(VMCS_GUEST_RSP), vmcs_read(VMCS_GUEST_RFLAGS), vmcs_read(VMCS_GUEST_INTR_STATE),
             vmcs_read(VMCS_GUEST_ACTV_STATE));
-    kprintf("[vmx]   rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx\n", g->rax, g->rbx, g->rcx, g->rdx,
+    kprintf("[%s]   rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx\n", tag(), g->rax, g->rbx, g->rcx, g->rdx,
             g->rsi, g->rdi);
-    kprintf("[vmx]   cr0 %#lx (reads %#lx) cr3 %#lx cr4 %#lx (reads %#lx) efer %#lx entry-ctls %#lx\n",
-            vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_CR0_SHADOW), vmcs_read(VMCS_GUEST_CR3),
+    kprintf("[%s]   cr0 %#lx (reads %#lx) cr3 %#lx cr4 %#lx (reads %#lx) efer %#lx entry-ctls %#lx\n",
+            tag(), vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_CR0_SHADOW), vmcs_read(VMCS_GUEST_CR3),
             vmcs_read(VMCS_GUEST_CR4), vmcs_read(VMCS_CR4_SHADOW), vmcs_read(VMCS_GUEST_EFER),
             vmcs_read(VMCS_ENTRY_CTLS));
     static const char *const names[] = { "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr" };
     for (unsigned s = SEG_ES; s <= SEG_TR; s++)
         dump_seg(names[s], s);
-    kprintf("[vmx]   gdtr %#lx/%#lx idtr %#lx/%#lx entry-intr %#lx\n", vmcs_read(VMCS_GUEST_GDTR_BASE),
+    kprintf("[%s]   gdtr %#lx/%#lx idtr %#lx/%#lx entry-intr %#lx\n", tag(), vmcs_read(VMCS_GUEST_GDTR_BASE),
             vmcs_read(VMCS_GUEST_GDTR_LIMIT), vmcs_read(VMCS_GUEST_IDTR_BASE), vmcs_read(VMCS_GUEST_IDTR_LIMIT),
             vmcs_read(VMCS_ENTRY_INTR_INFO));
 }

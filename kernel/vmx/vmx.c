@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* vmx/vmx.c — VMX capabilities, and VMXON on every CPU: the ground vCPUs will run on. */
 #include "vmx.h"
+#include "svm.h"
 #include "frame.h"
 #include "paging.h"
 #include "x86.h"
@@ -132,6 +133,8 @@ uint32_t vmx_ctls(uint32_t msr, uint32_t want)
 
 uint64_t vmcs_read(uint32_t field)
 {
+    if (svm_caps.usable)
+        return vmcb_read(field);
     uint64_t v;
     __asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)field) : "cc");
     return v;
@@ -139,6 +142,10 @@ uint64_t vmcs_read(uint32_t field)
 
 void vmcs_write(uint32_t field, uint64_t value)
 {
+    if (svm_caps.usable) {
+        vmcb_write(field, value);
+        return;
+    }
     uint8_t failed;
     __asm__ volatile("vmwrite %1, %2; setna %0" : "=q"(failed) : "rm"(value), "r"((uint64_t)field) : "cc");
     if (unlikely(failed))

@@ -52,8 +52,8 @@ int scenario_ept(void)
         return 1;
     fc_mem_init(fc_hip);
     proc_init((const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr), fc_hip->mod[1].size);
-    if (!(fc_hip->features & HIP_FEAT_VMX)) {
-        printf("[ept] no vCPUs on this machine (the kernel says why in its [vmx] line): nothing to run\n");
+    if (!(fc_hip->features & (HIP_FEAT_VMX | HIP_FEAT_SVM))) {
+        printf("[ept] no vCPUs on this machine (the kernel says why in its [vmx] or [svm] line): nothing to run\n");
         return 1;
     }
     interface_checks();

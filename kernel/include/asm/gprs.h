@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* asm/gprs.h — assembly only: push and pop the GPRs of a struct cpu_regs frame (arch/entry.S, vmx/entry.S). */
+/* asm/gprs.h — assembly only: push and pop the GPRs of a struct cpu_regs frame (arch/, vmx/, svm/entry.S). */
 #pragma once
 
 /* struct cpu_regs' GPRs: rax is pushed first, so r15 ends at the lowest address (FRAME offset 0). */
@@ -37,4 +37,12 @@
     pop %rcx
     pop %rbx
     pop %rax
+.endm
+
+/* Leave a guest's frame for this CPU's kernel stack and call a C handler that never returns. */
+.macro CALL_ON_KSTACK handler
+    mov %gs:CPU_KSTACK_TOP, %rsp
+    xor %ebp, %ebp
+    call \handler                        /* never returns */
+    ud2
 .endm

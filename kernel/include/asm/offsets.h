@@ -32,6 +32,7 @@
  *   RIP      rip cs rflags rsp ss  the CPU's iret frame, or syscall_entry
  *   SIZE                           <- TSS.rsp0 = cpu->regs_top
  */
+#define FRAME_RAX       (14 * 8)
 #define FRAME_VECTOR    (15 * 8)
 #define FRAME_ERR       (16 * 8)
 #define FRAME_RIP       (17 * 8)

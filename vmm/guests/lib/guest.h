@@ -82,11 +82,23 @@ static inline uint64_t rdtsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-/* One VMCALL: function fn in rax, argument in rbx; the VMM's answer comes back in rax. */
+/*
+ * One hypercall: function fn in rax, argument in rbx; the VMM's answer comes
+ * back in rax. Intel's VMX has VMCALL, AMD's SVM VMMCALL, and the other is
+ * #UD: the CPU's vendor (CPUID 0, asked once) says which.
+ */
+extern int hypercall_amd;       /* lib.c: -1 until asked, then 0 or 1 */
+int vendor_amd(void);
+
 static inline uint64_t vmcall(uint64_t fn, uint64_t arg)
 {
     uint64_t ret;
-    __asm__ volatile("vmcall" : "=a"(ret) : "a"(fn), "b"(arg) : "memory");
+    if (hypercall_amd < 0)
+        hypercall_amd = vendor_amd();
+    if (hypercall_amd)
+        __asm__ volatile("vmmcall" : "=a"(ret) : "a"(fn), "b"(arg) : "memory");
+    else
+        __asm__ volatile("vmcall" : "=a"(ret) : "a"(fn), "b"(arg) : "memory");
     return ret;
 }
 

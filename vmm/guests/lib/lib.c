@@ -39,6 +39,16 @@ int printf(const char *fmt, ...)
 }
 
 /* The VMM ends the VM at the outl; the loop only runs if it did not. */
+int hypercall_amd = -1;
+
+/* "AuthenticAMD" or Hygon's "HygonGenuine": SVM's hypercall. */
+int vendor_amd(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+    return (r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163) ||
+           (r.b == 0x6f677948 && r.d == 0x6e65476e && r.c == 0x656e6975);
+}
+
 void poweroff(uint32_t status)
 {
     outl(PORT_POWEROFF, status);

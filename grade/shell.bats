@@ -15,6 +15,7 @@ CMD_LS='ls /'
 CMD_SLEEP='busybox sleep 100'
 CMD_STATUS='echo status $?'
 CMD_CAT='busybox cat'
+CMD_TTY='echo to-tty >/dev/tty; read w </dev/tty; echo "got $w"'
 
 # The serial log as lines: no CR, no ESC[6n (line editing asks the cursor's position at each
 # prompt), no roottask log lines ([linux] ...) among the shell's.
@@ -43,7 +44,8 @@ wait_line() {
 }
 
 # The typist: each command after its prompt, Ctrl-C into the sleep, a canonical-mode cat with
-# erase (DEL), kill (Ctrl-U) and end of file (Ctrl-D), then exit 7. It notes how far it got.
+# erase (DEL), kill (Ctrl-U) and end of file (Ctrl-D), a line through /dev/tty, then exit 7.
+# It notes how far it got.
 typist() {
     local fifo=$1 notes=$2 fd n=1
     exec {fd}<>"$fifo"
@@ -66,6 +68,11 @@ typist() {
     say 'discarded\025kept\r'
     wait_line "kept" || { echo "cat gave no kept" >>"$notes"; exit 1; }
     say '\004'
+    step "$CMD_TTY"
+    wait_line "to-tty" || { echo "nothing written through /dev/tty" >>"$notes"; exit 1; }
+    sleep 1
+    say 'from-tty\r'
+    wait_line "got from-tty" || { echo "nothing read through /dev/tty" >>"$notes"; exit 1; }
     step "exit 7"
     echo "typed all" >>"$notes"
 }
@@ -129,6 +136,11 @@ show() {
     show
     [ "$(output_of "$CMD_CAT" | grep -vF $'\b')" = "$(printf 'abc\nkept\n')" ]
     transcript | grep -qxF "/ # exit 7"          # cat ended: the shell prompted again
+}
+
+@test "/dev/tty is the shell's terminal: written to and read from" {
+    show
+    [ "$(output_of "$CMD_TTY")" = "$(printf 'to-tty\nfrom-tty\ngot from-tty\n')" ]
 }
 
 @test "exit ends the shell, and QEMU with its status" {

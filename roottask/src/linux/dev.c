@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* src/linux/dev.c — the device files programs expect: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. */
+/* src/linux/dev.c — the device files programs expect: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty. */
 #include "linux/linux.h"
 #include "fs/fs.h"
 
@@ -8,11 +8,11 @@
  * the personality recognises by its address: reads and writes on it never reach the file's
  * contents. The nodes are held for good: one unlinked stays recognised by its open descriptors.
  */
-enum { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEVS };
+enum { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEVS };
 static const struct { const char *path; uint32_t major, minor; } devs[DEVS] = {
     [DEV_NULL] = { "/dev/null", 1, 3 },   [DEV_ZERO] = { "/dev/zero", 1, 5 },
     [DEV_FULL] = { "/dev/full", 1, 7 },   [DEV_RANDOM] = { "/dev/random", 1, 8 },
-    [DEV_URANDOM] = { "/dev/urandom", 1, 9 },
+    [DEV_URANDOM] = { "/dev/urandom", 1, 9 }, [DEV_TTY] = { "/dev/tty", 5, 0 },
 };
 static struct fs_node *dev_node[DEVS];
 
@@ -50,6 +50,11 @@ static int dev_of(const struct fs_node *n)
 bool lx_is_dev(const struct fs_node *n)
 {
     return dev_of(n) >= 0;
+}
+
+bool lx_dev_tty(const struct fs_node *n)
+{
+    return n && dev_of(n) == DEV_TTY;
 }
 
 /* Its st_rdev as Linux encodes a device number (new_encode_dev); 0 for any other node. */

@@ -105,12 +105,13 @@ void linux_flush(struct linux_proc *lp)
 static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *buf, uint64_t len)
 {
     struct lx_file *f = file_of(lp, fd_arg);
-    if (!f || ((f->node || f->pipe) && (f->flags & O_ACCMODE) == O_RDONLY) || f->console == 0)
+    if (!f || ((f->node || f->pipe || f->console == LX_CONSOLE_TTY) && (f->flags & O_ACCMODE) == O_RDONLY) ||
+        f->console == 0)
         return -LX_EBADF;
     if (f->pipe)
         return lx_pipe_write(lp, f, buf, len);
     if (!f->node) {
-        lx_console_out(lp, (unsigned)f->console, buf, len);
+        lx_console_out(lp, f->console == LX_CONSOLE_TTY ? 1 : (unsigned)f->console, buf, len);
         return (int64_t)len;
     }
     if (lx_is_dev(f->node))
@@ -193,12 +194,13 @@ int64_t lx_sendfile(struct linux_proc *lp, struct utcb_exc *x)
 static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, uint64_t *off)
 {
     struct lx_file *f = file_of(lp, fd);
-    if (!f || ((f->node || f->pipe) && (f->flags & O_ACCMODE) == O_WRONLY))
+    if (!f || ((f->node || f->pipe || f->console == LX_CONSOLE_TTY) && (f->flags & O_ACCMODE) == O_WRONLY))
         return -LX_EBADF;
     if (f->pipe)
         return lx_pipe_read(lp, f, buf, len);
-    if (!f->node)                                    /* the console's stdin: its terminal (tty.c) */
-        return f->console == 0 ? lx_tty_read(lp, buf, len, f->flags & O_NONBLOCK) : -LX_EBADF;
+    if (!f->node)                                    /* the console's stdin or /dev/tty: its terminal (tty.c) */
+        return f->console == 0 || f->console == LX_CONSOLE_TTY ? lx_tty_read(lp, buf, len, f->flags & O_NONBLOCK)
+                                                                : -LX_EBADF;
     if (lx_is_dev(f->node))
         return lx_dev_read(lp, f->node, buf, len);
     if (f->node->type == FS_DIR)
@@ -514,6 +516,21 @@ int lx_console_foreground(void)
     return console_pgrp;
 }
 
+/*
+ * /dev/tty: the console, for a process of the session it is the controlling terminal of, in
+ * the shell's terminal mode (make shell). Elsewhere (facet-run's streams, the graders' log) a
+ * process has no terminal: -ENXIO, what Linux says to a process without one.
+ */
+int64_t lx_tty_open(struct linux_proc *lp, uint64_t flags, unsigned fd)
+{
+    if (lx_console_mode != LX_CONSOLE_TERMINAL || lp->sid != console_sid)
+        return -LX_ENXIO;
+    struct lx_file *f = lx_file_new(NULL, (uint32_t)flags & ~(uint32_t)O_CLOEXEC, LX_CONSOLE_TTY);
+    if (!f)
+        return -LX_ENFILE;
+    return lx_fd_install(lp, f, fd, flags & O_CLOEXEC);
+}
+
 /* TIOCGPGRP, TIOCSPGRP, TIOCGSID (tcgetpgrp, tcsetpgrp, tcgetsid) of a process of the console's session. */
 static int64_t console_jobs(struct linux_proc *lp, uint64_t req, uint64_t arg)
 {
@@ -568,7 +585,7 @@ static unsigned fd_poll(struct linux_proc *lp, int64_t fd, unsigned events, int 
     struct lx_file *f = fd >= 0 ? file_of(lp, (uint64_t)fd) : NULL;
     if (!f)
         return POLLNVAL;
-    if (!f->node && !f->pipe && f->console == 0) {   /* the console's input: as the terminal says */
+    if (!f->node && !f->pipe && (f->console == 0 || f->console == LX_CONSOLE_TTY)) {   /* as the terminal says */
         if (watch)
             lx_tty_watch(lp, watch > 0);
         return events & (POLLOUT | (lx_tty_readable() ? POLLIN : 0));

@@ -27,6 +27,7 @@
 #define LX_E2BIG         7
 #define LX_ENOEXEC       8
 #define LX_ESRCH         3
+#define LX_ENXIO         6
 #define LX_EINTR         4
 #define LX_ESPIPE       29
 #define LX_EPIPE        32
@@ -196,7 +197,8 @@ struct lx_pipe;
 struct lx_file {
     unsigned refs;                   /* descriptors that point here; 0: free */
     struct fs_node *node;            /* a file or directory; NULL: the console or a pipe */
-    int console;                     /* the console's stream: 0 stdin, 1 stdout, 2 stderr; -1: none */
+    int console;                     /* the console's stream: 0 stdin, 1 stdout, 2 stderr, LX_CONSOLE_TTY
+                                        (/dev/tty: read as stdin, written as stdout); -1: none */
     struct lx_pipe *pipe;            /* a pipe's end: its read end if flags say O_RDONLY */
     uint64_t off;                    /* file offset; for a directory: the next entry */
     uint32_t flags;                  /* O_* as opened (access mode and status flags) */
@@ -376,6 +378,10 @@ void lx_vfork_release(struct linux_proc *lp);        /* task.c: it has exec'ed o
 /* dev.c: the device files (/dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom): nodes
  * of the file system the personality recognises; reads and writes on them come here. */
 void lx_dev_init(void);                              /* when the first process starts */
+bool lx_dev_tty(const struct fs_node *n);            /* /dev/tty: opened as the console (lx_tty_open) */
+/* fd.c: /dev/tty on descriptor fd: the console, if it is lp's controlling terminal; or -ENXIO. */
+#define LX_CONSOLE_TTY 3
+int64_t lx_tty_open(struct linux_proc *lp, uint64_t flags, unsigned fd);
 bool lx_is_dev(const struct fs_node *n);
 uint64_t lx_dev_rdev(const struct fs_node *n);       /* st_rdev, as Linux encodes it; 0: no device */
 int64_t lx_dev_read(struct linux_proc *lp, const struct fs_node *n, uint64_t buf, uint64_t len);

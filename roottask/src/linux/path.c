@@ -128,6 +128,10 @@ static int64_t open_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, uint
     struct fs_node *n = fs_open(base, path, flags, (uint32_t)mode & 07777 & ~lp->umask, &err);
     if (!n)
         return -err;
+    if (lx_dev_tty(n)) {                             /* not a file: the process's terminal */
+        fs_release(n);
+        return lx_tty_open(lp, flags, fd);
+    }
     struct lx_file *f = lx_file_new(n, (uint32_t)flags & ~(uint32_t)O_CLOEXEC, -1);
     if (!f) {
         fs_release(n);

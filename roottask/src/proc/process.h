@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include "facet/hypercall.h"
 
-#define PROC_MAX         16         /* processes at once (the table's slots) */
+#define PROC_MAX         32         /* processes at once (the table's slots) */
 #define PROC_MAX_AREAS   256        /* areas (mmap, brk, stack) one process can have */
 #define PROC_PRIO        20         /* the priority proc_run starts a process at */
 #define PROC_QUANTUM     1000       /* its SC's quantum (ticks of the kernel's timer) */

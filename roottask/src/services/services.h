@@ -14,7 +14,7 @@ extern volatile uint64_t echo_served;
 void console_handler(uint64_t id, struct utcb *u);
 
 /* Files: the in-memory file system for programs (protocol: facet/fs.h); id = the process's slot. */
-#define FS_SERVICE_CLIENTS 16
+#define FS_SERVICE_CLIENTS 32
 void fs_service_handler(uint64_t id, struct utcb *u);
 void fs_service_release(uint64_t id);             /* the process is gone: its descriptors close */
 

@@ -112,8 +112,8 @@ static int bench_facet(void)
             proc_destroy(p);
         }
     }
-    /* Stage 3: a VMCALL to the VMM and back, timed inside the guest (it prints "bench vm_exit ..."). */
-    if (fc_hip->num_mods > 1 && (fc_hip->features & HIP_FEAT_VMX))
+    /* Stage 3: a hypercall to the VMM and back, timed inside the guest (it prints "bench vm_exit ..."). */
+    if (fc_hip->num_mods > 1 && (fc_hip->features & (HIP_FEAT_VMX | HIP_FEAT_SVM)))
         vmm_run("vmbench", 0, 60000, "bench", VMM_FAULT_NONE);
     else
         printf("[bench] vm_exit: no vCPUs on this machine, not measured\n");

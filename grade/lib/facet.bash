@@ -231,6 +231,12 @@ _facet_match() {
     return 1
 }
 
+# facet_vcpus NAME: the boot's machine can make vCPUs (its HIP line: VMX with EPT, or SVM
+# with nested paging; Bochs has VMX, QEMU's TCG SVM).
+facet_vcpus() {
+    facet_grep "$1" '^\[hip\] features vmx=1 ept=1|^\[hip\] features vmx=. ept=. svm=1 npt=1' >/dev/null 2>&1
+}
+
 # facet_grep NAME REGEX: some line contains a match; prints the first such line.
 facet_grep() { _facet_match "$1" "$2" -E; }
 

@@ -155,14 +155,23 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
     /* LAB portals END */
 }
 
+/* The selector of ec's portal for event: a foreign syscall's is its PD's foreign base + CPU, or its own. */
+static sel_t event_sel(const struct ec *ec, unsigned event)
+{
+    if (event != EV_FOREIGN_SYSCALL)
+        return ec->event_base + event;
+    return ec->own_syscall ? ec->event_base + NUM_EVENTS : ec->pd->foreign_base + ec->cpu;
+}
+
 /*
  * Send event `event` of ec (the running EC) to the portal at its
- * event_base + event (a foreign syscall: its PD's foreign base + CPU).
+ * event_base + event (a foreign syscall: its PD's foreign base + CPU, or
+ * with CREATE_EC_SYSCALL its event base + NUM_EVENTS).
  * No portal, or one on another CPU: ec dies.
  */
 void event_send(struct ec *ec, unsigned event)
 {
-    sel_t sel = event == EV_FOREIGN_SYSCALL ? ec->pd->foreign_base + ec->cpu : ec->event_base + event;
+    sel_t sel = event_sel(ec, event);
     struct pt *pt = cap_get(ec->pd, sel, OBJ_PT, 0);
     if (!pt) {
         if (ec->vcpu) {                              /* a vCPU's events are exit reasons (uapi/vcpu.h) */

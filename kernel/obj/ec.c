@@ -232,7 +232,7 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     unsigned cpu = EC_CPU(arg3(r));
     if (flags & CREATE_EC_VCPU)
         return create_vcpu(cur, r);
-    if (flags & ~CREATE_EC_GLOBAL)
+    if (flags & ~(CREATE_EC_GLOBAL | CREATE_EC_SYSCALL))
         return BAD_PAR;
     struct pd *pd;
     int s = create_target(cur, r, &pd);
@@ -243,7 +243,7 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     uint64_t *pte = space_pte(pd->pml4, utcb_va);
     if (pte && (*pte & PTE_P))
         return BAD_PAR;                          /* something is mapped there already */
-    if (arg5(r) > SEL_MAX - NUM_EVENTS)
+    if (arg5(r) > SEL_MAX - NUM_EVENTS - ((flags & CREATE_EC_SYSCALL) ? 1 : 0))
         return BAD_PAR;
     if (cap_reserve(cur->pd, dst) != SUCCESS)
         return OOM;
@@ -263,6 +263,7 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
     ec->global = flags & CREATE_EC_GLOBAL;
     ec->sp0 = arg4(r);
     ec->event_base = arg5(r);
+    ec->own_syscall = flags & CREATE_EC_SYSCALL;
     ec->regs.cs = SEL_UCODE;
     ec->regs.ss = SEL_UDATA;
     ec->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;

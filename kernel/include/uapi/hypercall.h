@@ -70,6 +70,7 @@ enum hc_status {
 #define CREATE_PD_FOREIGN      0x2   /* its syscalls go to portals at ARG4 + cpu (the flexible syscall layer) */
 #define CREATE_EC_GLOBAL       0x1   /* global EC (can get an SC), else local */
 #define CREATE_EC_VCPU         0x2   /* a vCPU (uapi/vcpu.h): BAD_FTR where the CPU cannot run one */
+#define CREATE_EC_SYSCALL      0x4   /* its foreign syscalls go to its own portal, event base + NUM_EVENTS */
 #define CALL_NONBLOCK          0x1   /* fail with TIMEOUT instead of waiting for a busy handler */
 #define ASSIGN_GSI_LEVEL       0x1   /* level-triggered (masked when it fires, until the next down), else edge */
 #define ASSIGN_GSI_ACTIVE_LOW  0x2   /* active low, else active high */

@@ -170,7 +170,9 @@ struct linux_proc *lx_proc_new(struct proc *p)
 {
     struct linux_proc *lp = &lprocs[p->slot % PROC_MAX];
     memset(lp, 0, sizeof *lp);
-    lp->wake_sm = lx_wait_sm(p->slot);               /* the slot's, made once (lx_wait_init) */
+    lp->main.lp = lp;
+    lp->main.tid = p->id;
+    lp->main.wake_sm = lx_wait_sm(p->slot);               /* the slot's, made once (lx_wait_init) */
     lp->p = p;
     p->pstate = lp;
     p->teardown = linux_release;

@@ -112,8 +112,18 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     struct elf_info elf;
     if (proc_image_check(n->tar_data, n->size, &elf))
         return -LX_ENOEXEC;
+    if (lx_self(lp) != &lp->main) {
+        printf("[linux] process %u (%s): execve from a thread other than the first is not supported: -ENOSYS\n",
+               p->id, p->name);
+        return -LX_ENOSYS;
+    }
 
-    /* No way back from here: the old program goes. */
+    /* No way back from here: the old program goes, and its other threads with it. */
+    if (p->nthreads) {
+        proc_threads_kill(p);
+        lx_wake(lp);                                 /* a sleeping one wakes and goes */
+        lx_threads_release(lp);
+    }
     linux_flush(lp);
     for (unsigned fd = 0; fd < LX_MAX_FDS; fd++)
         if (lp->fd[fd] && (lp->cloexec[fd / 64] >> (fd % 64) & 1)) {
@@ -125,7 +135,7 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     for (unsigned s = 0; s < 64; s++)                /* caught signals go back to their default */
         if (lp->sigaction[s].sa_handler > 1)
             memset(&lp->sigaction[s], 0, sizeof lp->sigaction[s]);
-    lp->altstack_sp = lp->altstack_size = 0;
+    lx_self(lp)->altstack_sp = lx_self(lp)->altstack_size = 0;
     lp->brk_start = lp->brk = lp->mmap_next = 0;
     proc_unmap_everything(p);
     const char *why = NULL;
@@ -135,7 +145,7 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
                p->id, p->name, file, why ? why : "its initial stack");
         fs_unlock();
         x->rdi = 127;
-        lx_exit(lp, x);                              /* does not return */
+        lx_exit_group(lp, x);                        /* does not return */
     }
     lp->execed = true;
     if (strcmp(a->path, "/proc/self/exe") && fs_realpath(lp->cwd, file, lp->exe, sizeof lp->exe) < 0)

@@ -386,6 +386,7 @@ void linux_release(struct proc *p)
 {
     struct linux_proc *lp = lx_of(p);
     lx_timer_stop(lp);
+    lx_threads_release(lp);
     lx_reap_children(lp);
     lx_close_all(lp);
     fs_lock();

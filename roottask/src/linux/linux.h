@@ -36,6 +36,7 @@
 #define LX_ENOSPC       28
 #define LX_ENAMETOOLONG 36
 #define LX_ENOSYS       38
+#define LX_ETIMEDOUT    110
 #define LX_EINTR         4
 /* The kernel's own codes for a call a signal interrupted (never seen by a program): the
  * delivery (signal.c: lx_signal_deliver) makes them -EINTR or starts the call again. */
@@ -123,13 +124,14 @@
     X(__NR_madvise,         lx_madvise,         OWN) \
     /* task.c: the process itself */ \
     X(__NR_exit,            lx_exit,            OWN) /* never returns */ \
-    X(__NR_exit_group,      lx_exit,            OWN) /* one thread per process: exit */ \
-    X(__NR_getpid,          lx_getpid,          OWN) \
-    X(__NR_gettid,          lx_getpid,          OWN) \
+    X(__NR_exit_group,      lx_exit_group,      OWN) /* never returns */ \
+    X(__NR_getpid,          lx_getpid,          FREE) \
+    X(__NR_gettid,          lx_gettid,          FREE) \
     X(__NR_getppid,         lx_getppid,         OWN) \
     X(__NR_fork,            lx_fork,            OWN) \
     X(__NR_vfork,           lx_vfork,           OWN) /* a copy, the parent waiting for its exec or end */ \
-    X(__NR_clone,           lx_clone,           OWN) /* fork's flags only: threads come later */ \
+    X(__NR_clone,           lx_clone,           OWN) /* fork's flags, vfork's, a thread's (thread.c) */ \
+    X(__NR_futex,           lx_futex,           OWN) /* blocks */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
     X(__NR_getrusage,       lx_getrusage,       OWN) \
     X(__NR_execve,          lx_execve,          FS)  /* execve.c */ \
@@ -203,10 +205,29 @@ struct lx_file {
     uint64_t off;                    /* file offset; for a directory: the next entry */
     uint32_t flags;                  /* O_* as opened (access mode and status flags) */
 };
-struct linux_proc {
-    struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
+/*
+ * A thread of a Linux process: what is its own. The first thread's is in its process
+ * (linux_proc.main), the others' come from a table (thread.c); lx_self finds the caller's.
+ */
+struct lx_task {
+    struct linux_proc *lp;           /* its process; NULL: a free entry of the table */
+    uint64_t tid;                    /* the first thread's: the process id */
     sel_t wake_sm;                   /* task.c: every blocking call of it sleeps here (lx_sleep) */
     int waiting;                     /* task.c: between lx_wait_begin and lx_wait_end (lx_wake ups wake_sm) */
+    uint64_t clear_child_tid;        /* thread.c: set_tid_address, CLONE_CHILD_CLEARTID */
+    uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
+    uint64_t pending;                /* signal.c: signals sent to this thread (tgkill), not delivered yet */
+    uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */
+    bool restore_mask;               /* ... back when its signal is delivered */
+    uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
+    uint64_t futex_addr;             /* thread.c: the futex word it waits on, ... */
+    uint32_t futex_bits;             /* ... the bitset of its wait, ... */
+    bool futex_queued;               /* ... and whether it waits still (a wake takes it off) */
+};
+
+struct linux_proc {
+    struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
+    struct lx_task main;             /* its first thread */
     int pgid, sid;                   /* task.c: its process group and session */
     int nice;                        /* task.c: setpriority's -20..19 (the scheduler does not look) */
     bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */
@@ -217,7 +238,6 @@ struct linux_proc {
     struct lx_file *fd[LX_MAX_FDS];  /* fd.c: the descriptors */
     uint64_t cloexec[LX_MAX_FDS / 64];   /* fd.c: FD_CLOEXEC per descriptor */
     struct proc *p;
-    uint64_t clear_child_tid;        /* task.c: set_tid_address */
     uint64_t brk_start, brk;         /* mem.c: the program break */
     uint64_t mmap_next;              /* mem.c: where the next anonymous mapping goes */
     char exe[64];                    /* its path, for /proc/self/exe (path.c: readlink) */
@@ -225,13 +245,9 @@ struct linux_proc {
     unsigned len[3];
     struct fs_node *cwd;             /* path.c: the working directory (held), NULL: the root */
     uint32_t umask;                  /* path.c: permission bits new files and directories lose */
-    uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
-    uint64_t pending;                /* signal.c: signals sent, not delivered yet (bit sig - 1) */
-    uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */
-    bool restore_mask;               /* ... back when its signal is delivered */
+    uint64_t pending;                /* signal.c: signals sent to the process, not delivered yet (bit sig - 1) */
     uint64_t alarm_at, alarm_every;  /* time.c: ITIMER_REAL: the TSC deadline (0: off), the interval */
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
-    uint64_t altstack_sp, altstack_size;  /* signal.c: sigaltstack; size 0: disabled */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
     uint64_t logged_fcntl;           /* fd.c: fcntl commands already reported (lx_fcntl_unsupported) */
 };
@@ -241,6 +257,16 @@ static inline struct linux_proc *lx_of(struct proc *p)
 {
     return p->pstate;
 }
+
+/* The calling thread of lp (its handler's): one of its threads, or its first. */
+static inline struct lx_task *lx_self(struct linux_proc *lp)
+{
+    struct lx_task *t = proc_thread_self(lp->p);
+    return t ? t : &lp->main;
+}
+/* thread.c: lp's threads from *i on, one after the other, its first thread before the rest. */
+struct lx_task *lx_task_next(struct linux_proc *lp, unsigned *i);
+struct lx_task *lx_task_find(uint64_t tid);          /* any process's thread with that tid, or NULL */
 
 /* Page arithmetic on the process's addresses and lengths (PAGE_SIZE: uapi/layout.h). */
 static inline bool lx_page_aligned(uint64_t a) { return !(a & (PAGE_SIZE - 1)); }
@@ -330,6 +356,13 @@ void lx_wait_begin(struct linux_proc *lp);
 unsigned lx_sleep(struct linux_proc *lp, uint64_t deadline);   /* proc_block's status */
 void lx_wait_end(struct linux_proc *lp);
 void lx_wake(struct linux_proc *lp);
+void lx_task_wake(struct lx_task *t);                /* one thread, if it waits */
+/* thread.c: threads. */
+void lx_thread_init(void);                           /* with lx_wait_init */
+int64_t lx_clone_thread(struct linux_proc *lp, struct utcb_exc *x);
+void lx_threads_release(struct linux_proc *lp);      /* its threads' state goes (the process's end, execve) */
+/* time.c: a futex wait's timeout at va (absolute: a time of CLOCK_MONOTONIC, or CLOCK_REALTIME): its TSC deadline. */
+int64_t lx_futex_deadline(struct linux_proc *lp, uint64_t va, bool absolute, bool realtime, uint64_t *deadline);
 /* task.c: the Linux processes (running, or ended and not waited for) from *slot on; one by pid. */
 struct linux_proc *lx_next(unsigned *slot);
 struct linux_proc *lx_find(int64_t pid);

@@ -52,11 +52,11 @@ int64_t lx_rt_sigprocmask(struct linux_proc *lp, struct utcb_exc *x)
         return -LX_EINVAL;
     if (set && !proc_read(lp->p, &mask, set, sizeof mask))
         return -LX_EFAULT;
-    if (old && !proc_write(lp->p, old, &lp->sigmask, sizeof lp->sigmask))
+    if (old && !proc_write(lp->p, old, &lx_self(lp)->sigmask, sizeof lx_self(lp)->sigmask))
         return -LX_EFAULT;
     if (set) {
         mask &= ~UNBLOCKABLE;
-        lp->sigmask = how == SIG_BLOCK ? lp->sigmask | mask : how == SIG_UNBLOCK ? lp->sigmask & ~mask : mask;
+        lx_self(lp)->sigmask = how == SIG_BLOCK ? lx_self(lp)->sigmask | mask : how == SIG_UNBLOCK ? lx_self(lp)->sigmask & ~mask : mask;
     }
     return 0;
 }
@@ -79,18 +79,18 @@ int64_t lx_sigaltstack(struct linux_proc *lp, struct utcb_exc *x)
     }
     if (x->rsi) {
         struct lx_sigaltstack cur = {
-            .ss_sp = lp->altstack_sp,
-            .ss_flags = lp->altstack_size ? 0 : SS_DISABLE,
+            .ss_sp = lx_self(lp)->altstack_sp,
+            .ss_flags = lx_self(lp)->altstack_size ? 0 : SS_DISABLE,
             .pad = 0,
-            .ss_size = lp->altstack_size,
+            .ss_size = lx_self(lp)->altstack_size,
         };
         if (!proc_write(lp->p, x->rsi, &cur, sizeof cur))
             return -LX_EFAULT;
     }
     if (x->rdi) {
         bool off = (uint32_t)ss.ss_flags & SS_DISABLE;
-        lp->altstack_sp = off ? 0 : ss.ss_sp;
-        lp->altstack_size = off ? 0 : ss.ss_size;
+        lx_self(lp)->altstack_sp = off ? 0 : ss.ss_sp;
+        lx_self(lp)->altstack_size = off ? 0 : ss.ss_size;
     }
     return 0;
 }
@@ -122,9 +122,26 @@ static bool ignores(const struct linux_proc *lp, int sig)
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
+/* The signals pending for the calling thread: sent to it, or to its process. */
+static uint64_t pending_of(struct linux_proc *lp)
+{
+    return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&lx_self(lp)->pending, __ATOMIC_SEQ_CST);
+}
+
+/* sig is taken: from the thread's own, or else the process's pending set. */
+static void pending_take(struct linux_proc *lp, int sig)
+{
+    uint64_t bit = 1UL << (sig - 1);
+    struct lx_task *t = lx_self(lp);
+    if (__atomic_load_n(&t->pending, __ATOMIC_SEQ_CST) & bit)
+        __atomic_and_fetch(&t->pending, ~bit, __ATOMIC_SEQ_CST);
+    else
+        __atomic_and_fetch(&lp->pending, ~bit, __ATOMIC_SEQ_CST);
+}
+
 bool lx_signal_interrupts(struct linux_proc *lp)
 {
-    uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
+    uint64_t ready = pending_of(lp) & ~(lx_self(lp)->sigmask & ~UNBLOCKABLE);
     for (; ready; ready &= ready - 1)
         if (!ignores(lp, __builtin_ctzl(ready) + 1))
             return true;
@@ -143,8 +160,21 @@ void lx_signal_send(struct linux_proc *lp, int sig, int from_pid)
         return;
     __atomic_or_fetch(&lp->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
     lx_wake(lp);
-    if (from_pid != (int)lp->p->id)
+    if (from_pid != (int)lp->p->id || lp->p->nthreads) {    /* whichever thread comes first takes it */
         proc_recall(lp->p);
+        proc_threads_recall(lp->p);
+    }
+}
+
+/* The same for one thread (tgkill): only it takes the signal. */
+static void thread_send(struct lx_task *t, int sig)
+{
+    __atomic_or_fetch(&t->pending, 1UL << (sig - 1), __ATOMIC_SEQ_CST);
+    lx_task_wake(t);
+    if (t == &t->lp->main)
+        proc_recall(t->lp->p);
+    else
+        proc_threads_recall(t->lp->p);
 }
 
 /* The console's ISIG characters (Ctrl-C: SIGINT, Ctrl-\: SIGQUIT): to its foreground group. */
@@ -175,9 +205,9 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
                        const struct lx_siginfo *info, uint64_t trapno, uint64_t err, uint64_t cr2)
 {
     uint64_t sp = x->rsp;
-    bool on_alt = lp->altstack_size && sp - lp->altstack_sp < lp->altstack_size;
-    if ((a->sa_flags & SA_ONSTACK) && lp->altstack_size && !on_alt)
-        sp = lp->altstack_sp + lp->altstack_size;
+    bool on_alt = lx_self(lp)->altstack_size && sp - lx_self(lp)->altstack_sp < lx_self(lp)->altstack_size;
+    if ((a->sa_flags & SA_ONSTACK) && lx_self(lp)->altstack_size && !on_alt)
+        sp = lx_self(lp)->altstack_sp + lx_self(lp)->altstack_size;
     else
         sp -= 128;                                   /* the red zone below the interrupted code's rsp */
     sp -= sizeof(struct lx_rt_sigframe);
@@ -185,8 +215,8 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     struct lx_rt_sigframe f;
     memset(&f, 0, sizeof f);
     f.pretcode = a->sa_restorer;
-    f.uc.uc_stack = (struct lx_sigaltstack){ lp->altstack_sp, lp->altstack_size ? (on_alt ? 1 : 0) : 2, 0,
-                                             lp->altstack_size };
+    f.uc.uc_stack = (struct lx_sigaltstack){ lx_self(lp)->altstack_sp, lx_self(lp)->altstack_size ? (on_alt ? 1 : 0) : 2, 0,
+                                             lx_self(lp)->altstack_size };
     struct lx_sigcontext *m = &f.uc.uc_mcontext;
     m->r8 = x->r8;   m->r9 = x->r9;   m->r10 = x->r10; m->r11 = x->r11;
     m->r12 = x->r12; m->r13 = x->r13; m->r14 = x->r14; m->r15 = x->r15;
@@ -199,7 +229,7 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     m->trapno = trapno;
     m->err = err;
     m->cr2 = cr2;
-    m->oldmask = f.uc.uc_sigmask = lp->restore_mask ? lp->saved_mask : lp->sigmask;   /* sigsuspend's: the one before */
+    m->oldmask = f.uc.uc_sigmask = lx_self(lp)->restore_mask ? lx_self(lp)->saved_mask : lx_self(lp)->sigmask;   /* sigsuspend's: the one before */
     f.info = *info;
     if (!proc_write(lp->p, sp, &f, sizeof f))
         return false;
@@ -236,11 +266,11 @@ static void syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     for (;;) {
-        uint64_t ready = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & ~(lp->sigmask & ~UNBLOCKABLE);
+        uint64_t ready = pending_of(lp) & ~(lx_self(lp)->sigmask & ~UNBLOCKABLE);
         if (!ready)
             break;
         int sig = __builtin_ctzl(ready) + 1;
-        __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
+        pending_take(lp, sig);
         struct lx_sigaction *a = &lp->sigaction[sig - 1];
         if (ignores(lp, sig))
             continue;
@@ -262,8 +292,8 @@ static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, co
     struct lx_sigaction *a = &lp->sigaction[sig - 1];
     if (!push_frame(lp, x, sig, a, info, trapno, err, cr2))
         die_by(lp, 11);
-    lp->restore_mask = false;                        /* the frame has it: rt_sigreturn restores it */
-    lp->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
+    lx_self(lp)->restore_mask = false;                        /* the frame has it: rt_sigreturn restores it */
+    lx_self(lp)->sigmask |= (a->sa_mask | ((a->sa_flags & SA_NODEFER) ? 0 : 1UL << (sig - 1))) & ~UNBLOCKABLE;
     if (a->sa_flags & SA_RESETHAND)
         a->sa_handler = SIG_DFL;
 }
@@ -274,7 +304,7 @@ static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, co
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)
 {
     struct lx_sigaction *a = &lp->sigaction[sig - 1];
-    if (a->sa_handler <= SIG_IGN || (lp->sigmask & (1UL << (sig - 1))))
+    if (a->sa_handler <= SIG_IGN || (lx_self(lp)->sigmask & (1UL << (sig - 1))))
         return false;                                /* the default (or blocked, or ignored): the end */
     uint64_t err = x->qual[0], addr = x->qual[1];
     /* Linux's codes: a page that is there but not allowed is SEGV_ACCERR, none SEGV_MAPERR. */
@@ -297,7 +327,7 @@ int64_t lx_rt_sigreturn(struct linux_proc *lp, struct utcb_exc *x)
     x->rdi = m->rdi; x->rsi = m->rsi; x->rbp = m->rbp; x->rbx = m->rbx;
     x->rdx = m->rdx; x->rcx = m->rcx; x->rsp = m->rsp; x->rip = m->rip;
     x->rflags = m->eflags;                           /* the kernel keeps only the user's flags */
-    lp->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+    lx_self(lp)->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
     return (int64_t)m->rax;                          /* the dispatcher puts it in rax */
 }
 
@@ -339,21 +369,29 @@ int64_t lx_kill(struct linux_proc *lp, struct utcb_exc *x)
     return any ? 0 : -LX_ESRCH;
 }
 
+/* tkill: tgkill without the process (any thread with that tid). */
 int64_t lx_tkill(struct linux_proc *lp, struct utcb_exc *x)
 {
     x->rdx = x->rsi;
     x->rsi = x->rdi;
+    x->rdi = (uint64_t)-1;
     return lx_tgkill(lp, x);
 }
 
-/* tgkill: one thread per process, so the thread is the process. */
+/* tgkill: to the thread tid of the process tgid (-1: any process's); -ESRCH if there is none. */
 int64_t lx_tgkill(struct linux_proc *lp, struct utcb_exc *x)
 {
     int64_t tgid = (int32_t)x->rdi, tid = (int32_t)x->rsi;
     int sig = (int)(int32_t)x->rdx;
-    if (sig < 0 || sig > 64 || tid <= 0 || (tgid != -1 && tgid != tid))
+    if (sig < 0 || sig > 64 || tid <= 0 || tgid == 0 || tgid < -1)
         return -LX_EINVAL;
-    return send_to(lp, tid, sig);
+    (void)lp;
+    struct lx_task *t = lx_task_find((uint64_t)tid);
+    if (!t || (tgid != -1 && t->lp->p->id != (uint64_t)tgid))
+        return -LX_ESRCH;
+    if (sig)
+        thread_send(t, sig);
+    return 0;
 }
 
 /* rt_sigpending: the signals sent while blocked, not delivered yet. */
@@ -361,7 +399,7 @@ int64_t lx_rt_sigpending(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->rsi > 8)
         return -LX_EINVAL;
-    uint64_t set = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & lp->sigmask;
+    uint64_t set = pending_of(lp) & lx_self(lp)->sigmask;
     return proc_write(lp->p, x->rdi, &set, x->rsi) ? 0 : -LX_EFAULT;
 }
 
@@ -372,7 +410,7 @@ int64_t lx_rt_sigpending(struct linux_proc *lp, struct utcb_exc *x)
 static void await_signal(struct linux_proc *lp, uint64_t wanted, uint64_t deadline)
 {
     lx_wait_begin(lp);
-    while (!(__atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & wanted) && !lx_signal_interrupts(lp) &&
+    while (!(pending_of(lp) & wanted) && !lx_signal_interrupts(lp) &&
            (!deadline || fc_rdtsc() < deadline))
         lx_sleep(lp, deadline);
     lx_wait_end(lp);
@@ -395,17 +433,17 @@ int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len)
         return -LX_EINVAL;
     if (!proc_read(lp->p, &mask, va, sizeof mask))
         return -LX_EFAULT;
-    lp->saved_mask = lp->sigmask;
-    lp->restore_mask = true;
-    lp->sigmask = mask & ~UNBLOCKABLE;
+    lx_self(lp)->saved_mask = lx_self(lp)->sigmask;
+    lx_self(lp)->restore_mask = true;
+    lx_self(lp)->sigmask = mask & ~UNBLOCKABLE;
     return 0;
 }
 
 int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r)
 {
-    if (r != -LX_ERESTARTNOHAND && lp->restore_mask) {
-        lp->sigmask = lp->saved_mask;
-        lp->restore_mask = false;
+    if (r != -LX_ERESTARTNOHAND && lx_self(lp)->restore_mask) {
+        lx_self(lp)->sigmask = lx_self(lp)->saved_mask;
+        lx_self(lp)->restore_mask = false;
     }
     return r;
 }
@@ -436,15 +474,15 @@ int64_t lx_rt_sigtimedwait(struct linux_proc *lp, struct utcb_exc *x)
     if (r)
         return r;
     set &= ~UNBLOCKABLE;
-    uint64_t mask = lp->sigmask;
-    lp->sigmask &= ~set;
+    uint64_t mask = lx_self(lp)->sigmask;
+    lx_self(lp)->sigmask &= ~set;
     await_signal(lp, set, deadline);
-    lp->sigmask = mask;
-    uint64_t got = __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) & set;
+    lx_self(lp)->sigmask = mask;
+    uint64_t got = pending_of(lp) & set;
     if (!got)
         return lx_signal_interrupts(lp) ? -LX_EINTR : -LX_EAGAIN;
     int sig = __builtin_ctzl(got) + 1;
-    __atomic_and_fetch(&lp->pending, ~(1UL << (sig - 1)), __ATOMIC_SEQ_CST);
+    pending_take(lp, sig);
     struct lx_siginfo info = { .si_signo = sig, .si_code = sig == SIGALRM ? SI_KERNEL : SI_USER };
     if (x->rsi && !proc_write(lp->p, x->rsi, &info, sizeof info))
         return -LX_EFAULT;

@@ -5,11 +5,15 @@
 #include "fs/fs.h"
 #include "syscall_nr.h"      /* __NR_read ... from the kernel headers (the build generates it) */
 
-/* Per number (LINUX_SYSCALLS in linux.h): the handler, and whether it runs under fs_lock. */
-#define LOCK_FS  true
-#define LOCK_OWN false
+/*
+ * Per number (LINUX_SYSCALLS in linux.h): the handler, and what it runs under. FS: fs_lock and
+ * the process's lock; OWN: the process's lock (proc_lock: its threads' calls take turns, with
+ * more than one thread); FREE: neither (the ids: what reads only the thread's own state). A
+ * signal's delivery on the way back is under the process's lock.
+ */
+enum { LOCK_FREE, LOCK_OWN, LOCK_FS };
 #define ENTRY(nr, fn, lock) [nr] = { fn, LOCK_##lock },
-static const struct { linux_fn fn; bool fs; } table[] = { LINUX_SYSCALLS(ENTRY) };
+static const struct { linux_fn fn; uint8_t lock; } table[] = { LINUX_SYSCALLS(ENTRY) };
 #undef ENTRY
 
 /* Every x86-64 syscall's name, from the kernel headers (the build generates the table). */
@@ -29,14 +33,18 @@ void linux_syscall(struct proc *p, struct utcb *u)
     struct utcb_exc *x = &u->exc;
     uint64_t nr = x->rax;
     if (nr < sizeof table / sizeof table[0] && table[nr].fn) {
-        if (table[nr].fs)
+        if (table[nr].lock != LOCK_FREE)
+            proc_lock(p);
+        if (table[nr].lock == LOCK_FS)
             fs_lock();
-        x->rax = (uint64_t)table[nr].fn(lp, x);      /* exit does not come back: it takes no lock */
-        if (table[nr].fs)
+        x->rax = (uint64_t)table[nr].fn(lp, x);      /* exit does not come back: it takes no fs_lock */
+        if (table[nr].lock == LOCK_FS)
             fs_unlock();
         /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
          * code's, never a call to start again. */
+        proc_lock(p);
         lx_signal_deliver(lp, x, nr == __NR_rt_sigreturn ? -1 : (int64_t)nr);
+        proc_unlock(p);
         return;
     }
     x->rax = (uint64_t)-LX_ENOSYS;

@@ -6,18 +6,6 @@
 #include "fs/fs.h"
 #include <stdio.h>
 
-/*
- * exit and exit_group (one thread per process): what is left of its console lines, its
- * descriptors (a pipe's reader sees the end now, not when its parent waits), then the end.
- */
-int64_t lx_exit(struct linux_proc *lp, struct utcb_exc *x)
-{
-    linux_flush(lp);
-    lx_close_all(lp);
-    proc_exit(lp->p, x->rdi & 0xff);             /* its parent hears of it (linux_ended) */             /* does not come back: the process is torn down */
-    return 0;
-}
-
 /* ---- waiting ---------------------------------------------------------------------- */
 
 static sel_t wait_sms[PROC_MAX];
@@ -27,6 +15,7 @@ static void reaper_init(void);
 void lx_wait_init(void)
 {
     reaper_init();
+    lx_thread_init();
     for (unsigned i = 0; i < PROC_MAX; i++)
         if (!wait_sms[i]) {
             sel_t s = fc_sel_alloc(1);
@@ -52,24 +41,34 @@ sel_t lx_wait_sm(unsigned slot)
  */
 void lx_wait_begin(struct linux_proc *lp)
 {
-    __atomic_store_n(&lp->waiting, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lx_self(lp)->waiting, 1, __ATOMIC_SEQ_CST);
 }
 
 void lx_wait_end(struct linux_proc *lp)
 {
-    __atomic_store_n(&lp->waiting, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lx_self(lp)->waiting, 0, __ATOMIC_SEQ_CST);
 }
 
 unsigned lx_sleep(struct linux_proc *lp, uint64_t deadline)
 {
-    return proc_block(lp->p, lp->wake_sm, deadline);    /* never returns if it is torn down meanwhile */
+    return proc_block(lp->p, lx_self(lp)->wake_sm, deadline);   /* never returns if it is torn down meanwhile */
 }
 
-void lx_wake(struct linux_proc *lp)
+/* One thread, if it waits. */
+void lx_task_wake(struct lx_task *t)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&lp->waiting, __ATOMIC_SEQ_CST))
-        fc_sm_up(lp->wake_sm);
+    if (__atomic_load_n(&t->waiting, __ATOMIC_SEQ_CST))
+        fc_sm_up(t->wake_sm);
+}
+
+/* Every thread of lp that waits: each looks again at what it waits for. */
+void lx_wake(struct linux_proc *lp)
+{
+    unsigned i = 0;
+    struct lx_task *t;
+    while ((t = lx_task_next(lp, &i)))
+        lx_task_wake(t);
 }
 
 /* ---- processes: fork, wait4 ---------------------------------------------------------- */
@@ -148,16 +147,16 @@ static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags
     clp->brk_start = lp->brk_start;
     clp->brk = lp->brk;
     clp->mmap_next = lp->mmap_next;
-    clp->sigmask = lp->sigmask;
+    clp->main.sigmask = lx_self(lp)->sigmask;
     memcpy(clp->sigaction, lp->sigaction, sizeof clp->sigaction);
-    clp->altstack_sp = lp->altstack_sp;
-    clp->altstack_size = lp->altstack_size;
+    clp->main.altstack_sp = lx_self(lp)->altstack_sp;
+    clp->main.altstack_size = lx_self(lp)->altstack_size;
     memcpy(clp->exe, lp->exe, sizeof clp->exe);
     uint32_t tid = c->id;
     if (flags & CLONE_CHILD_SETTID)
         proc_write(c, ctid, &tid, sizeof tid);
     if (flags & CLONE_CHILD_CLEARTID)
-        clp->clear_child_tid = ctid;
+        clp->main.clear_child_tid = ctid;
     if (flags & CLONE_PARENT_SETTID)
         proc_write(lp->p, ptid, &tid, sizeof tid);
     if (flags & CLONE_VFORK)
@@ -199,16 +198,18 @@ int64_t lx_vfork(struct linux_proc *lp, struct utcb_exc *x)
  * clone with fork's flags (glibc's fork: SIGCHLD and the tid words), or vfork's (glibc's
  * posix_spawn, system, popen: CLONE_VM | CLONE_VFORK with a stack of its own: the child gets
  * a copy of the memory, not the memory itself, so what it writes before its execve stays its
- * own); threads are not there yet.
+ * own); with CLONE_THREAD a thread (thread.c).
  */
 int64_t lx_clone(struct linux_proc *lp, struct utcb_exc *x)
 {
+    if (x->rdi & 0x00010000)                         /* CLONE_THREAD */
+        return lx_clone_thread(lp, x);
     uint64_t flags = x->rdi, allowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
     bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
     if (vfork)
         allowed |= CLONE_VM | CLONE_VFORK;
     if ((flags & ~allowed) || (x->rsi && !vfork)) {
-        printf("[linux] process %u (%s): clone with flags %#lx (a thread?) is not supported: -ENOSYS\n",
+        printf("[linux] process %u (%s): clone with flags %#lx is not supported: -ENOSYS\n",
                lp->p->id, lp->p->name, flags);
         return -LX_ENOSYS;
     }
@@ -355,11 +356,17 @@ void lx_reap_children(struct linux_proc *lp)
     }
 }
 
-/* getpid and gettid: one thread per process, whose id is the process's. */
+/* getpid: the process's id (its first thread's tid); gettid: the calling thread's. */
 int64_t lx_getpid(struct linux_proc *lp, struct utcb_exc *x)
 {
     (void)x;
     return lp->p->id;
+}
+
+int64_t lx_gettid(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)x;
+    return (int64_t)lx_self(lp)->tid;
 }
 
 /* The parent: the process that forked it, or the roottask, outside the process's world: 0, as
@@ -538,11 +545,11 @@ int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
     /* LAB linux-emulation END */
 }
 
-/* set_tid_address: remembered (no threads yet to clear it for); the caller's thread id. */
+/* set_tid_address: where the caller's thread id is cleared (and a futex woken) when it ends; its tid. */
 int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)
 {
-    lp->clear_child_tid = x->rdi;
-    return lp->p->id;
+    lx_self(lp)->clear_child_tid = x->rdi;
+    return (int64_t)lx_self(lp)->tid;
 }
 
 int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)

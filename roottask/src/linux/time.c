@@ -183,19 +183,37 @@ static int64_t sleep_until(struct linux_proc *lp, uint64_t deadline)
     return r;
 }
 
-/* Sleep for the timespec at req (absolute: until the clock says it); interrupted, a relative
- * sleep's rest goes to *rem (as Linux, only then). */
-static int64_t sleep_for(struct linux_proc *lp, uint64_t clock, uint64_t req, uint64_t rem, bool absolute)
+/* The TSC deadline of the timespec at va: a span from now, or (absolute) a time of the clock. */
+static int64_t deadline_of(struct linux_proc *lp, uint64_t clock, uint64_t va, bool absolute, uint64_t *deadline)
 {
     uint64_t ticks, now = fc_rdtsc();
-    int64_t r = lx_timespec_ticks(lp, req, &ticks);
+    int64_t r = lx_timespec_ticks(lp, va, &ticks);
     if (r)
         return r;
     if (absolute) {                                  /* from the clock's now to the time asked */
         uint64_t want = ns_of(ticks), at = clock_ns(clock);
         ticks = want > at ? ticks_of(0, want - at) : 0;
     }
-    uint64_t deadline = now + ticks;
+    *deadline = now + ticks;
+    return 0;
+}
+
+/* A futex wait's timeout: relative, or an absolute time of CLOCK_MONOTONIC or CLOCK_REALTIME. */
+int64_t lx_futex_deadline(struct linux_proc *lp, uint64_t va, bool absolute, bool realtime, uint64_t *deadline)
+{
+    int64_t r = deadline_of(lp, realtime ? 0 : 1, va, absolute, deadline);
+    *deadline += !r;                                 /* never 0 ("none"): a wait that times out at once */
+    return r;
+}
+
+/* Sleep for the timespec at req (absolute: until the clock says it); interrupted, a relative
+ * sleep's rest goes to *rem (as Linux, only then). */
+static int64_t sleep_for(struct linux_proc *lp, uint64_t clock, uint64_t req, uint64_t rem, bool absolute)
+{
+    uint64_t deadline;
+    int64_t r = deadline_of(lp, clock, req, absolute, &deadline);
+    if (r)
+        return r;
     r = sleep_until(lp, deadline);
     if (r && !absolute && lx_timeout_left(lp, rem, false, deadline))
         return -LX_EFAULT;

@@ -32,6 +32,26 @@ unsigned proc_copy_memory(struct proc *dst, struct proc *src);
 static inline uint64_t proc_portal_id(const struct proc *p, unsigned vector) { return ((uint64_t)p->slot << 8) | vector; }
 static inline unsigned proc_id_vector(uint64_t id) { return (unsigned)(id & 0xff); }
 #define PROC_ID_SYSCALL 0xff                                 /* a foreign syscall portal's "vector": no event's */
+#define PROC_ID_THREAD  (1UL << 40)                          /* a thread's portal (thread.c): entry << 8 | vector */
+/* Where thread entry i's portals and UTCB are in its process (thread.c). */
+#define PROC_THREAD_EVENTS(i) ((sel_t)(1024 + (i) * 64))
+#define PROC_THREAD_UTCB(i)   (0x00007fffe0000000UL + (uint64_t)(i) * PAGE_SIZE)
+/* A handler and p (process.c): work for it only between proc_enter (false: it is going) and
+ * proc_leave; proc_park: done with p for good (its lock given back, left, waits until the
+ * teardown abandons the call); proc_park_left: the same when it never entered. */
+bool proc_enter(struct proc *p);
+void proc_leave(struct proc *p);
+void proc_park(struct proc *p) __attribute__((noreturn));
+void proc_park_left(struct proc *p) __attribute__((noreturn));
+/* A fault of p's thread (event `vector`, state in u): a page on first touch, the personality's
+ * handler, or the end of the process. */
+void proc_fault(struct proc *p, unsigned vector, struct utcb *u);
+void proc_threads_destroy(struct proc *p);                   /* thread.c: from proc_destroy */
+/* thread.c: proc_enter's and proc_leave's part for a thread's handler (its own count, as p's
+ * busy: a thread being killed is revoked only when no handler works for it). */
+bool proc_thread_enter(struct proc *p);
+void proc_thread_leave(struct proc *p);
+bool proc_thread_killed(struct proc *p);                     /* the caller's thread is being killed */
 struct proc *proc_by_id(uint64_t id);                        /* the process a portal id names */
 
 extern const uint8_t *proc_tar;                              /* the userland archive (proc_init) */

@@ -14,6 +14,11 @@ const uint8_t *proc_tar;
 uint64_t proc_tar_len;
 static struct proc procs[PROC_MAX];
 static unsigned next_id = 1;
+
+unsigned proc_new_id(void)
+{
+    return __atomic_fetch_add(&next_id, 1, __ATOMIC_SEQ_CST);
+}
 static sel_t echo_pt[HIP_MAX_CPUS];
 static proc_notify_fn notify_fn;
 
@@ -66,8 +71,10 @@ void proc_init(const uint8_t *tar, uint64_t tar_size)
         procs[i].sel = fc_sel_alloc(1u << PROC_SEL_ORDER);
         procs[i].done = fc_sel_alloc(2);
         procs[i].hold = procs[i].done + 1;
+        procs[i].lock = fc_sel_alloc(1);
         fc_create_sm(procs[i].done, SEL_ROOT_PD, 0);
         fc_create_sm(procs[i].hold, SEL_ROOT_PD, 0);
+        fc_create_sm(procs[i].lock, SEL_ROOT_PD, 0);
     }
 }
 
@@ -85,7 +92,7 @@ struct proc *proc_slot_take(const char *path)
     memset(p->name, 0, sizeof p->name);
     const char *base = strrchr(path, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : path);
-    p->id = next_id++;
+    p->id = proc_new_id();
     p->npages = 0;
     p->pmap = 0;
     p->nareas = 0;
@@ -102,6 +109,9 @@ struct proc *proc_slot_take(const char *path)
     p->personality = NULL;
     p->busy = 0;
     p->dying = false;
+    p->nthreads = 0;
+    p->lock_count = 0;
+    p->lock_owner = NULL;
     p->state = PROC_RUNNING;
     return p;
 }
@@ -160,17 +170,18 @@ void proc_set_notify(proc_notify_fn fn)
  * Handlers leave before they block for long (proc_block): abandoned there,
  * they hold nothing.
  */
-static bool proc_enter(struct proc *p)
+bool proc_enter(struct proc *p)
 {
     __atomic_add_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&p->dying, __ATOMIC_SEQ_CST))
+    if (!__atomic_load_n(&p->dying, __ATOMIC_SEQ_CST) && proc_thread_enter(p))
         return true;
     __atomic_sub_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
     return false;
 }
 
-static void proc_leave(struct proc *p)
+void proc_leave(struct proc *p)
 {
+    proc_thread_leave(p);
     __atomic_sub_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -181,12 +192,61 @@ static void __attribute__((noreturn)) park(struct proc *p)
         fc_sm_down(p->hold, 0);
 }
 
+void proc_park_left(struct proc *p)
+{
+    park(p);
+}
+
+void proc_park(struct proc *p)
+{
+    proc_unlock(p);
+    proc_leave(p);
+    park(p);
+}
+
+/*
+ * The lock's holder is a handler (its fc_thread): a thread's calls, faults and recalls. A count
+ * of holders and waiters decides; only a handler that has to wait sleeps on the semaphore, and
+ * only an unlock with waiters ups it: no hypercall while the threads do not meet.
+ */
+static void lock_take(struct proc *p)
+{
+    if (__atomic_fetch_add(&p->lock_count, 1, __ATOMIC_SEQ_CST))
+        fc_sm_down(p->lock, 0);
+    p->lock_owner = fc_self();
+}
+
+void proc_lock(struct proc *p)
+{
+    if (__atomic_load_n(&p->nthreads, __ATOMIC_SEQ_CST) && p->lock_owner != fc_self())
+        lock_take(p);
+}
+
+void proc_unlock(struct proc *p)
+{
+    if (p->lock_owner == fc_self()) {
+        p->lock_owner = NULL;
+        if (__atomic_sub_fetch(&p->lock_count, 1, __ATOMIC_SEQ_CST))
+            fc_sm_up(p->lock);                   /* the next waiter's turn */
+    }
+}
+
+/*
+ * Asleep, a handler holds neither the lock nor p (the teardown may come). It wakes to a
+ * process that has ended (another thread's exit_group, a signal's end): it parks.
+ */
 unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
 {
+    bool held = p->lock_owner == fc_self();
+    proc_unlock(p);
     proc_leave(p);
     unsigned s = fc_sm_down(sm, deadline);
     if (!proc_enter(p))
         park(p);                                 /* torn down meanwhile: touch nothing of it */
+    if (held)
+        lock_take(p);
+    if (p->state != PROC_RUNNING || proc_thread_killed(p))
+        proc_park(p);                            /* another thread ended the process, or this thread */
     return s;
 }
 
@@ -197,15 +257,20 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
         struct proc *p = by_slot(id);                                   \
         if (!proc_enter(p))                                             \
             park(p);                                                    \
+        if (p->state != PROC_RUNNING)                                   \
+            proc_park(p);              /* ended by another thread */    \
         call;                                                           \
+        proc_unlock(p);                                                 \
         proc_leave(p);                                                  \
     }
 
 static void startup_handler(uint64_t id, struct utcb *u);
 static void fault_handler(uint64_t id, struct utcb *u);
-/* It has ended (state and status say how): whoever waits for it is told, after the state is set. */
+/* It has ended (state and status say how): its other threads stop, whoever waits for it is told. */
 static void ended(struct proc *p)
 {
+    proc_threads_recall(p);
+    proc_recall(p);                              /* its first thread too, if another thread ended it */
     if (p->on_end)
         p->on_end(p);
     fc_sm_up(p->done);
@@ -218,8 +283,7 @@ void proc_exit_signaled(struct proc *p, unsigned sig)
         p->state = PROC_FAULTED;
         ended(p);
     }
-    proc_leave(p);
-    park(p);
+    proc_park(p);
 }
 
 static void exit_handler(uint64_t id, struct utcb *u);
@@ -264,10 +328,8 @@ static void startup_handler(uint64_t id, struct utcb *u)
  * shared since a fork: the page (or its copy) comes now and the instruction runs again (the reply). Any other fault nobody in the process handles: report
  * it, let the roottask end the process.
  */
-static void fault_handler(uint64_t id, struct utcb *u)
+void proc_fault(struct proc *p, unsigned vector, struct utcb *u)
 {
-    struct proc *p = by_slot(id);
-    unsigned vector = proc_id_vector(id);
     uint64_t err = u->exc.qual[0];
     if (vector == EV_PF && (!(err & PF_PRESENT) || (err & PF_WRITE)) && p->nareas &&
         proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
@@ -285,8 +347,12 @@ static void fault_handler(uint64_t id, struct utcb *u)
         p->state = PROC_FAULTED;
         ended(p);
     }
-    proc_leave(p);
-    park(p);                                     /* never replied */
+    proc_park(p);                                /* never replied */
+}
+
+static void fault_handler(uint64_t id, struct utcb *u)
+{
+    proc_fault(by_slot(id), proc_id_vector(id), u);
 }
 
 void proc_recall(struct proc *p)
@@ -301,8 +367,7 @@ void proc_exit(struct proc *p, uint64_t status)
         p->state = PROC_EXITED;
         ended(p);
     }
-    proc_leave(p);
-    park(p);
+    proc_park(p);
 }
 
 static void exit_handler(uint64_t id, struct utcb *u)
@@ -317,11 +382,13 @@ static void foreign_handler(uint64_t id, struct utcb *u)
     unsigned vector = proc_id_vector(id);
     if (vector == EV_RECALL) {                   /* no fault, no syscall: it goes on */
         struct proc *p = by_slot(id);
+        proc_lock(p);
         if (p->state == PROC_RUNNING && p->on_recall)
             p->on_recall(p, &u->exc);
         return;
     }
     if (vector != PROC_ID_SYSCALL) {
+        proc_lock(by_slot(id));
         fault_handler(id, u);
         return;
     }
@@ -394,6 +461,7 @@ void proc_destroy(struct proc *p)
     if (p->teardown)
         p->teardown(p);
     p->teardown = NULL;
+    proc_threads_destroy(p);
     fc_revoke(CRD(CRD_OBJ, 0, PROC_SEL_ORDER, p->sel), REVOKE_SELF, 0);
     fs_service_release(p->slot);                 /* after its portals: no new file call comes */
     proc_unmap_all(p);
@@ -402,8 +470,12 @@ void proc_destroy(struct proc *p)
     p->npages = 0;
     p->shared = 0;
     p->large = 0;
-    /* Its semaphores may hold counts from a run that ended: drain them. */
+    /* Its semaphores may hold counts from a run that ended: drain them; the lock is free. */
     while (fc_sm_down(p->done, 1) == SUCCESS)
         ;
+    while (fc_sm_down(p->lock, 1) == SUCCESS)
+        ;
+    p->lock_count = 0;
+    p->lock_owner = NULL;
     p->state = PROC_FREE;
 }

@@ -8,6 +8,7 @@
 
 #define PROC_MAX         32         /* processes at once (the table's slots) */
 #define PROC_MAX_AREAS   256        /* areas (mmap, brk, stack) one process can have */
+#define PROC_THREADS_MAX 128        /* threads beyond each process's first, all processes together */
 #define PROC_PRIO        20         /* the priority proc_run starts a process at */
 #define PROC_QUANTUM     1000       /* its SC's quantum (ticks of the kernel's timer) */
 #define LARGE_ORDER      9          /* a 2 MiB large page: 2^9 pages */
@@ -58,6 +59,10 @@ struct proc {
     void (*on_recall)(struct proc *p, struct utcb_exc *x);
     unsigned busy;                    /* handlers working for it now (proc_enter .. proc_leave) */
     bool dying;                       /* proc_destroy has begun: no handler starts work for it */
+    unsigned nthreads;                /* threads beyond its first (thread.c) */
+    sel_t lock;                       /* with threads, its handlers take turns (proc_lock): waiters sleep here */
+    unsigned lock_count;              /* the holder and the waiters */
+    void *lock_owner;                 /* the handler (fc_thread) that holds it, NULL: none */
 };
 
 void proc_init(const uint8_t *tar, uint64_t tar_size);
@@ -128,6 +133,31 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
 /* Its EC enters the kernel soon (an IPI if it runs on another CPU) and, before it next runs its
  * own code, its on_recall: how a personality interrupts a process that makes no syscall. */
 void proc_recall(struct proc *p);
+/*
+ * Threads (thread.c). proc_thread_create: a new thread of p on cpu, starting with *start, its
+ * personality's state pstate: its tid, or 0 (no free entry, no memory). The caller holds p's
+ * lock from then on. proc_thread_exit: the calling thread ends (the first thread: the process
+ * ends). proc_thread_self: the personality state of the thread whose handler calls, or NULL
+ * for the first thread; proc_thread_tid its tid (the first thread's is the process id).
+ * proc_threads_recall: every thread but the first into the kernel (its on_recall).
+ */
+uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, void *pstate);
+void proc_thread_exit(struct proc *p) __attribute__((noreturn));
+void *proc_thread_self(struct proc *p);
+uint64_t proc_thread_tid(struct proc *p);
+void proc_threads_recall(struct proc *p);
+/* Every thread of p but the caller's goes (execve): each stops at its next call, fault or
+ * wake-up (the personality wakes its sleepers) and is revoked once no handler works for it. */
+void proc_threads_kill(struct proc *p);
+/*
+ * While p has more than one thread its handlers (syscalls, faults, recalls) run one at a time:
+ * proc_lock (only then; a handler that holds it already does not wait) and proc_unlock (if this
+ * handler holds it). proc_block gives it back while it sleeps and takes it again after.
+ */
+void proc_lock(struct proc *p);
+void proc_unlock(struct proc *p);
+/* A fresh id for a process or a thread (one sequence: Linux's pids and tids). */
+unsigned proc_new_id(void);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */
 void proc_exit(struct proc *p, uint64_t status) __attribute__((noreturn));
 /* The same for a death by a signal: state PROC_FAULTED, status 128 + sig. */

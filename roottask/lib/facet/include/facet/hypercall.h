@@ -47,6 +47,13 @@ static inline unsigned fc_create_ec(sel_t dst, sel_t pd, unsigned cpu, uint64_t 
                         EC_ARG3(cpu, utcb), sp, event_base, 0);
 }
 
+/* A thread of a foreign PD whose syscalls go to its own portal at event_base + NUM_EVENTS. */
+static inline unsigned fc_create_ec_own_syscall(sel_t dst, sel_t pd, unsigned cpu, uint64_t utcb, sel_t event_base)
+{
+    return fc_hypercall(FC_HC(HC_create_ec, CREATE_EC_GLOBAL | CREATE_EC_SYSCALL, dst), pd,
+                        EC_ARG3(cpu, utcb), 0, event_base, 0);
+}
+
 static inline unsigned fc_create_sc(sel_t dst, sel_t pd, sel_t ec, unsigned prio, uint64_t quantum_us)
 {
     return fc_hypercall(FC_HC(HC_create_sc, 0, dst), pd, ec, QPD(prio, quantum_us), 0, 0);

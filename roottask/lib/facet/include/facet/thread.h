@@ -23,7 +23,8 @@ struct fc_thread {
     fc_thread_fn fn;
     void *arg;
     fc_portal_fn handler;
-    uint64_t pad[2];                  /* keeps sizeof a multiple of 16 */
+    void *user;                       /* the caller's: what a handler works for now (fc_self()->user) */
+    uint64_t pad;                     /* keeps sizeof a multiple of 16 */
 };
 _Static_assert(sizeof(struct fc_thread) == FC_THREAD_SIZE, "facet/offsets.h FC_THREAD_SIZE (start.S)");
 _Static_assert(offsetof(struct fc_thread, utcb) == FC_THREAD_UTCB, "facet/offsets.h FC_THREAD_UTCB (start.S)");

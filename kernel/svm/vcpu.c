@@ -144,6 +144,7 @@ void svm_exit_handler(void)
     ec->regs.rax = b->rax;
     ec->regs.vector = ec->regs.err = 0;
     v->cr2 = b->cr2;
+    v->kernel_gs_base = b->kernel_gs_base;       /* VMSAVE's: the guest's SWAPGS changes it without an exit */
     b->eventinj = 0;                             /* delivered, or in exitintinfo for the VMM */
     uint32_t reason = svm_exit_translate(v, b);
     v->exit_reason = reason;

@@ -408,6 +408,7 @@ void vmx_exit_handler(void)
     struct ec *ec = c->ec;
     struct vcpu *v = ec->vcpu;
     v->cr2 = read_cr2();
+    v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);   /* the guest's SWAPGS changes it without an exit */
     c->fs_base = 0;                              /* HOST_FS_BASE */
     uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
     unsigned event = reason & 0xffff;

@@ -28,11 +28,18 @@ void vm_end(struct vm *vm, uint64_t status, const char *why)
     fc_sm_up(SEL_WAKE);
 }
 
-/* Startup: the guest's initial state (vmm/memory.c builds it), spoiled on purpose if asked to. */
+uint64_t vm_stop_status(const struct vm *vm)
+{
+    return !vm->linux_guest ? ~0UL : vm->panicked ? 1 : 0;
+}
+
+/* Startup: the guest's initial state (vmm/memory.c, vmm/linux_boot.c build it), spoiled on purpose if asked to. */
 static void on_startup(struct vm *vm, struct utcb_exc *x)
 {
     vm->tsc0 = fc_rdtsc();
-    if (!guest_boot(vm, x))
+    if (vm->linux_guest)
+        linux_start(vm, x);
+    else if (!guest_boot(vm, x))
         vm_end(vm, ~0UL, "the guest image does not fit its RAM");
     if (vm->info->fault == VMM_FAULT_GUEST_STATE)
         x->cs.ar |= SEG_AR(0, 0, 0, 0, 0, 1, 0);  /* D/B with L: no such code segment in IA-32e mode */
@@ -69,7 +76,12 @@ static void on_io(struct vm *vm, struct utcb_exc *x)
     /* LAB ept END */
 }
 
-/* HLT: sleep until the next device interrupt is due, never re-enter the guest only to halt again. */
+/*
+ * HLT: sleep until the next device interrupt is due (or, with a console,
+ * input comes: the timer thread wakes us), never re-enter the guest only to
+ * halt again. With interrupts disabled nothing wakes the guest: it stopped
+ * (Linux's halt and power-off without ACPI end that way).
+ */
 static void on_hlt(struct vm *vm, struct utcb_exc *x)
 {
     vm_skip(x);
@@ -77,13 +89,16 @@ static void on_hlt(struct vm *vm, struct utcb_exc *x)
         vm_update_irqs(vm);
         if (pic_pending(&vm->pic) >= 0 && (x->rflags & RFLAGS_IF))
             return;
-        if (!(x->rflags & RFLAGS_IF) || !vm->irq_due) {
-            vm_end(vm, ~0UL, (x->rflags & RFLAGS_IF) ? "halted with no interrupt to come" :
-                                                       "halted with interrupts disabled");
+        if (!(x->rflags & RFLAGS_IF)) {
+            vm_end(vm, vm_stop_status(vm), "halted with interrupts disabled");
+            return;
+        }
+        if (!vm->irq_due && !vm->info->console) {
+            vm_end(vm, ~0UL, "halted with no interrupt to come");
             return;
         }
         vm->halted = true;
-        fc_sm_down(SEL_HALT, vm->irq_due);
+        fc_sm_down(SEL_HALT, vm->irq_due);       /* 0: until the timer thread says input came */
         vm->halted = false;
     }
 }

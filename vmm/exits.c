@@ -179,10 +179,25 @@ static void on_cr(struct vm *vm, struct utcb_exc *x)
     vm_skip(x);
 }
 
-/* Nothing to emulate: step over it (MOV DR reads 0 into nothing; the guest owns no debug registers). */
+/* Nothing to emulate: step over it. */
 static void on_skip(struct vm *vm, struct utcb_exc *x)
 {
     (void)vm;
+    vm_skip(x);
+}
+
+/*
+ * MOV to or from a debug register: the guest owns none. Writes vanish; a read
+ * gives the reset values (DR6 0xffff0ff0, DR7 0x400, the others 0).
+ * Qualification: bits 2:0 the DR, bit 4 set for a read, bits 11:8 the GPR.
+ */
+static void on_dr(struct vm *vm, struct utcb_exc *x)
+{
+    uint64_t q = x->qual[0], *gprs = &x->rax;    /* rax rcx rdx rbx rsp rbp rsi rdi r8..r15 in UTCB order */
+    unsigned dr = q & 7, reg = (q >> 8) & 0xf;
+    (void)vm;
+    if (q & 0x10)
+        gprs[reg] = dr == 6 || dr == 4 ? 0xffff0ff0UL : dr == 7 || dr == 5 ? 0x400UL : 0;
     vm_skip(x);
 }
 
@@ -238,7 +253,7 @@ static const struct {
     [VMX_EXIT_INVD]          = { on_skip, MTD_BASE },
     [VMX_EXIT_VMCALL]        = { on_vmcall, MTD_BASE },
     [VMX_EXIT_CR]            = { on_cr, MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP | MTD_CR },
-    [VMX_EXIT_DR]            = { on_skip, MTD_BASE },
+    [VMX_EXIT_DR]            = { on_dr, MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP },
     [VMX_EXIT_IO]            = { on_io, MTD_BASE },
     [VMX_EXIT_RDMSR]         = { on_rdmsr, MTD_BASE | MTD_FS_GS | MTD_EFER_PAT | MTD_SYSCALL_SWAPGS | MTD_SYSENTER | MTD_TSC },
     [VMX_EXIT_WRMSR]         = { on_wrmsr, MTD_BASE | MTD_FS_GS | MTD_EFER_PAT | MTD_SYSCALL_SWAPGS | MTD_SYSENTER | MTD_TSC },
@@ -250,9 +265,40 @@ static const struct {
     [VCPU_EV_RECALL]         = { on_inject_only, MTD_BASE },
 };
 
+/* A Linux guest's exits also carry GS and KERNEL_GS_BASE (swapgs_fixup). */
+#define MTD_SWAPGS (MTD_FS_GS | MTD_SYSCALL_SWAPGS)
+
 uint64_t exit_mtd(unsigned event)
 {
-    return event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
+    uint64_t mtd = event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
+    return the_vm.linux_guest && event != VCPU_EV_STARTUP ? mtd | MTD_SWAPGS : mtd;
+}
+
+/*
+ * SWAPGS exchanges GS.base and KERNEL_GS_BASE without an exit, but the
+ * kernel keeps the guest's KERNEL_GS_BASE only as the VMM last set it: at an
+ * exit it does not read the MSR back before the host's value replaces it,
+ * so every entry would give the guest a stale one (a Linux guest's first
+ * page fault from user mode then finds no per-CPU area). Until the kernel
+ * saves it, the VMM keeps it: of the two bases, Linux's per-CPU one is a
+ * kernel address (bit 63), a user one is not; whichever GS.base holds at
+ * an exit, KERNEL_GS_BASE holds the other one last seen.
+ */
+static void swapgs_fixup(struct vm *vm, struct utcb_exc *x)
+{
+    x->kernel_gs_base = (x->gs.base >> 63) ? vm->gs_user : vm->gs_kernel;
+}
+
+/* After the handler (a WRMSR may have set either): remember both. */
+static void swapgs_record(struct vm *vm, const struct utcb_exc *x)
+{
+    if (x->gs.base >> 63) {
+        vm->gs_kernel = x->gs.base;
+        vm->gs_user = x->kernel_gs_base;
+    } else {
+        vm->gs_user = x->gs.base;
+        vm->gs_kernel = x->kernel_gs_base;
+    }
 }
 
 /*
@@ -288,7 +334,12 @@ void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x)
     }
     x->intr_info &= ~(uint32_t)INJ_WINDOW;       /* what we want now is decided below */
     x->mtd = exit_mtd(event);
+    bool swapgs = vm->linux_guest && event != VCPU_EV_STARTUP;
+    if (swapgs)
+        swapgs_fixup(vm, x);
     (exits[event].fn ? exits[event].fn : on_unexpected)(vm, x);
+    if (swapgs)
+        swapgs_record(vm, x);
     if (vm->state == VM_RUNNING)
         inject(vm, x);
 }

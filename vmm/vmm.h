@@ -36,10 +36,12 @@
 #define SEL_SLEEP       200              /* the timer thread sleeps on it (never upped) */
 #define SEL_WAKE        201              /* the main thread: a console line to print, or the VM ended */
 #define SEL_LOG_SPACE   202              /* the console ring has room again */
+#define SEL_TIMER_START 203              /* the local EC on the timer thread's CPU that serves its startup */
 #define SEL_PORTALS     256              /* + event (exit reason, or 253..255) */
 #define SEL_TIMER_EVENTS 1024            /* the timer thread's event base (its startup portal) */
 #define HANDLER_UTCB    0x00007ffff0000000UL
 #define TIMER_UTCB      0x00007ffff0001000UL
+#define TIMER_START_UTCB 0x00007ffff0002000UL
 #define PT_TIMER_STARTUP 1000            /* the portal id of the timer thread's startup */
 
 enum vm_state { VM_RUNNING, VM_DONE };
@@ -64,6 +66,7 @@ struct vm {
     bool linux_guest;                    /* a Linux guest (vm/ files), not a test guest */
     bool panicked;                       /* its console said "Kernel panic" */
     uint64_t linux_entry;                /* where it starts (load address + 0x200) */
+    uint64_t gs_kernel, gs_user;         /* its two GS bases as last seen (vmm/exits.c swapgs_fixup) */
     uint32_t mmio_counter, mmio_scratch;
     uint64_t fuzz_rounds, fuzz_refused_state, fuzz_refused_entry, fuzz_ran;   /* VMM_FAULT_FUZZ */
 };

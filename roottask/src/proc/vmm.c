@@ -67,7 +67,7 @@ uint64_t vmm_run_ram(const char *name, unsigned cpu, unsigned wait_ms, const cha
     if (console) {
         input_ring = (struct vmm_input *)proc_window(p, VMM_INPUT);
         if (!com1_started)
-            com1_started = com1_input_start(fc_hip->num_cpus - 1, PROC_PRIO, vmm_input_feed);
+            com1_started = com1_input_start(0, PROC_PRIO, vmm_input_feed);   /* not on the vCPU's CPU */
     }
     st = proc_start(p, PROC_PRIO);
     unsigned w = st != SUCCESS ? st : wait_ms ? proc_wait_ms(p, wait_ms) : (proc_wait(p), SUCCESS);

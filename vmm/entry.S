@@ -9,14 +9,6 @@ vmm_portal_entry:
     call    vmm_portal               /* handles the exit, replies: never returns */
     ud2
 
-/* The timer thread's startup portal: rsp = the stack of the local EC that serves it. */
-    .global vmm_timer_start_entry
-vmm_timer_start_entry:
-    xor     %ebp, %ebp
-    and     $-16, %rsp
-    call    vmm_timer_start          /* replies: never returns */
-    ud2
-
 /* The timer thread's first instruction (its startup reply set rip and rsp). */
     .global vmm_timer_entry
 vmm_timer_entry:

@@ -99,38 +99,21 @@ void vmm_portal_entry(void);
 void vmm_timer_entry(void);
 void vmm_portal(uint64_t id) __attribute__((noreturn));
 void vmm_timer(void) __attribute__((noreturn));
-void vmm_timer_start_entry(void);
-void vmm_timer_start(void) __attribute__((noreturn));
 
 static uint8_t handler_stack[16384] __attribute__((aligned(16)));
 static uint8_t timer_stack[8192] __attribute__((aligned(16)));
-static uint8_t timer_start_stack[4096] __attribute__((aligned(16)));
-
-/* The timer thread's first state: its entry and stack. */
-static void timer_startup(struct utcb *u)
-{
-    u->exc.rip = (uint64_t)vmm_timer_entry;
-    u->exc.rsp = (uint64_t)(timer_stack + sizeof timer_stack);
-    u->exc.mtd = MTD_RIP_LEN | MTD_RSP;
-}
-
-/* The timer thread's startup when it runs on another CPU than the handler (a Linux guest's). */
-void vmm_timer_start(void)
-{
-    timer_startup((struct utcb *)TIMER_START_UTCB);
-    fc_reply();
-    for (;;)
-        fc_sm_down(SEL_SLEEP, 0);
-}
 
 /* Every portal of the handler EC: an exit of the vCPU, or the timer thread's startup. */
 void vmm_portal(uint64_t id)
 {
     struct utcb *u = (struct utcb *)HANDLER_UTCB;
-    if (id == PT_TIMER_STARTUP)
-        timer_startup(u);
-    else
+    if (id == PT_TIMER_STARTUP) {
+        u->exc.rip = (uint64_t)vmm_timer_entry;
+        u->exc.rsp = (uint64_t)(timer_stack + sizeof timer_stack);
+        u->exc.mtd = MTD_RIP_LEN | MTD_RSP;
+    } else {
         exit_dispatch(&the_vm, (unsigned)id, &u->exc);
+    }
     if (the_vm.state == VM_RUNNING)
         fc_reply();
     for (;;)                                     /* the VM ended: the guest never runs again */
@@ -147,6 +130,13 @@ void vmm_timer(void)
 {
     uint64_t ms = the_vm.info->tsc_khz;
     bool fuzz = the_vm.info->fault == VMM_FAULT_FUZZ;
+    /*
+     * A Linux guest: this thread's every wake runs on the vCPU's CPU, which
+     * loses the guest's KERNEL_GS_BASE unless the VMM sees an exit before the
+     * guest goes on (vmm/exits.c swapgs_fixup): recall it at every wake (at
+     * least one exit a millisecond).
+     */
+    bool fix_gs = the_vm.linux_guest;
     for (;;) {
         uint64_t now = fc_rdtsc(), due = fuzz ? now : the_vm.irq_due;
         if (the_vm.state != VM_RUNNING)
@@ -159,7 +149,7 @@ void vmm_timer(void)
             else
                 fc_ec_recall(SEL_VCPU);
         }
-        if (due && now >= due && !the_vm.halted) {
+        if (((due && now >= due) || (fix_gs && the_vm.tsc0)) && !the_vm.halted) {   /* tsc0: it started */
             fc_ec_recall(SEL_VCPU);
             due = 0;
         }
@@ -175,12 +165,8 @@ static const struct guest_image *guest_find(const char *name)
     return NULL;
 }
 
-/*
- * The events the VMM has a portal for: every VMX exit reason below VCPU_EXITS
- * and the three made-up ones; and the timer thread's startup, served on
- * timer_cpu (by the handler, or by a local EC of its own on another CPU).
- */
-static unsigned setup_portals(unsigned cpu, unsigned timer_cpu)
+/* The events the VMM has a portal for: every VMX exit reason below VCPU_EXITS and the three made-up ones. */
+static unsigned setup_portals(unsigned cpu)
 {
     unsigned st = fc_create_ec(SEL_HANDLER, VMM_SEL_PD, cpu, HANDLER_UTCB,
                                (uint64_t)(handler_stack + sizeof handler_stack), 0, false);
@@ -194,13 +180,6 @@ static unsigned setup_portals(unsigned cpu, unsigned timer_cpu)
     }
     /* The timer thread starts through a portal of its own event base, in the VMM's PD. */
     sel_t startup = SEL_TIMER_EVENTS + EV_STARTUP;
-    if (timer_cpu != cpu) {
-        st = st ? st : fc_create_ec(SEL_TIMER_START, VMM_SEL_PD, timer_cpu, TIMER_START_UTCB,
-                                    (uint64_t)(timer_start_stack + sizeof timer_start_stack), 0, false);
-        st = st ? st : fc_create_pt(startup, VMM_SEL_PD, SEL_TIMER_START, MTD_RIP_LEN | MTD_RSP,
-                                    (uint64_t)vmm_timer_start_entry);
-        return st;
-    }
     st = st ? st : fc_create_pt(startup, VMM_SEL_PD, SEL_HANDLER, MTD_RIP_LEN | MTD_RSP, (uint64_t)vmm_portal_entry);
     st = st ? st : fc_pt_ctrl(startup, PT_TIMER_STARTUP);
     return st;
@@ -229,18 +208,12 @@ int main(uint64_t arg, uint64_t pid)
         uart_set_raw(&the_vm.uart, guest_byte);
 
     unsigned cpu = the_vm.info->vcpu_cpu, st;
-    /*
-     * A Linux guest's timer thread runs on another CPU: a host EC that runs on
-     * the vCPU's CPU without an exit to us loses the guest's KERNEL_GS_BASE
-     * (vmm/exits.c swapgs_fixup).
-     */
-    unsigned timer_cpu = the_vm.linux_guest && cpu ? 0 : cpu;
     st = fc_create_pd(SEL_VM_PD, VMM_SEL_PD, 0, 0);
     st = st ? st : fc_create_sm(SEL_HALT, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_SLEEP, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_WAKE, VMM_SEL_PD, 0);
     st = st ? st : fc_create_sm(SEL_LOG_SPACE, VMM_SEL_PD, 0);
-    st = st ? st : setup_portals(cpu, timer_cpu);
+    st = st ? st : setup_portals(cpu);
     /* Guest RAM [0, 2 MiB): one 2 MiB page of the VMM's, RWX; the rest comes on first touch. */
     st = st ? st : fc_delegate_guest(VMM_SEL_PD, SEL_VM_PD, CRD(CRD_MEM, MEM_R | MEM_W | MEM_X, 9, APP_SHARED >> 12),
                                      CRD(CRD_MEM, MEM_R | MEM_W | MEM_X, 9, 0));
@@ -251,7 +224,7 @@ int main(uint64_t arg, uint64_t pid)
         return 4;
     }
     st = st ? st : fc_create_vcpu(SEL_VCPU, SEL_VM_PD, cpu, 0);
-    st = st ? st : fc_create_ec(SEL_TIMER, VMM_SEL_PD, timer_cpu, TIMER_UTCB, 0, SEL_TIMER_EVENTS, true);
+    st = st ? st : fc_create_ec(SEL_TIMER, VMM_SEL_PD, cpu, TIMER_UTCB, 0, SEL_TIMER_EVENTS, true);
     if (st) {
         printf("[vmm] cannot build the VM: %s\n", fc_status_name(st));
         return 3;

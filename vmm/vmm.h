@@ -36,12 +36,10 @@
 #define SEL_SLEEP       200              /* the timer thread sleeps on it (never upped) */
 #define SEL_WAKE        201              /* the main thread: a console line to print, or the VM ended */
 #define SEL_LOG_SPACE   202              /* the console ring has room again */
-#define SEL_TIMER_START 203              /* the local EC on the timer thread's CPU that serves its startup */
 #define SEL_PORTALS     256              /* + event (exit reason, or 253..255) */
 #define SEL_TIMER_EVENTS 1024            /* the timer thread's event base (its startup portal) */
 #define HANDLER_UTCB    0x00007ffff0000000UL
 #define TIMER_UTCB      0x00007ffff0001000UL
-#define TIMER_START_UTCB 0x00007ffff0002000UL
 #define PT_TIMER_STARTUP 1000            /* the portal id of the timer thread's startup */
 
 enum vm_state { VM_RUNNING, VM_DONE };

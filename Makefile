@@ -7,6 +7,7 @@
 #   make shell      boot headless into busybox sh on the serial console (exit powers off)
 #   make qemu-gdb   boot, stopped, waiting for `make gdb` in another terminal
 #   make gdb        attach GDB (kernel and roottask symbols)
+#   make run-vm     Debian's Linux kernel under Facet's VMM, its console on this terminal (tools/facet-vm)
 #   make check      every test: host unit tests, harness self-test, boot graders
 #   make linux-table  the Linux command-line table, under Facet and on the host, compared
 #   make clean
@@ -335,6 +336,11 @@ run-linux:
 	@test -n "$(BIN)" || { echo "usage: make run-linux BIN=static-linux-binary ARGS=\"...\"" >&2; exit 2; }
 	@tools/facet-run $(BIN) $(ARGS)
 
+# Debian's own kernel with a busybox initramfs under the VMM, its serial console on this terminal
+# (tools/facet-vm; VM_MEM=MiB, VM_ARGS="--append ... --initrd FILE ..."). docs/linux-guests.md.
+run-vm:
+	@tools/facet-vm $(if $(VM_MEM),--mem $(VM_MEM)) $(VM_ARGS)
+
 # ---------------------------------------------------------------- grading
 # Per-test results, a score per stage and in total; TAP, logs and a Gradescope results.json
 # in $(BUILD)/grade. STAGE=portals (or 1, or "portals capabilities") grades only those.
@@ -367,5 +373,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux linux-table clean
+.PHONY: all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux run-vm linux-table clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

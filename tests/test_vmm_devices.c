@@ -787,6 +787,49 @@ TEST(uart_line_callback)
     CHECK_EQ(l.len, 0);
 }
 
+/* Raw mode (a terminal): every byte at once, CR and LF included, no lines; loopback still loops. */
+static char raw_seen[16];
+static unsigned raw_n;
+static void raw_take(void *ctx, uint8_t b)
+{
+    CHECK_EQ(((struct lines *)ctx)->n, 0);
+    if (raw_n < sizeof raw_seen)
+        raw_seen[raw_n++] = (char)b;
+}
+
+TEST(uart_raw_bytes)
+{
+    struct uart u;
+    struct lines l = { 0 };
+    raw_n = 0;
+    uart_init(&u, COM1, lines_take, &l);
+    uart_set_raw(&u, raw_take);
+    uart_puts(&u, "/ # ");
+    CHECK_EQ(raw_n, 4);                         /* a prompt without a newline is out already */
+    uart_puts(&u, "a\r\n");
+    CHECK_EQ(raw_n, 7);
+    CHECK(!memcmp(raw_seen, "/ # a\r\n", 7));
+    CHECK_EQ(l.n, 0);                           /* no lines in raw mode */
+    uart_outb(&u, 4, 0x10);                     /* loopback: back as input, not out */
+    uart_puts(&u, "x");
+    CHECK_EQ(raw_n, 7);
+    CHECK_EQ(uart_inb(&u, 0), 'x');
+}
+
+TEST(uart_rx_room)
+{
+    struct uart u;
+    uart_init(&u, COM1, NULL, NULL);
+    for (unsigned i = 0; i < UART_RX_MAX; i++) {
+        CHECK(uart_rx_room(&u));
+        CHECK(uart_push_input(&u, (uint8_t)i));
+    }
+    CHECK(!uart_rx_room(&u));
+    CHECK(!uart_push_input(&u, 0xff));
+    CHECK_EQ(uart_inb(&u, 0), 0);
+    CHECK(uart_rx_room(&u));
+}
+
 TEST(uart_long_line_and_flush)
 {
     struct uart u;

@@ -155,6 +155,15 @@ bool msr_write(struct vm *vm, struct utcb_exc *x, uint32_t msr, uint64_t value)
     return false;
 }
 
+/* A Linux guest's start (vmm/linux_boot.c): recorded. */
+static unsigned linux_starts;
+void linux_start(struct vm *vm, struct utcb_exc *x)
+{
+    (void)vm;
+    linux_starts++;
+    x->rip = 0x1000200;
+}
+
 /* ---- the tests ---- */
 
 static struct vm *vm = &the_vm;
@@ -422,6 +431,34 @@ TEST(hlt_with_an_interrupt_or_without_hope)
     exit_dispatch(vm, VMX_EXIT_HLT, &x);
     check_ended();
     CHECK(strstr(vm->why, "interrupts disabled"));
+}
+
+/* A Linux guest that halts with interrupts off powered itself off: status 0, or 1 after a panic. */
+TEST(linux_guest_halt_is_its_power_off)
+{
+    reset();
+    vm->linux_guest = true;
+    x.rflags = 0x2;
+    exit_dispatch(vm, VMX_EXIT_HLT, &x);
+    CHECK_EQ(vm->state, VM_DONE);
+    CHECK_EQ(vm->status, 0);
+    reset();
+    vm->linux_guest = true;
+    vm->panicked = true;
+    x.rflags = 0x2;
+    exit_dispatch(vm, VMX_EXIT_HLT, &x);
+    CHECK_EQ(vm->status, 1);
+}
+
+TEST(linux_guest_starts_at_its_entry)
+{
+    reset();
+    vm->linux_guest = true;
+    linux_starts = 0;
+    exit_dispatch(vm, VCPU_EV_STARTUP, &x);
+    CHECK_EQ(linux_starts, 1);
+    CHECK_EQ(x.rip, 0x1000200);
+    CHECK_EQ(vm->state, VM_RUNNING);
 }
 
 TEST(ept_violation_in_ram_gives_the_page)

@@ -28,11 +28,18 @@ void vm_end(struct vm *vm, uint64_t status, const char *why)
     fc_sm_up(SEL_WAKE);
 }
 
-/* Startup: the guest's initial state (vmm/memory.c builds it), spoiled on purpose if asked to. */
+uint64_t vm_stop_status(const struct vm *vm)
+{
+    return !vm->linux_guest ? ~0UL : vm->panicked ? 1 : 0;
+}
+
+/* Startup: the guest's initial state (vmm/memory.c, vmm/linux_boot.c build it), spoiled on purpose if asked to. */
 static void on_startup(struct vm *vm, struct utcb_exc *x)
 {
     vm->tsc0 = fc_rdtsc();
-    if (!guest_boot(vm, x))
+    if (vm->linux_guest)
+        linux_start(vm, x);
+    else if (!guest_boot(vm, x))
         vm_end(vm, ~0UL, "the guest image does not fit its RAM");
     if (vm->info->fault == VMM_FAULT_GUEST_STATE)
         x->cs.ar |= SEG_AR(0, 0, 0, 0, 0, 1, 0);  /* D/B with L: no such code segment in IA-32e mode */
@@ -69,7 +76,12 @@ static void on_io(struct vm *vm, struct utcb_exc *x)
     /* LAB ept END */
 }
 
-/* HLT: sleep until the next device interrupt is due, never re-enter the guest only to halt again. */
+/*
+ * HLT: sleep until the next device interrupt is due (or, with a console,
+ * input comes: the timer thread wakes us), never re-enter the guest only to
+ * halt again. With interrupts disabled nothing wakes the guest: it stopped
+ * (Linux's halt and power-off without ACPI end that way).
+ */
 static void on_hlt(struct vm *vm, struct utcb_exc *x)
 {
     vm_skip(x);
@@ -77,13 +89,16 @@ static void on_hlt(struct vm *vm, struct utcb_exc *x)
         vm_update_irqs(vm);
         if (pic_pending(&vm->pic) >= 0 && (x->rflags & RFLAGS_IF))
             return;
-        if (!(x->rflags & RFLAGS_IF) || !vm->irq_due) {
-            vm_end(vm, ~0UL, (x->rflags & RFLAGS_IF) ? "halted with no interrupt to come" :
-                                                       "halted with interrupts disabled");
+        if (!(x->rflags & RFLAGS_IF)) {
+            vm_end(vm, vm_stop_status(vm), "halted with interrupts disabled");
+            return;
+        }
+        if (!vm->irq_due && !vm->info->console) {
+            vm_end(vm, ~0UL, "halted with no interrupt to come");
             return;
         }
         vm->halted = true;
-        fc_sm_down(SEL_HALT, vm->irq_due);
+        fc_sm_down(SEL_HALT, vm->irq_due);       /* 0: until the timer thread says input came */
         vm->halted = false;
     }
 }
@@ -164,10 +179,25 @@ static void on_cr(struct vm *vm, struct utcb_exc *x)
     vm_skip(x);
 }
 
-/* Nothing to emulate: step over it (MOV DR reads 0 into nothing; the guest owns no debug registers). */
+/* Nothing to emulate: step over it. */
 static void on_skip(struct vm *vm, struct utcb_exc *x)
 {
     (void)vm;
+    vm_skip(x);
+}
+
+/*
+ * MOV to or from a debug register: the guest owns none. Writes vanish; a read
+ * gives the reset values (DR6 0xffff0ff0, DR7 0x400, the others 0).
+ * Qualification: bits 2:0 the DR, bit 4 set for a read, bits 11:8 the GPR.
+ */
+static void on_dr(struct vm *vm, struct utcb_exc *x)
+{
+    uint64_t q = x->qual[0], *gprs = &x->rax;    /* rax rcx rdx rbx rsp rbp rsi rdi r8..r15 in UTCB order */
+    unsigned dr = q & 7, reg = (q >> 8) & 0xf;
+    (void)vm;
+    if (q & 0x10)
+        gprs[reg] = dr == 6 || dr == 4 ? 0xffff0ff0UL : dr == 7 || dr == 5 ? 0x400UL : 0;
     vm_skip(x);
 }
 
@@ -223,7 +253,7 @@ static const struct {
     [VMX_EXIT_INVD]          = { on_skip, MTD_BASE },
     [VMX_EXIT_VMCALL]        = { on_vmcall, MTD_BASE },
     [VMX_EXIT_CR]            = { on_cr, MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP | MTD_CR },
-    [VMX_EXIT_DR]            = { on_skip, MTD_BASE },
+    [VMX_EXIT_DR]            = { on_dr, MTD_BASE | MTD_GPR_R8_R15 | MTD_RSP },
     [VMX_EXIT_IO]            = { on_io, MTD_BASE },
     [VMX_EXIT_RDMSR]         = { on_rdmsr, MTD_BASE | MTD_FS_GS | MTD_EFER_PAT | MTD_SYSCALL_SWAPGS | MTD_SYSENTER | MTD_TSC },
     [VMX_EXIT_WRMSR]         = { on_wrmsr, MTD_BASE | MTD_FS_GS | MTD_EFER_PAT | MTD_SYSCALL_SWAPGS | MTD_SYSENTER | MTD_TSC },
@@ -235,9 +265,40 @@ static const struct {
     [VCPU_EV_RECALL]         = { on_inject_only, MTD_BASE },
 };
 
+/* A Linux guest's exits also carry GS and KERNEL_GS_BASE (swapgs_fixup). */
+#define MTD_SWAPGS (MTD_FS_GS | MTD_SYSCALL_SWAPGS)
+
 uint64_t exit_mtd(unsigned event)
 {
-    return event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
+    uint64_t mtd = event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
+    return the_vm.linux_guest && event != VCPU_EV_STARTUP ? mtd | MTD_SWAPGS : mtd;
+}
+
+/*
+ * SWAPGS exchanges GS.base and KERNEL_GS_BASE without an exit, but the
+ * kernel keeps the guest's KERNEL_GS_BASE only as the VMM last set it: at an
+ * exit it does not read the MSR back before the host's value replaces it,
+ * so every entry would give the guest a stale one (a Linux guest's first
+ * page fault from user mode then finds no per-CPU area). Until the kernel
+ * saves it, the VMM keeps it: of the two bases, Linux's per-CPU one is a
+ * kernel address (bit 63), a user one is not; whichever GS.base holds at
+ * an exit, KERNEL_GS_BASE holds the other one last seen.
+ */
+static void swapgs_fixup(struct vm *vm, struct utcb_exc *x)
+{
+    x->kernel_gs_base = (x->gs.base >> 63) ? vm->gs_user : vm->gs_kernel;
+}
+
+/* After the handler (a WRMSR may have set either): remember both. */
+static void swapgs_record(struct vm *vm, const struct utcb_exc *x)
+{
+    if (x->gs.base >> 63) {
+        vm->gs_kernel = x->gs.base;
+        vm->gs_user = x->kernel_gs_base;
+    } else {
+        vm->gs_user = x->gs.base;
+        vm->gs_kernel = x->kernel_gs_base;
+    }
 }
 
 /*
@@ -273,7 +334,12 @@ void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x)
     }
     x->intr_info &= ~(uint32_t)INJ_WINDOW;       /* what we want now is decided below */
     x->mtd = exit_mtd(event);
+    bool swapgs = vm->linux_guest && event != VCPU_EV_STARTUP;
+    if (swapgs)
+        swapgs_fixup(vm, x);
     (exits[event].fn ? exits[event].fn : on_unexpected)(vm, x);
+    if (swapgs)
+        swapgs_record(vm, x);
     if (vm->state == VM_RUNNING)
         inject(vm, x);
 }

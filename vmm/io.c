@@ -15,9 +15,42 @@ static uint64_t vm_unix_now(const struct vm *vm)
     return 1700000000 + (fc_rdtsc() - vm->tsc0) / (vm->info->tsc_khz * 1000);
 }
 
-/* Raise the timer's interrupt on the PIC if it came, and tell the timer thread when the next tick is. */
+/* The UART's interrupt output goes to IRQ 4; the PIC sees its rising edges. */
+static void uart_sync(struct vm *vm)
+{
+    bool level = uart_irq_pending(&vm->uart);
+    if (level && !vm->uart_level)
+        pic_raise(&vm->pic, 4);
+    vm->uart_level = level;
+}
+
+/* Console input the roottask queued (VMM_INPUT), into the UART's FIFO as far as it has room. */
+bool vm_input_waiting(const struct vm *vm)
+{
+    const struct vmm_input *in = (const struct vmm_input *)VMM_INPUT;
+    return vm->info->console && __atomic_load_n(&in->head, __ATOMIC_ACQUIRE) != in->tail &&
+           uart_rx_room(&vm->uart);
+}
+
+static void vm_input(struct vm *vm)
+{
+    struct vmm_input *in = (struct vmm_input *)VMM_INPUT;
+    if (!vm->info->console)
+        return;
+    while (vm_input_waiting(vm)) {
+        uart_push_input(&vm->uart, in->bytes[in->tail % VMM_INPUT_BYTES]);
+        __atomic_store_n(&in->tail, in->tail + 1, __ATOMIC_RELEASE);
+    }
+    uart_sync(vm);
+}
+
+/*
+ * Raise what is due on the PIC: the timer's interrupt if it came, the UART's
+ * if input arrived; and tell the timer thread when the next tick is.
+ */
 void vm_update_irqs(struct vm *vm)
 {
+    vm_input(vm);
     uint64_t now = vm_pit_now(vm);
     if (pit_irq0_count(&vm->pit, now))
         pic_raise(&vm->pic, 0);
@@ -44,10 +77,8 @@ bool io_access(struct vm *vm, uint16_t port, bool in, unsigned size, uint32_t *v
         vm_end(vm, *value, "exited");
         return true;
     }
-    bool uart_was = uart_irq_pending(&vm->uart);
     if (uart_io(&vm->uart, port, in, size, value)) {
-        if (!uart_was && uart_irq_pending(&vm->uart))
-            pic_raise(&vm->pic, 4);
+        uart_sync(vm);
         return true;
     }
     if (pic_io(&vm->pic, port, in, value) || pit_io(&vm->pit, vm_pit_now(vm), port, in, value) ||
@@ -55,7 +86,7 @@ bool io_access(struct vm *vm, uint16_t port, bool in, unsigned size, uint32_t *v
         return true;
     if (kbc_io(&vm->kbc, port, in, value)) {
         if (kbc_reset_requested(&vm->kbc))
-            vm_end(vm, ~0UL, "reset through the keyboard controller");
+            vm_end(vm, vm_stop_status(vm), "reset through the keyboard controller");
         return true;
     }
     if (port == PORT_POST && !in)

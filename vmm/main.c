@@ -57,11 +57,42 @@ void vmm_log(const char *fmt, ...)
     log_put("vmm", line, (unsigned)strlen(line));
 }
 
+/* A Linux guest's panic, as its console says it (the VM's status is then 1). */
+static void panic_watch(struct vm *vm, const char *line, unsigned len)
+{
+    static const char mark[] = "Kernel panic - not syncing";
+    for (unsigned i = 0; i + sizeof mark - 1 <= len; i++)
+        if (!memcmp(line + i, mark, sizeof mark - 1))
+            vm->panicked = true;
+}
+
 /* The UART's lines: the guest's console, tagged. */
 static void guest_line(void *ctx, const char *line, unsigned len)
 {
-    (void)ctx;
+    panic_watch(ctx, line, len);
     log_put("guest", line, len);
+}
+
+/*
+ * The UART as the machine's console (info->console): each byte straight to
+ * COM1, whose ports the roottask gave us, once its transmitter takes one.
+ * The lines are still watched for a panic.
+ */
+static void guest_byte(void *ctx, uint8_t b)
+{
+    static char line[UART_LINE_MAX];
+    static unsigned len;
+    uint8_t lsr;
+    do
+        __asm__ volatile("inb %1, %0" : "=a"(lsr) : "Nd"((uint16_t)(COM1_BASE + 5)));
+    while (!(lsr & 0x20));
+    __asm__ volatile("outb %0, %1" :: "a"(b), "Nd"((uint16_t)COM1_BASE));
+    if (b == '\n' || len == sizeof line) {
+        panic_watch(ctx, line, len);
+        len = 0;
+    }
+    if (b != '\n' && b != '\r')
+        line[len++] = (char)b;
 }
 
 void vmm_portal_entry(void);
@@ -99,13 +130,26 @@ void vmm_timer(void)
 {
     uint64_t ms = the_vm.info->tsc_khz;
     bool fuzz = the_vm.info->fault == VMM_FAULT_FUZZ;
+    /*
+     * A Linux guest: this thread's every wake runs on the vCPU's CPU, which
+     * loses the guest's KERNEL_GS_BASE unless the VMM sees an exit before the
+     * guest goes on (vmm/exits.c swapgs_fixup): recall it at every wake (at
+     * least one exit a millisecond).
+     */
+    bool fix_gs = the_vm.linux_guest;
     for (;;) {
         uint64_t now = fc_rdtsc(), due = fuzz ? now : the_vm.irq_due;
         if (the_vm.state != VM_RUNNING)
             fc_sm_down(SEL_SLEEP, 0);     /* nothing more to do: sleep for good */
         if (fuzz)
             fc_sm_down(SEL_SLEEP, now + 5 * ms);
-        if (due && now >= due && !the_vm.halted) {
+        if (vm_input_waiting(&the_vm)) {  /* typed input: into the UART at the next exit, or now if halted */
+            if (the_vm.halted)
+                fc_sm_up(SEL_HALT);
+            else
+                fc_ec_recall(SEL_VCPU);
+        }
+        if (((due && now >= due) || (fix_gs && the_vm.tsc0)) && !the_vm.halted) {   /* tsc0: it started */
             fc_ec_recall(SEL_VCPU);
             due = 0;
         }
@@ -147,18 +191,21 @@ int main(uint64_t arg, uint64_t pid)
     (void)arg;
     (void)pid;
     the_vm.info = (const struct vmm_info *)VMM_INFO;
+    the_vm.linux_guest = !strcmp(the_vm.info->guest, VMM_LINUX);
     const struct guest_image *g = guest_find(the_vm.info->guest);
-    if (!g) {
+    if (!g && !the_vm.linux_guest) {
         vmm_log("no guest named '%s'", the_vm.info->guest);
         return 2;
     }
-    the_vm.name = g->name;
+    the_vm.name = the_vm.linux_guest ? VMM_LINUX : g->name;
     the_vm.status = ~0UL;
     pic_init(&the_vm.pic);
     pit_init(&the_vm.pit);
     rtc_init(&the_vm.rtc, 1700000000);               /* a fixed date: the guest's clock starts there */
     kbc_init(&the_vm.kbc);
-    uart_init(&the_vm.uart, 0x3f8, guest_line, NULL);
+    uart_init(&the_vm.uart, COM1_BASE, guest_line, &the_vm);
+    if (the_vm.info->console)
+        uart_set_raw(&the_vm.uart, guest_byte);
 
     unsigned cpu = the_vm.info->vcpu_cpu, st;
     st = fc_create_pd(SEL_VM_PD, VMM_SEL_PD, 0, 0);
@@ -170,6 +217,12 @@ int main(uint64_t arg, uint64_t pid)
     /* Guest RAM [0, 2 MiB): one 2 MiB page of the VMM's, RWX; the rest comes on first touch. */
     st = st ? st : fc_delegate_guest(VMM_SEL_PD, SEL_VM_PD, CRD(CRD_MEM, MEM_R | MEM_W | MEM_X, 9, APP_SHARED >> 12),
                                      CRD(CRD_MEM, MEM_R | MEM_W | MEM_X, 9, 0));
+    const char *why = NULL;
+    if (!st && the_vm.linux_guest && (why = linux_load(&the_vm)) != NULL) {
+        vmm_log("guest %s cannot boot: %s", the_vm.name, why);
+        log_drain();
+        return 4;
+    }
     st = st ? st : fc_create_vcpu(SEL_VCPU, SEL_VM_PD, cpu, 0);
     st = st ? st : fc_create_ec(SEL_TIMER, VMM_SEL_PD, cpu, TIMER_UTCB, 0, SEL_TIMER_EVENTS, true);
     if (st) {
@@ -186,7 +239,7 @@ int main(uint64_t arg, uint64_t pid)
         printf("[vmm] cannot start the vCPU: %s\n", fc_status_name(st));
         return 3;
     }
-    uint64_t deadline = the_vm.info->time_scale_milli ?
+    uint64_t deadline = the_vm.info->time_scale_milli && !the_vm.linux_guest ?
         fc_rdtsc() + the_vm.info->tsc_khz * 20000 * the_vm.info->time_scale_milli / 1000 : 0;
     while (the_vm.state == VM_RUNNING) {
         log_drain();

@@ -23,6 +23,7 @@
 #define GUEST_SEL_DATA  0x18
 #define GUEST_MMIO      0xfeb00000UL     /* the test device's page */
 #define GUEST_EXIT_PORT 0xf4             /* outl status: the guest is done */
+#define COM1_BASE       0x3f8            /* the guest's UART (and, with a console, the machine's) */
 
 /* The VMM's selectors (from APP_SEL_FIRST) and where it keeps its handler's UTCB. */
 #define SEL_VM_PD       192
@@ -59,6 +60,11 @@ struct vm {
     struct rtc rtc;
     struct kbc kbc;
     struct uart uart;
+    bool uart_level;                     /* the UART's interrupt output as the PIC last saw it */
+    bool linux_guest;                    /* a Linux guest (vm/ files), not a test guest */
+    bool panicked;                       /* its console said "Kernel panic" */
+    uint64_t linux_entry;                /* where it starts (load address + 0x200) */
+    uint64_t gs_kernel, gs_user;         /* its two GS bases as last seen (vmm/exits.c swapgs_fixup) */
     uint32_t mmio_counter, mmio_scratch;
     uint64_t fuzz_rounds, fuzz_refused_state, fuzz_refused_entry, fuzz_ran;   /* VMM_FAULT_FUZZ */
 };
@@ -76,6 +82,8 @@ uint64_t exit_mtd(unsigned event);
 void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x);
 void vm_end(struct vm *vm, uint64_t status, const char *why);   /* stop the vCPU; main reports */
 void vm_skip(struct utcb_exc *x);                               /* past the exiting instruction */
+/* The status of a guest that stopped itself (halt, reset): a test guest's ~0; Linux's 0, or 1 after a panic. */
+uint64_t vm_stop_status(const struct vm *vm);
 
 /* vmm/fuzz.c: VMM_FAULT_FUZZ answers every message with a random state. */
 void fuzz_exit(struct vm *vm, unsigned event, struct utcb_exc *x);
@@ -83,7 +91,15 @@ void fuzz_exit(struct vm *vm, unsigned event, struct utcb_exc *x);
 /* vmm/memory.c: guest RAM. */
 void *guest_ptr(uint64_t gpa, uint64_t len);       /* the VMM's view of guest RAM, or NULL */
 bool  guest_populate(struct vm *vm, uint64_t gpa);  /* give the guest the RAM page at gpa now */
-bool  guest_boot(struct vm *vm, struct utcb_exc *x); /* image, tables, GDT, registers: the startup state */
+bool  guest_boot(struct vm *vm, struct utcb_exc *x); /* a test guest: image, tables, GDT, registers */
+void *guest_ram(uint64_t gpa, uint64_t len);       /* the VMM's view, given to the guest or not (the loaders') */
+bool  guest_populate_all(struct vm *vm);            /* give the guest all its RAM at once */
+void  guest_tables(void);                            /* low RAM zeroed, identity tables, the GDT */
+void  guest_start_state(struct utcb_exc *x, uint64_t rip, uint64_t rsp);   /* long mode, paging on, IF=0 */
+
+/* vmm/linux_boot.c: a Linux guest (facet/vmm.h VMM_LINUX): its files loaded, its start state. */
+const char *linux_load(struct vm *vm);               /* NULL, or why it cannot boot */
+void  linux_start(struct vm *vm, struct utcb_exc *x);
 /* Guest-virtual to guest-physical through the guest's page tables (cr3, 4 levels); false if not mapped. */
 bool  guest_translate(uint64_t cr3, uint64_t va, uint64_t *gpa);
 
@@ -98,7 +114,8 @@ bool  msr_write(struct vm *vm, struct utcb_exc *x, uint32_t msr, uint64_t value)
 /* vmm/io.c: the port bus. */
 bool  io_access(struct vm *vm, uint16_t port, bool in, unsigned size, uint32_t *value);
 uint64_t vm_pit_now(const struct vm *vm);            /* device time: PIT input ticks since the start */
-void  vm_update_irqs(struct vm *vm);                  /* time passed: raise what is due on the PIC */
+void  vm_update_irqs(struct vm *vm);                  /* time passed, input came: raise what is due on the PIC */
+bool  vm_input_waiting(const struct vm *vm);          /* console input the UART can take now */
 
 /* A lab hole's stub in the VMM: say once what is missing (through the console ring, as every VMM line). */
 #define LAB_TODO(what)                                                        \

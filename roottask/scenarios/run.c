@@ -16,8 +16,7 @@
 
 static const char *const environment[] = { "LINUX_UNDER_FACET=1", "PATH=/bin", "HOME=/", "TERM=dumb", NULL };
 
-/* The userland archive (module 1), with the process manager and the file system on it; NULL: none. */
-static const uint8_t *archive_open(uint64_t *len)
+const uint8_t *archive_open(uint64_t *len)
 {
     if (fc_hip->num_mods < 2)
         return NULL;

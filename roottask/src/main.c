@@ -16,6 +16,7 @@ static const struct scenario scenarios[] = {
     { "linux", "unmodified static Linux programs under the Linux personality", scenario_linux },
     { "run", "one Linux program named in facet-run/args (tools/facet-run)", scenario_run },
     { "shell", "busybox sh on the serial console, input by interrupt (make shell)", scenario_shell },
+    { "vm", "a Linux guest (vm/ in the archive) under the VMM, on the serial console (tools/facet-vm)", scenario_vm },
     { "bench", "round-trip costs: hypercall, IPC, exceptions, foreign and Linux syscalls, VM exits", scenario_bench },
     { "bench-vm", "the round trips of bench without Linux, VM exits included (for Bochs)", scenario_bench_vm },
 };

@@ -45,6 +45,18 @@ void uart_init(struct uart *u, uint16_t base, void (*line)(void *, const char *,
     *u = (struct uart){ .line = line, .ctx = ctx, .base = base, .dll = 12 };   /* 9600 baud */
 }
 
+/* From now on, each byte the guest sends goes to raw(ctx, byte) at once: a terminal, not lines. */
+void uart_set_raw(struct uart *u, void (*raw)(void *, uint8_t))
+{
+    u->raw = raw;
+}
+
+/* Whether the input FIFO takes another byte. */
+bool uart_rx_room(const struct uart *u)
+{
+    return u->rx_len < UART_RX_MAX;
+}
+
 /* Pass the collected bytes on as one line (possibly empty) and start a new one. */
 static void uart_emit(struct uart *u)
 {
@@ -90,6 +102,10 @@ static void uart_transmit(struct uart *u, uint8_t b)
     u->thre_irq = true;                     /* THR is empty again */
     if (u->mcr & UART_MCR_LOOP) {
         uart_push_input(u, b);
+        return;
+    }
+    if (u->raw) {
+        u->raw(u->ctx, b);
         return;
     }
     if (b == '\r')

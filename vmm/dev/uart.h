@@ -10,6 +10,7 @@
 
 struct uart {
     void   (*line)(void *ctx, const char *line, unsigned len);  /* one output line, no '\n' */
+    void   (*raw)(void *ctx, uint8_t byte);   /* if set: each byte as it is sent, instead of lines */
     void    *ctx;
     uint16_t base;          /* first of eight ports, e.g. 0x3f8 */
     uint8_t  ier;           /* interrupt enable: bit 0 RX data, bit 1 THR empty */
@@ -28,6 +29,8 @@ struct uart {
 
 void uart_init(struct uart *u, uint16_t base, void (*line)(void *, const char *, unsigned), void *ctx);
 bool uart_io(struct uart *u, uint16_t port, bool in, unsigned size, uint32_t *val);
+void uart_set_raw(struct uart *u, void (*raw)(void *, uint8_t));
+bool uart_rx_room(const struct uart *u);
 void uart_flush(struct uart *u);
 bool uart_push_input(struct uart *u, uint8_t byte);
 bool uart_irq_pending(const struct uart *u);

@@ -3,7 +3,8 @@
 # grade/vm-linux.bats — tools/facet-vm: Debian's own kernel boots under Facet's VMM to its init,
 # which runs a few commands and powers off. Expected values come from here, not from the guest:
 # the kernel's release from its package's file name, the computations from bash, the memory
-# from --mem. Boots in Bochs where the host has no VMX (minutes: see docs/linux-guests.md).
+# from --mem. Boots in QEMU (TCG emulates SVM; KVM where the host has VMX or SVM); EMU=bochs
+# boots in Bochs instead (VMX, minutes: see docs/linux-guests.md).
 
 bats_require_minimum_version 1.5.0
 

@@ -47,10 +47,25 @@ static void on_startup(struct vm *vm, struct utcb_exc *x)
         x->intr_info = INJ_VALID | (1u << 8) | 0x20;   /* interruption type 1 is reserved */
 }
 
+/*
+ * A Linux guest is also told of no 5-level paging (leaf 7: LA57; QEMU's TCG walks a 5-level
+ * guest's tables through nested paging wrongly) and no SVM (leaf 0x80000001): what it would
+ * use and this VMM does not give.
+ */
+static void linux_cpuid(struct utcb_exc *x, uint32_t leaf)
+{
+    if (leaf == 7)
+        x->rcx &= ~(uint64_t)(1u << 16);
+    else if (leaf == 0x80000001)
+        x->rcx &= ~(uint64_t)(1u << 2);
+}
+
 static void on_cpuid(struct vm *vm, struct utcb_exc *x)
 {
-    (void)vm;
+    uint32_t leaf = (uint32_t)x->rax;
     cpuid_policy(x);
+    if (vm->linux_guest)
+        linux_cpuid(x, leaf);
     vm_skip(x);
 }
 
@@ -265,40 +280,9 @@ static const struct {
     [VCPU_EV_RECALL]         = { on_inject_only, MTD_BASE },
 };
 
-/* A Linux guest's exits also carry GS and KERNEL_GS_BASE (swapgs_fixup). */
-#define MTD_SWAPGS (MTD_FS_GS | MTD_SYSCALL_SWAPGS)
-
 uint64_t exit_mtd(unsigned event)
 {
-    uint64_t mtd = event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
-    return the_vm.linux_guest && event != VCPU_EV_STARTUP ? mtd | MTD_SWAPGS : mtd;
-}
-
-/*
- * SWAPGS exchanges GS.base and KERNEL_GS_BASE without an exit, but the
- * kernel keeps the guest's KERNEL_GS_BASE only as the VMM last set it: at an
- * exit it does not read the MSR back before the host's value replaces it,
- * so every entry would give the guest a stale one (a Linux guest's first
- * page fault from user mode then finds no per-CPU area). Until the kernel
- * saves it, the VMM keeps it: of the two bases, Linux's per-CPU one is a
- * kernel address (bit 63), a user one is not; whichever GS.base holds at
- * an exit, KERNEL_GS_BASE holds the other one last seen.
- */
-static void swapgs_fixup(struct vm *vm, struct utcb_exc *x)
-{
-    x->kernel_gs_base = (x->gs.base >> 63) ? vm->gs_user : vm->gs_kernel;
-}
-
-/* After the handler (a WRMSR may have set either): remember both. */
-static void swapgs_record(struct vm *vm, const struct utcb_exc *x)
-{
-    if (x->gs.base >> 63) {
-        vm->gs_kernel = x->gs.base;
-        vm->gs_user = x->kernel_gs_base;
-    } else {
-        vm->gs_user = x->gs.base;
-        vm->gs_kernel = x->kernel_gs_base;
-    }
+    return event < VCPU_EVENTS && exits[event].fn ? exits[event].mtd : MTD_BASE;
 }
 
 /*
@@ -334,12 +318,7 @@ void exit_dispatch(struct vm *vm, unsigned event, struct utcb_exc *x)
     }
     x->intr_info &= ~(uint32_t)INJ_WINDOW;       /* what we want now is decided below */
     x->mtd = exit_mtd(event);
-    bool swapgs = vm->linux_guest && event != VCPU_EV_STARTUP;
-    if (swapgs)
-        swapgs_fixup(vm, x);
     (exits[event].fn ? exits[event].fn : on_unexpected)(vm, x);
-    if (swapgs)
-        swapgs_record(vm, x);
     if (vm->state == VM_RUNNING)
         inject(vm, x);
 }

@@ -130,13 +130,6 @@ void vmm_timer(void)
 {
     uint64_t ms = the_vm.info->tsc_khz;
     bool fuzz = the_vm.info->fault == VMM_FAULT_FUZZ;
-    /*
-     * A Linux guest: this thread's every wake runs on the vCPU's CPU, which
-     * loses the guest's KERNEL_GS_BASE unless the VMM sees an exit before the
-     * guest goes on (vmm/exits.c swapgs_fixup): recall it at every wake (at
-     * least one exit a millisecond).
-     */
-    bool fix_gs = the_vm.linux_guest;
     for (;;) {
         uint64_t now = fc_rdtsc(), due = fuzz ? now : the_vm.irq_due;
         if (the_vm.state != VM_RUNNING)
@@ -149,7 +142,7 @@ void vmm_timer(void)
             else
                 fc_ec_recall(SEL_VCPU);
         }
-        if (((due && now >= due) || (fix_gs && the_vm.tsc0)) && !the_vm.halted) {   /* tsc0: it started */
+        if (due && now >= due && !the_vm.halted) {
             fc_ec_recall(SEL_VCPU);
             due = 0;
         }

@@ -64,7 +64,6 @@ struct vm {
     bool linux_guest;                    /* a Linux guest (vm/ files), not a test guest */
     bool panicked;                       /* its console said "Kernel panic" */
     uint64_t linux_entry;                /* where it starts (load address + 0x200) */
-    uint64_t gs_kernel, gs_user;         /* its two GS bases as last seen (vmm/exits.c swapgs_fixup) */
     uint32_t mmio_counter, mmio_scratch;
     uint64_t fuzz_rounds, fuzz_refused_state, fuzz_refused_entry, fuzz_ran;   /* VMM_FAULT_FUZZ */
 };

@@ -33,8 +33,8 @@ int scenario_vm(void)
     const uint8_t *tar = archive_open(&len);
     if (!tar)
         return 120;
-    if (!(fc_hip->features & HIP_FEAT_VMX)) {
-        printf("[vm] no vCPUs on this machine (the kernel says why in its [vmx] line)\n");
+    if (!(fc_hip->features & (HIP_FEAT_VMX | HIP_FEAT_SVM))) {
+        printf("[vm] no vCPUs on this machine (the kernel says why in its [vmx] or [svm] line)\n");
         return 121;
     }
     uint64_t mib = vm_mem_mib(tar, len);

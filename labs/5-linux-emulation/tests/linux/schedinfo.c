@@ -141,8 +141,10 @@ static void cpus(void)
 static void usage(void)
 {
     struct rusage ru;
-    show("getrusage RUSAGE_CHILDREN before any child", getrusage(RUSAGE_CHILDREN, &ru));
-    printf("no time: %s\n", yes(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) == 0));
+    /* Children waited for before its exec count too (busybox timeout's helper, under the table). */
+    show("getrusage RUSAGE_CHILDREN before a child of its own", getrusage(RUSAGE_CHILDREN, &ru));
+    long before = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+    printf("under 50 ms: %s\n", yes(before < 50));
     busy(60);
     show("getrusage RUSAGE_SELF after 60 ms of work", getrusage(RUSAGE_SELF, &ru));
     printf("50 ms or more of CPU time: %s; maxrss > 0: %s\n", yes(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) >= 50),
@@ -158,7 +160,7 @@ static void usage(void)
     show("wait4 of a child that worked 60 ms", wait4(c, &st, 0, &ru) == c);
     printf("its CPU time 50 ms or more: %s\n", yes(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) >= 50));
     getrusage(RUSAGE_CHILDREN, &ru);
-    printf("RUSAGE_CHILDREN 50 ms or more: %s\n", yes(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) >= 50));
+    printf("RUSAGE_CHILDREN grew by 50 ms or more: %s\n", yes(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) - before >= 50));
 }
 
 static void system_info(void)

@@ -118,6 +118,14 @@ same_as_linux_on_a_terminal() {
     same_as_linux files
 }
 
+@test "events: eventfd, timerfd and epoll (level and edge, one-shot, nested, timeouts, signals): as on Linux (3 pts)" {
+    same_as_linux events
+}
+
+@test "time and CPUs: clock_nanosleep, affinity, getcpu, getrusage, sysinfo, membarrier, madvise: as on Linux (2 pts)" {
+    same_as_linux schedinfo
+}
+
 @test "a process that sleeps blocks only itself: another program on its CPU runs meanwhile (2 pts)" {
     # The log's order: the sleeper says it sleeps, busybox echo runs to its end, the sleeper
     # wakes (3 s later). One handler per CPU for every process would run busybox after (or hang).

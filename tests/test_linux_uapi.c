@@ -18,9 +18,11 @@
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <asm/termios.h>
+#include <linux/eventpoll.h>
 #include <linux/futex.h>
 #include <linux/resource.h>
 #include <linux/stat.h>
+#include <linux/sysinfo.h>
 #include <linux/time.h>
 #include <linux/time_types.h>
 #include <linux/uio.h>
@@ -252,6 +254,49 @@ TEST(itimerval)
     CHECK_EQ(sizeof(struct lx_itimerval), sizeof(struct itimerval));
     CHECK_FIELD(lx_itimerval, struct itimerval, it_interval);
     CHECK_FIELD(lx_itimerval, struct itimerval, it_value);
+}
+
+TEST(itimerspec)
+{
+    CHECK_EQ(sizeof(struct lx_itimerspec), sizeof(struct itimerspec));
+    CHECK_FIELD(lx_itimerspec, struct itimerspec, it_interval);
+    CHECK_FIELD(lx_itimerspec, struct itimerspec, it_value);
+}
+
+/* Packed on x86-64 (EPOLL_PACKED): 12 bytes, the data at 4. */
+TEST(epoll_event)
+{
+    CHECK_EQ(sizeof(struct lx_epoll_event), sizeof(struct epoll_event));
+    CHECK_EQ(sizeof(struct lx_epoll_event), 12);
+    CHECK_INT_FIELD(lx_epoll_event, struct epoll_event, events);
+    CHECK_INT_FIELD(lx_epoll_event, struct epoll_event, data);
+}
+
+TEST(rusage)
+{
+    CHECK_EQ(sizeof(struct lx_rusage), sizeof(struct rusage));
+    CHECK_FIELD(lx_rusage, struct rusage, ru_utime);
+    CHECK_FIELD(lx_rusage, struct rusage, ru_stime);
+    CHECK_INT_FIELD(lx_rusage, struct rusage, ru_maxrss);
+    CHECK_INT_FIELD(lx_rusage, struct rusage, ru_minflt);
+    CHECK_INT_FIELD(lx_rusage, struct rusage, ru_nsignals);
+    CHECK_INT_FIELD(lx_rusage, struct rusage, ru_nvcsw);
+    CHECK_INT_FIELD(lx_rusage, struct rusage, ru_nivcsw);
+}
+
+TEST(sysinfo)
+{
+    CHECK_EQ(sizeof(struct lx_sysinfo), sizeof(struct sysinfo));
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, uptime);
+    CHECK_FIELD(lx_sysinfo, struct sysinfo, loads);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, totalram);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, freeram);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, freeswap);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, procs);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, pad);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, totalhigh);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, freehigh);
+    CHECK_INT_FIELD(lx_sysinfo, struct sysinfo, mem_unit);
 }
 
 TEST(timezone)

@@ -93,6 +93,11 @@ int scenario_linux(void)
     /* The file system a shell needs: links, modes, owners, truncate, times, statx. */
     const char *const files_argv[] = { "files" };
     run_linux("linux/files", 1, files_argv);
+    /* Waiting and time: eventfd, timerfd, epoll; sleeps on each clock, CPUs, getrusage, sysinfo. */
+    const char *const events_argv[] = { "events" };
+    run_linux("linux/events", 1, events_argv);
+    const char *const schedinfo_argv[] = { "schedinfo" };
+    run_linux("linux/schedinfo", 1, schedinfo_argv);
     /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);

@@ -34,17 +34,28 @@ void lx_file_hold(struct lx_file *f)
     fc_spin_unlock(&files_lock);
 }
 
+/* The last reference keeps the description taken until what it holds has gone: an epoll's
+ * look at it (under the epoll's lock, which lx_epoll_forget takes first) never sees it reused. */
 void lx_file_put(struct lx_file *f)
 {
     fc_spin_lock(&files_lock);
-    bool last = --f->refs == 0;
+    bool last = f->refs == 1;
+    if (!last)
+        f->refs--;
     fc_spin_unlock(&files_lock);
     if (!last)
         return;
+    if (__atomic_load_n(&f->watched, __ATOMIC_SEQ_CST))
+        lx_epoll_forget(f);
     if (f->node)
         fs_release(f->node);
     if (f->pipe)
         lx_pipe_close(f);
+    if (f->kind)
+        f->kind->release(f->obj);
+    fc_spin_lock(&files_lock);
+    f->refs = 0;
+    fc_spin_unlock(&files_lock);
 }
 
 int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bool cloexec)
@@ -108,6 +119,8 @@ static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *b
     if (!f || ((f->node || f->pipe || f->console == LX_CONSOLE_TTY) && (f->flags & O_ACCMODE) == O_RDONLY) ||
         f->console == 0)
         return -LX_EBADF;
+    if (f->kind)
+        return -LX_EINVAL;                           /* from the roottask's buffer: see fd_write */
     if (f->pipe)
         return lx_pipe_write(lp, f, buf, len);
     if (!f->node) {
@@ -155,9 +168,18 @@ static int64_t write_user(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint
     /* LAB linux-emulation END */
 }
 
+/* A write from the process's buf: an eventfd (its kind) takes it whole, the rest page by page. */
+static int64_t fd_write(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len)
+{
+    struct lx_file *f = file_of(lp, fd);
+    if (f && f->kind)
+        return f->kind->write ? f->kind->write(lp, f, buf, len) : -LX_EINVAL;
+    return write_user(lp, fd, buf, len);
+}
+
 int64_t lx_write(struct linux_proc *lp, struct utcb_exc *x)
 {
-    return write_user(lp, x->rdi, x->rsi, x->rdx);
+    return fd_write(lp, x->rdi, x->rsi, x->rdx);
 }
 
 /* sendfile: from a file to a descriptor, at the file's offset (or *offset). */
@@ -198,6 +220,8 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
         return -LX_EBADF;
     if (f->pipe)
         return lx_pipe_read(lp, f, buf, len);
+    if (f->kind)
+        return f->kind->read ? f->kind->read(lp, f, buf, len) : -LX_EINVAL;
     if (!f->node)                                    /* the console's stdin or /dev/tty: its terminal (tty.c) */
         return f->console == 0 || f->console == LX_CONSOLE_TTY ? lx_tty_read(lp, buf, len, f->flags & O_NONBLOCK)
                                                                 : -LX_EBADF;
@@ -315,7 +339,7 @@ int64_t lx_readv(struct linux_proc *lp, struct utcb_exc *x)
 static int64_t write_one(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len, void *ctx)
 {
     (void)ctx;
-    return write_user(lp, fd, buf, len);
+    return fd_write(lp, fd, buf, len);
 }
 
 int64_t lx_writev(struct linux_proc *lp, struct utcb_exc *x)
@@ -331,6 +355,8 @@ int64_t lx_lseek(struct linux_proc *lp, struct utcb_exc *x)
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
+    if (f->kind)
+        return 0;                                    /* eventfd, timerfd, epoll: Linux's noop_llseek */
     if (!f->node)
         return -LX_ESPIPE;                           /* the console */
     int64_t off = fs_seek(f->node, f->off, (int64_t)x->rsi, x->rdx);
@@ -558,63 +584,77 @@ int64_t lx_ioctl(struct linux_proc *lp, struct utcb_exc *x)
     struct lx_file *f = file_of(lp, x->rdi);
     if (!f)
         return -LX_EBADF;
-    if (f->node || f->pipe)
-        return -LX_ENOTTY;                           /* a file or a pipe is no terminal */
+    if (f->node || f->pipe || f->kind)
+        return -LX_ENOTTY;                           /* a file, a pipe, an eventfd ... is no terminal */
     uint64_t req = (uint32_t)x->rsi, arg = x->rdx;
     if (req == LX_TIOCGPGRP || req == LX_TIOCSPGRP || req == LX_TIOCGSID)
         return console_jobs(lp, req, arg);
     return lx_tty_ioctl(lp, req, arg);
 }
 
-#define POLLIN   0x001
-#define POLLOUT  0x004
-#define POLLERR  0x008
-#define POLLHUP  0x010
-#define POLLNVAL 0x020
+#define POLLIN     0x001
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
 
 /*
- * poll, ppoll, select, pselect6: files and the console's output are always ready; a pipe end
- * as lx_pipe_poll says, the console's input as the terminal (tty.c). Nothing ready: the process waits, as
- * every blocking call does (task.c), registered meanwhile as a waiter of each pipe it looks
- * at, until one changes, the timeout passes, or a signal to handle comes (-EINTR).
+ * poll, ppoll, select, pselect6 (and epoll.c): files and the console's output are always
+ * ready; a pipe end as lx_pipe_poll says, the console's input as the terminal (tty.c), an
+ * eventfd, timerfd or epoll instance as its kind. Nothing ready: the process waits, as every
+ * blocking call does (task.c), registered meanwhile as a waiter of each thing it looks at,
+ * until one changes, the timeout or a timer it looks at passes, or a signal to handle comes.
  */
 
-/* What descriptor fd is ready for of events (POLL*); a pipe end also takes (watch > 0) or
- * drops (watch < 0) the process as its waiter. A bad descriptor: POLLNVAL. */
-static unsigned fd_poll(struct linux_proc *lp, int64_t fd, unsigned events, int watch)
+/* As Linux's: POLLIN comes with POLLRDNORM, POLLOUT with POLLWRNORM (pipes, terminals, files). */
+static unsigned with_norm(unsigned r)
 {
-    struct lx_file *f = fd >= 0 ? file_of(lp, (uint64_t)fd) : NULL;
-    if (!f)
-        return POLLNVAL;
-    if (!f->node && !f->pipe && (f->console == 0 || f->console == LX_CONSOLE_TTY)) {   /* as the terminal says */
-        if (watch)
-            lx_tty_watch(lp, watch > 0);
-        return events & (POLLOUT | (lx_tty_readable() ? POLLIN : 0));
-    }
-    if (!f->pipe)
-        return events & (POLLIN | POLLOUT);
-    if (watch)
-        lx_pipe_watch(lp, f, watch > 0);
-    return lx_pipe_poll(f) & (events | POLLHUP | POLLERR);   /* hang-up and error come unasked */
+    return r | (r & POLLIN ? POLLRDNORM : 0) | (r & POLLOUT ? POLLWRNORM : 0);
 }
 
-/* One look at what a poll or a select waits for: the number ready (and their results kept),
- * or -errno. watch: as fd_poll's; < 0: only that, nothing kept. */
-typedef int64_t (*poll_look)(struct linux_proc *lp, void *what, int watch);
+unsigned lx_file_poll(struct linux_proc *lp, struct lx_file *f, unsigned events, struct lx_look *look, uint32_t *gen)
+{
+    unsigned any = events | POLLHUP | POLLERR;       /* hang-up and error come unasked */
+    *gen = 0;
+    if (f->kind)
+        return f->kind->poll(lp, f, events, look, gen) & any;
+    if (!f->node && !f->pipe && (f->console == 0 || f->console == LX_CONSOLE_TTY)) {   /* as the terminal says */
+        if (look->watch)
+            lx_tty_watch(lp, look->watch > 0);
+        return with_norm(POLLOUT | (lx_tty_readable() ? POLLIN : 0)) & events;
+    }
+    if (!f->pipe)
+        return with_norm(POLLIN | POLLOUT) & events;
+    if (look->watch)
+        lx_pipe_watch(lp, f, look->watch > 0);
+    return with_norm(lx_pipe_poll(f, gen)) & any;
+}
 
-/* Look until something is ready, deadline (0: none) passes (0 ready), or a signal comes. */
-static int64_t poll_wait(struct linux_proc *lp, poll_look look, void *what, uint64_t deadline)
+/* What descriptor fd is ready for of events (POLL*); a bad descriptor: POLLNVAL. */
+static unsigned fd_poll(struct linux_proc *lp, int64_t fd, unsigned events, struct lx_look *look)
+{
+    struct lx_file *f = fd >= 0 ? file_of(lp, (uint64_t)fd) : NULL;
+    uint32_t gen;
+    return f ? lx_file_poll(lp, f, events, look, &gen) : POLLNVAL;
+}
+
+int64_t lx_poll_wait(struct linux_proc *lp, lx_poll_look look, void *what, uint64_t deadline)
 {
     int64_t r;
+    struct lx_look l = { 1, 0 };
     lx_wait_begin(lp);
-    while (!(r = look(lp, what, 1)) && (!deadline || fc_rdtsc() < deadline)) {
+    while (!(r = look(lp, what, &l)) && (!deadline || fc_rdtsc() < deadline)) {
         if (lx_signal_interrupts(lp)) {
             r = -LX_ERESTARTNOHAND;
             break;
         }
-        lx_sleep(lp, deadline);
+        lx_sleep(lp, l.wake && (!deadline || l.wake < deadline) ? l.wake : deadline);
+        l.wake = 0;
     }
-    look(lp, what, -1);
+    l.watch = -1;
+    look(lp, what, &l);
     lx_wait_end(lp);
     return r;
 }
@@ -622,7 +662,7 @@ static int64_t poll_wait(struct linux_proc *lp, poll_look look, void *what, uint
 /* poll's array in the process's memory: revents written back at each look. */
 struct poll_fds { uint64_t va, n; };
 
-static int64_t poll_fds_look(struct linux_proc *lp, void *what, int watch)
+static int64_t poll_fds_look(struct linux_proc *lp, void *what, struct lx_look *look)
 {
     const struct poll_fds *w = what;
     int64_t ready = 0;
@@ -630,8 +670,8 @@ static int64_t poll_fds_look(struct linux_proc *lp, void *what, int watch)
         struct lx_pollfd pfd;
         if (!proc_read(lp->p, &pfd, w->va + sizeof pfd * i, sizeof pfd))
             return -LX_EFAULT;
-        pfd.revents = pfd.fd < 0 ? 0 : (int16_t)fd_poll(lp, pfd.fd, (uint16_t)pfd.events, watch);
-        if (watch >= 0 && !proc_write(lp->p, w->va + sizeof pfd * i, &pfd, sizeof pfd))
+        pfd.revents = pfd.fd < 0 ? 0 : (int16_t)fd_poll(lp, pfd.fd, (uint16_t)pfd.events, look);
+        if (look->watch >= 0 && !proc_write(lp->p, w->va + sizeof pfd * i, &pfd, sizeof pfd))
             return -LX_EFAULT;
         ready += pfd.revents != 0;
     }
@@ -644,7 +684,7 @@ static int64_t poll_on(struct linux_proc *lp, uint64_t fds, uint64_t nfds, uint6
     if (nfds > LX_MAX_FDS * 8)
         return -LX_EINVAL;                           /* Linux: more than RLIMIT_NOFILE */
     struct poll_fds w = { fds, nfds };
-    return poll_wait(lp, poll_fds_look, &w, deadline);
+    return lx_poll_wait(lp, poll_fds_look, &w, deadline);
 }
 
 int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
@@ -653,12 +693,17 @@ int64_t lx_poll(struct linux_proc *lp, struct utcb_exc *x)
     return r == -LX_ERESTARTNOHAND ? -LX_EINTR : r;  /* Linux restarts poll only without a handler */
 }
 
+int64_t lx_timed_mask(struct linux_proc *lp, uint64_t timeout, uint64_t mask, uint64_t size, uint64_t *deadline)
+{
+    int64_t r = lx_timeout_deadline(lp, timeout, false, deadline);
+    return r ? r : lx_call_mask(lp, mask, size);
+}
+
 /* ppoll: the timeout a timespec (left written back), a mask for the call. */
 int64_t lx_ppoll(struct linux_proc *lp, struct utcb_exc *x)
 {
     uint64_t deadline;
-    int64_t r = lx_timeout_deadline(lp, x->rdx, false, &deadline);
-    r = r ? r : lx_call_mask(lp, x->r10, x->r8);
+    int64_t r = lx_timed_mask(lp, x->rdx, x->r10, x->r8, &deadline);
     if (r)
         return r;
     r = lx_call_mask_done(lp, poll_on(lp, x->rdi, x->rsi, deadline));
@@ -671,7 +716,7 @@ int64_t lx_ppoll(struct linux_proc *lp, struct utcb_exc *x)
 /* select's three sets (read, write, except: copied in) and what is ready in them. */
 struct select_sets { uint64_t nfds; uint64_t in[3][FD_WORDS], out[3][FD_WORDS]; };
 
-static int64_t select_look(struct linux_proc *lp, void *what, int watch)
+static int64_t select_look(struct linux_proc *lp, void *what, struct lx_look *look)
 {
     struct select_sets *w = what;
     static const unsigned asks[3] = { POLLIN, POLLOUT, 0 }, says[3] = { POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, 0 };
@@ -683,10 +728,10 @@ static int64_t select_look(struct linux_proc *lp, void *what, int watch)
             events |= (w->in[s][word] & bit) ? asks[s] | POLLERR : 0;
         if (!events)
             continue;
-        unsigned got = fd_poll(lp, (int64_t)fd, events, watch);
+        unsigned got = fd_poll(lp, (int64_t)fd, events, look);
         if (got & POLLNVAL)
-            return watch < 0 ? 0 : -LX_EBADF;
-        for (unsigned s = 0; s < 3 && watch >= 0; s++)
+            return look->watch < 0 ? 0 : -LX_EBADF;
+        for (unsigned s = 0; s < 3 && look->watch >= 0; s++)
             if ((w->in[s][word] & bit) && (got & says[s])) {
                 w->out[s][word] |= bit;
                 ready++;
@@ -710,7 +755,7 @@ static int64_t select_on(struct linux_proc *lp, uint64_t nfds, const uint64_t se
         if (set[s] && !proc_read(lp->p, w->in[s], set[s], bytes))
             return -LX_EFAULT;
     memset(w->out, 0, sizeof w->out);                /* a look that finds nothing leaves nothing */
-    int64_t r = poll_wait(lp, select_look, w, deadline);
+    int64_t r = lx_poll_wait(lp, select_look, w, deadline);
     for (unsigned s = 0; s < 3 && r >= 0; s++)
         if (set[s] && !proc_write(lp->p, set[s], w->out[s], bytes))
             return -LX_EFAULT;

@@ -76,6 +76,19 @@
     /* pipe.c: pipes */ \
     X(__NR_pipe,            lx_pipe,            OWN) \
     X(__NR_pipe2,           lx_pipe2,           OWN) \
+    /* epoll.c: epoll instances */ \
+    X(__NR_epoll_create,    lx_epoll_create,    OWN) \
+    X(__NR_epoll_create1,   lx_epoll_create1,   OWN) \
+    X(__NR_epoll_ctl,       lx_epoll_ctl,       OWN) \
+    X(__NR_epoll_wait,      lx_epoll_wait,      OWN) /* blocks */ \
+    X(__NR_epoll_pwait,     lx_epoll_pwait,     OWN) /* blocks */ \
+    X(__NR_epoll_pwait2,    lx_epoll_pwait2,    OWN) /* blocks */ \
+    /* eventfd.c: event counters; timerfd.c: timers read as descriptors (read: fd.c) */ \
+    X(__NR_eventfd,         lx_eventfd,         OWN) \
+    X(__NR_eventfd2,        lx_eventfd2,        OWN) \
+    X(__NR_timerfd_create,  lx_timerfd_create,  OWN) \
+    X(__NR_timerfd_settime, lx_timerfd_settime, OWN) \
+    X(__NR_timerfd_gettime, lx_timerfd_gettime, OWN) \
     /* path.c: names in the file system */ \
     X(__NR_open,            lx_open,            FS)  \
     X(__NR_openat,          lx_openat,          FS)  \
@@ -133,7 +146,6 @@
     X(__NR_clone,           lx_clone,           OWN) /* fork's flags, vfork's, a thread's (thread.c) */ \
     X(__NR_futex,           lx_futex,           OWN) /* blocks */ \
     X(__NR_wait4,           lx_wait4,           OWN) /* blocks */ \
-    X(__NR_getrusage,       lx_getrusage,       OWN) \
     X(__NR_execve,          lx_execve,          FS)  /* execve.c */ \
     X(__NR_setpgid,         lx_setpgid,         OWN) /* process groups and sessions */ \
     X(__NR_getpgid,         lx_getpgid,         OWN) \
@@ -171,6 +183,14 @@
     X(__NR_alarm,           lx_alarm,           OWN) \
     X(__NR_setitimer,       lx_setitimer,       OWN) \
     X(__NR_getitimer,       lx_getitimer,       OWN) \
+    /* sched.c: CPUs, the scheduler, what processes used */ \
+    X(__NR_sched_yield,       lx_sched_yield,       OWN) \
+    X(__NR_sched_getaffinity, lx_sched_getaffinity, OWN) \
+    X(__NR_sched_setaffinity, lx_sched_setaffinity, OWN) \
+    X(__NR_getcpu,            lx_getcpu,            OWN) \
+    X(__NR_getrusage,         lx_getrusage,         OWN) \
+    X(__NR_sysinfo,           lx_sysinfo,           OWN) \
+    X(__NR_membarrier,        lx_membarrier,        OWN) \
     /* sys.c: the system */ \
     X(__NR_uname,           lx_uname,           OWN) \
     X(__NR_getrandom,       lx_getrandom,       OWN) \
@@ -204,6 +224,27 @@ struct lx_file {
     struct lx_pipe *pipe;            /* a pipe's end: its read end if flags say O_RDONLY */
     uint64_t off;                    /* file offset; for a directory: the next entry */
     uint32_t flags;                  /* O_* as opened (access mode and status flags) */
+    const struct lx_kind *kind;      /* an eventfd, timerfd or epoll instance (obj); NULL: none */
+    void *obj;
+    unsigned watched;                /* epoll.c: epoll items on it (it forgets them when it goes) */
+};
+
+/* An interest a wait takes in what a look saw (poll, select, epoll): watch > 0: the looker is
+ * woken when the answer may change; < 0: no longer; 0: neither. wake: lowered to the TSC time
+ * at which the answer changes by itself (a timer's expiry); 0: no such time. */
+struct lx_look { int watch; uint64_t wake; };
+
+/*
+ * A kind of description that is neither a node, a pipe nor the console: Linux's anonymous
+ * inodes (anon.c makes them). read and write take the process's buffer; poll says what it is
+ * ready for of events (POLL*, hang-up and error unasked) and a count that moves with each
+ * change (edge-triggered epoll); release frees the object with the last descriptor.
+ */
+struct lx_kind {
+    int64_t (*read)(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
+    int64_t (*write)(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
+    unsigned (*poll)(struct linux_proc *lp, struct lx_file *f, unsigned events, struct lx_look *look, uint32_t *gen);
+    void (*release)(void *obj);
 };
 /*
  * A thread of a Linux process: what is its own. The first thread's is in its process
@@ -250,6 +291,9 @@ struct linux_proc {
     struct lx_sigaction sigaction[64];   /* signal.c: rt_sigaction: per signal 1..64 */
     uint64_t logged[LX_NR_LOGGED / 64 + 1];   /* syscall.c: numbers already reported */
     uint64_t logged_fcntl;           /* fd.c: fcntl commands already reported (lx_fcntl_unsupported) */
+    uint64_t child_ticks;            /* sched.c: CPU time of its waited-for children (and theirs) */
+    uint64_t child_maxrss;           /* sched.c: the largest of theirs, KiB */
+    uint32_t membarrier;             /* sched.c: MEMBARRIER_CMD_REGISTER_* it has made */
 };
 
 /* A Linux process's personality state (linux_spawn puts it behind p->pstate). */
@@ -296,10 +340,39 @@ void lx_file_put(struct lx_file *f);                 /* one descriptor fewer (a 
 void lx_file_hold(struct lx_file *f);                /* one descriptor more */
 /* f on the lowest free descriptor from min (taking the caller's reference); the descriptor or -EMFILE. */
 int64_t lx_fd_install(struct linux_proc *lp, struct lx_file *f, unsigned min, bool cloexec);
+/* What f is ready for (fd.c, for poll, select and epoll): as lx_kind's poll. */
+unsigned lx_file_poll(struct linux_proc *lp, struct lx_file *f, unsigned events, struct lx_look *look, uint32_t *gen);
+/* One look at what a poll, select or epoll waits for: the number ready (their results kept),
+ * or -errno. look->watch < 0: only that, nothing kept. */
+typedef int64_t (*lx_poll_look)(struct linux_proc *lp, void *what, struct lx_look *look);
+/* fd.c: look until something is ready, deadline (0: none) passes (0 ready), or a signal comes
+ * (-ERESTARTNOHAND); in between the process sleeps, as every blocking call (task.c). */
+int64_t lx_poll_wait(struct linux_proc *lp, lx_poll_look look, void *what, uint64_t deadline);
+/* fd.c: ppoll's and epoll_pwait2's start: the deadline of the timespec at timeout (NULL: none),
+ * then the mask for the call (lx_call_mask): 0 or -errno. */
+int64_t lx_timed_mask(struct linux_proc *lp, uint64_t timeout, uint64_t mask, uint64_t size, uint64_t *deadline);
+/* anon.c: a new description of kind for obj on the lowest free descriptor (flags: O_NONBLOCK,
+ * O_CLOEXEC): the descriptor; or -errno, obj released. */
+int64_t lx_anon_install(struct linux_proc *lp, const struct lx_kind *kind, void *obj, uint32_t flags);
+struct pool;
+void *lx_anon_get(struct pool *pool);                /* a zeroed object of the pool, or NULL */
+void lx_anon_put(void *obj);
+/*
+ * wait.c: wait, the object's spin lock held, until until(obj) says a call need not (0); else
+ * it says until when (a TSC time, or LX_FOREVER). The process's slot bit is in *waiters while
+ * it sleeps without the lock and fs_lock (read and write run under it). 0; nonblock: -EAGAIN;
+ * a signal to handle: -ERESTARTSYS. Whoever changes the object wakes the mask (lx_wake_mask).
+ */
+#define LX_FOREVER (~0UL)
+int64_t lx_block(struct linux_proc *lp, volatile int *lock, uint32_t *waiters, uint64_t (*until)(void *obj),
+                 void *obj, bool nonblock);
+void lx_wake_mask(uint32_t waiters);
+/* epoll.c: f goes (its last descriptor did): out of every epoll instance watching it. */
+void lx_epoll_forget(struct lx_file *f);
 /* pipe.c: a pipe end's read and write, from and to the process's memory; poll's view of it. */
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len);
-unsigned lx_pipe_poll(struct lx_file *f);            /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
+unsigned lx_pipe_poll(struct lx_file *f, uint32_t *gen);   /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
 /* lp waits (on) or no longer waits for f's pipe to change (poll, select): lx_wake when it does. */
 void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on);
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
@@ -339,6 +412,14 @@ int64_t lx_timespec_ticks(struct linux_proc *lp, uint64_t va, uint64_t *ticks);
 int64_t lx_timeout_deadline(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t *deadline);
 int64_t lx_timeout_left(struct linux_proc *lp, uint64_t va, bool timeval, uint64_t deadline);
 uint64_t lx_deadline_ms(int64_t ms);                 /* poll's: < 0 none (0), 0 at once */
+uint64_t lx_clock_ns(uint64_t clock);                /* a clock's nanoseconds (since 1970 or the boot) */
+uint64_t lx_ticks(uint64_t sec, uint64_t ns);        /* TSC ticks of a span (seconds cut to 10^8) */
+/* How far the clock's time ts (a valid timespec) lies ahead of now: ns, < 0 behind (seconds cut to 4 x 10^9). */
+int64_t lx_ns_ahead(uint64_t clock, const struct lx_timespec *ts);
+uint64_t lx_ns(uint64_t ticks);                      /* nanoseconds of TSC ticks */
+/* sched.c: the struct rusage of t (RUSAGE_SELF, RUSAGE_CHILDREN, or both for wait4) to lp's va. */
+bool lx_rusage_put(struct linux_proc *lp, struct linux_proc *t, int who, uint64_t va);
+void lx_rusage_reaped(struct linux_proc *lp, struct linux_proc *c);   /* c waited for: its use is lp's children's */
 /* exec.c: the personality's state of a new process p (zeroed, linked to p); fork's child too. */
 struct linux_proc *lx_proc_new(struct proc *p);
 /* exec.c: a new program's stack: the growth area and the initial stack (argc, argv, envp, auxv). */

@@ -12,7 +12,7 @@
  * file, 0); a write waits for room while a read end is open (then: -EPIPE). A waiter puts its
  * slot's bit into the pipe's readers_waiting or writers_waiting and sleeps on its own
  * semaphore (lx_sleep), without the file-system lock: only the caller waits. Whoever adds
- * bytes, takes them or closes an end wakes the other side's waiters (pipe_wake). A signal to
+ * bytes, takes them or closes an end wakes the other side's waiters (lx_wake_mask). A signal to
  * handle ends a wait with -ERESTARTSYS. O_NONBLOCK: -EAGAIN instead of waiting.
  *
  *   ring:  [page 0][page 1] ... [page 15]    head = the next byte to read, count = bytes held
@@ -27,6 +27,7 @@ struct lx_pipe {
     uint64_t page[PIPE_PAGES];       /* our window addresses */
     uint32_t readers_waiting;        /* slots of the processes waiting for bytes (bit per slot) */
     uint32_t writers_waiting;        /* ... for room */
+    uint32_t in_gen, out_gen;        /* changes for the read end (bytes came, writers went), the write end's */
 };
 _Static_assert(PROC_MAX <= 32, "a waiter mask has a bit per slot");
 
@@ -65,6 +66,17 @@ static bool pipe_blocked(const struct lx_pipe *pp, bool reading)
     return reading ? !pp->count && pp->writers : pp->count == PIPE_SIZE && pp->readers;
 }
 
+/* lx_block's question for a read (a write): wait, for good, or not at all (0). */
+static uint64_t pipe_until_bytes(void *pp)
+{
+    return pipe_blocked(pp, true) ? LX_FOREVER : 0;
+}
+
+static uint64_t pipe_until_room(void *pp)
+{
+    return pipe_blocked(pp, false) ? LX_FOREVER : 0;
+}
+
 /*
  * With the pipe locked: wait until a read (reading) or a write through f need not: 0;
  * O_NONBLOCK: -EAGAIN; a signal to handle: -ERESTARTSYS. The locks (the pipe's, and the fs
@@ -72,35 +84,8 @@ static bool pipe_blocked(const struct lx_pipe *pp, bool reading)
  */
 static int64_t pipe_wait(struct linux_proc *lp, struct lx_file *f, struct lx_pipe *pp, bool reading)
 {
-    if (!pipe_blocked(pp, reading))
-        return 0;
-    if (f->flags & O_NONBLOCK)
-        return -LX_EAGAIN;
-    uint32_t bit = 1u << lp->p->slot, *waiters = reading ? &pp->readers_waiting : &pp->writers_waiting;
-    int64_t r = 0;
-    lx_wait_begin(lp);
-    while (pipe_blocked(pp, reading)) {
-        if (lx_signal_interrupts(lp)) {
-            r = -LX_ERESTARTSYS;
-            break;
-        }
-        *waiters |= bit;                             /* under the lock: a waker sees it */
-        fc_spin_unlock(&pp->lock);
-        fs_unlock();
-        lx_sleep(lp, 0);                             /* never returns if the process is torn down */
-        fs_lock();
-        fc_spin_lock(&pp->lock);
-        *waiters &= ~bit;
-    }
-    lx_wait_end(lp);
-    return r;
-}
-
-/* Wake the processes of a waiter mask (read under the pipe's lock, woken after it). */
-static void pipe_wake(uint32_t waiters)
-{
-    for (; waiters; waiters &= waiters - 1)
-        lx_wake(lx_slot((unsigned)__builtin_ctz(waiters)));
+    return lx_block(lp, &pp->lock, reading ? &pp->readers_waiting : &pp->writers_waiting,
+                    reading ? pipe_until_bytes : pipe_until_room, pp, f->flags & O_NONBLOCK);
 }
 
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len)
@@ -130,9 +115,10 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
         pp->count -= n;
         done += n;
     }
+    pp->out_gen += done != 0;
     uint32_t wake = done ? pp->writers_waiting : 0;
     fc_spin_unlock(&pp->lock);
-    pipe_wake(wake);
+    lx_wake_mask(wake);
     return done ? (int64_t)done : -LX_EFAULT;
 }
 
@@ -159,9 +145,10 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
         memcpy((void *)(pp->page[at / PAGE_SIZE] + at % PAGE_SIZE), src + done, n);
         pp->count += n;
         done += n;
+        pp->in_gen++;
         uint32_t wake = pp->readers_waiting;
         fc_spin_unlock(&pp->lock);
-        pipe_wake(wake);
+        lx_wake_mask(wake);
         fc_spin_lock(&pp->lock);
     }
     fc_spin_unlock(&pp->lock);
@@ -178,7 +165,7 @@ void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on)
     fc_spin_unlock(&pp->lock);
 }
 
-unsigned lx_pipe_poll(struct lx_file *f)
+unsigned lx_pipe_poll(struct lx_file *f, uint32_t *gen)
 {
     struct lx_pipe *pp = f->pipe;
     unsigned r = 0;
@@ -187,6 +174,7 @@ unsigned lx_pipe_poll(struct lx_file *f)
         r = (pp->count ? POLLIN : 0) | (pp->writers ? 0 : POLLHUP);
     else
         r = (pp->count < PIPE_SIZE ? POLLOUT : 0) | (pp->readers ? 0 : POLLERR);
+    *gen = (f->flags & O_ACCMODE) == O_RDONLY ? pp->in_gen : pp->out_gen;
     fc_spin_unlock(&pp->lock);
     return r;
 }
@@ -196,9 +184,9 @@ void lx_pipe_close(struct lx_file *f)
     struct lx_pipe *pp = f->pipe;
     fc_spin_lock(&pp->lock);
     if ((f->flags & O_ACCMODE) == O_RDONLY)
-        pp->readers--;
+        pp->readers--, pp->out_gen++;
     else
-        pp->writers--;
+        pp->writers--, pp->in_gen++;
     bool last = !pp->readers && !pp->writers;
     uint32_t wake = pp->readers_waiting | pp->writers_waiting;   /* the end of file, or -EPIPE */
     fc_spin_unlock(&pp->lock);
@@ -206,7 +194,7 @@ void lx_pipe_close(struct lx_file *f)
     if (last)
         pipe_free(pp);
     else
-        pipe_wake(wake);
+        lx_wake_mask(wake);
 }
 
 /* pipe2: a pipe, its read end on the lowest free descriptor, its write end on the next. */

@@ -222,26 +222,6 @@ static uint32_t wait_status(struct linux_proc *c)
     return c->p->state == PROC_FAULTED ? (uint32_t)(c->term_signal & 0x7f) : (uint32_t)((c->p->status & 0xff) << 8);
 }
 
-/* A struct rusage (144 bytes) at va: all zero, no accounting here. */
-static bool rusage_out(struct linux_proc *lp, uint64_t va)
-{
-    static const uint8_t zero[144];
-    return proc_write(lp->p, va, zero, sizeof zero);
-}
-
-#define RUSAGE_SELF     0
-#define RUSAGE_CHILDREN (-1)
-#define RUSAGE_THREAD   1
-
-/* getrusage: the caller's, its children's or its thread's use, all zero. */
-int64_t lx_getrusage(struct linux_proc *lp, struct utcb_exc *x)
-{
-    int32_t who = (int32_t)x->rdi;
-    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
-        return -LX_EINVAL;
-    return rusage_out(lp, x->rsi) ? 0 : -LX_EFAULT;
-}
-
 /* Does wait4's pid (> 0: that child, -1: any, 0: the caller's group, < -1: group -pid) take c? */
 static bool wait_takes(struct linux_proc *lp, struct linux_proc *c, int64_t pid)
 {
@@ -266,7 +246,8 @@ static int64_t wait_reap(struct linux_proc *lp, int64_t pid, uint64_t status_va,
         if (status_va && !proc_write(lp->p, status_va, &st, sizeof st))
             return -LX_EFAULT;
         if (rusage)
-            rusage_out(lp, rusage);
+            lx_rusage_put(lp, c, -2 /* RUSAGE_BOTH: its own and its children's */, rusage);
+        lx_rusage_reaped(lp, c);
         c->parent = NULL;
         proc_destroy(c->p);
         return id;

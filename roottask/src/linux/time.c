@@ -70,12 +70,20 @@ uint64_t fs_now_ns(void)
     return clock_ns(0);
 }
 
-/* clock_gettime: clock ids 0..7 (the real-time ones from the RTC, the others since the boot). */
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+static uint64_t ns_of(uint64_t ticks);
+
+/* clock_gettime: clock ids 0..7 (the real-time ones from the RTC, the CPU-time ones the
+ * process's SC's, the others since the boot). */
 int64_t lx_clock_gettime(struct linux_proc *lp, struct utcb_exc *x)
 {
     if (x->rdi > 7)
         return -LX_EINVAL;
-    uint64_t ns = clock_ns(x->rdi);
+    uint64_t ns = clock_ns(x->rdi), used = 0;
+    if ((x->rdi == CLOCK_PROCESS_CPUTIME_ID || x->rdi == CLOCK_THREAD_CPUTIME_ID) &&
+        fc_sc_consumed(proc_sc(lp->p), &used) == SUCCESS)
+        ns = ns_of(used);
     struct lx_timespec ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
     return proc_write(lp->p, x->rsi, &ts, sizeof ts) ? 0 : -LX_EFAULT;
 }
@@ -158,6 +166,27 @@ int64_t lx_timeout_left(struct linux_proc *lp, uint64_t va, bool timeval, uint64
     return !va || proc_write(lp->p, va, &ts, sizeof ts) ? 0 : -LX_EFAULT;
 }
 
+uint64_t lx_clock_ns(uint64_t clock)
+{
+    return clock_ns(clock);
+}
+
+int64_t lx_ns_ahead(uint64_t clock, const struct lx_timespec *ts)
+{
+    uint64_t sec = (uint64_t)ts->tv_sec < 4000000000UL ? (uint64_t)ts->tv_sec : 4000000000UL;
+    return (int64_t)(sec * NS_PER_S + (uint64_t)ts->tv_nsec - clock_ns(clock));
+}
+
+uint64_t lx_ticks(uint64_t sec, uint64_t ns)
+{
+    return ticks_of(sec, ns);
+}
+
+uint64_t lx_ns(uint64_t ticks)
+{
+    return ns_of(ticks);
+}
+
 uint64_t lx_deadline_ms(int64_t ms)
 {
     return ms < 0 ? 0 : fc_rdtsc() + ticks_of((uint64_t)ms / 1000, (uint64_t)ms % 1000 * 1000000) + !ms;
@@ -187,12 +216,13 @@ static int64_t sleep_until(struct linux_proc *lp, uint64_t deadline)
 static int64_t deadline_of(struct linux_proc *lp, uint64_t clock, uint64_t va, bool absolute, uint64_t *deadline)
 {
     uint64_t ticks, now = fc_rdtsc();
+    struct lx_timespec at;
     int64_t r = lx_timespec_ticks(lp, va, &ticks);
     if (r)
         return r;
-    if (absolute) {                                  /* from the clock's now to the time asked */
-        uint64_t want = ns_of(ticks), at = clock_ns(clock);
-        ticks = want > at ? ticks_of(0, want - at) : 0;
+    if (absolute && proc_read(lp->p, &at, va, sizeof at)) {   /* from the clock's now to the time asked */
+        int64_t ahead = lx_ns_ahead(clock, &at);
+        ticks = ahead > 0 ? ticks_of((uint64_t)ahead / NS_PER_S, (uint64_t)ahead % NS_PER_S) : 0;
     }
     *deadline = now + ticks;
     return 0;
@@ -225,10 +255,17 @@ int64_t lx_nanosleep(struct linux_proc *lp, struct utcb_exc *x)
     return sleep_for(lp, 1, x->rdi, x->rsi, false);
 }
 
+#define LX_EOPNOTSUPP 95
+
+/* clock_nanosleep: the clocks Linux sleeps on (REALTIME, MONOTONIC, BOOTTIME; the process's CPU
+ * time as MONOTONIC); the raw, coarse and alarm ones have no sleep on Linux: -EOPNOTSUPP. */
 int64_t lx_clock_nanosleep(struct linux_proc *lp, struct utcb_exc *x)
 {
-    if (x->rdi > 7 || x->rsi & ~(uint64_t)TIMER_ABSTIME)
-        return -LX_EINVAL;
+    static const uint16_t no_sleep = 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 9;
+    if (x->rdi < 10 && (no_sleep >> x->rdi & 1))
+        return -LX_EOPNOTSUPP;
+    if (x->rdi > 7 || x->rdi == 3)
+        return -LX_EINVAL;                           /* flags other than TIMER_ABSTIME: ignored, as Linux */
     return sleep_for(lp, x->rdi, x->rdx, x->r10, x->rsi & TIMER_ABSTIME);
 }
 

@@ -100,6 +100,14 @@ struct lx_pollfd {
 };                                   /* 8 */
 _Static_assert(sizeof(struct lx_pollfd) == 8 && offsetof(struct lx_pollfd, revents) == 6, "struct pollfd");
 
+/* linux/eventpoll.h: struct epoll_event, packed on x86-64 (12 bytes: data at 4). */
+struct lx_epoll_event {
+    uint32_t events;                 /* 0: EPOLL* */
+    uint64_t data;                   /* 4: the program's, given back as it was */
+} __attribute__((packed));           /* 12 */
+_Static_assert(sizeof(struct lx_epoll_event) == 12 && offsetof(struct lx_epoll_event, data) == 4,
+               "x86-64 struct epoll_event is packed: 12 bytes");
+
 /* ---- files: stat, statx, getdents64 ---- */
 
 /* arch/x86/include/uapi/asm/stat.h: struct stat for x86-64 (st_nlink before st_mode, unlike
@@ -230,6 +238,41 @@ struct lx_itimerval {
     struct lx_timeval it_value;      /* 16: the time to the next expiry; 0: off */
 };                                   /* 32 */
 _Static_assert(sizeof(struct lx_itimerval) == 32, "struct itimerval is 32 bytes");
+
+/* linux/time.h: struct itimerspec (timerfd_settime, timerfd_gettime). */
+struct lx_itimerspec {
+    struct lx_timespec it_interval;  /*  0: the period after the first expiry; 0: once */
+    struct lx_timespec it_value;     /* 16: the time to the next expiry; 0: off */
+};                                   /* 32 */
+_Static_assert(sizeof(struct lx_itimerspec) == 32 && offsetof(struct lx_itimerspec, it_value) == 16,
+               "struct itimerspec is 32 bytes");
+
+/* linux/resource.h: struct rusage (getrusage, wait4). */
+struct lx_rusage {
+    struct lx_timeval ru_utime;      /*   0 */
+    struct lx_timeval ru_stime;      /*  16 */
+    int64_t ru_maxrss;               /*  32: KiB */
+    int64_t ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap;   /* 40 */
+    int64_t ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals;     /* 88 */
+    int64_t ru_nvcsw, ru_nivcsw;     /* 128 */
+};                                   /* 144 */
+_Static_assert(sizeof(struct lx_rusage) == 144 && offsetof(struct lx_rusage, ru_maxrss) == 32 &&
+               offsetof(struct lx_rusage, ru_nivcsw) == 136, "struct rusage is 144 bytes");
+
+/* linux/sysinfo.h: struct sysinfo (sysinfo). */
+struct lx_sysinfo {
+    int64_t uptime;                  /*   0: seconds since the boot */
+    uint64_t loads[3];               /*   8: 1, 5, 15 minutes, << 16 */
+    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;  /* 32 */
+    uint16_t procs;                  /*  80 */
+    uint16_t pad;                    /*  82 */
+    uint32_t pad2;                   /*  84: implicit in the kernel's; named, so no stale bytes go out */
+    uint64_t totalhigh, freehigh;    /*  88 */
+    uint32_t mem_unit;               /* 104: bytes of the unit of the sizes */
+    char _f[4];                      /* 108: 20 - 2 * 8 - 4 bytes of libc5's padding, and 4 to 8-align */
+};                                   /* 112 */
+_Static_assert(sizeof(struct lx_sysinfo) == 112 && offsetof(struct lx_sysinfo, procs) == 80 &&
+               offsetof(struct lx_sysinfo, mem_unit) == 104, "struct sysinfo is 112 bytes");
 
 /* ---- signals ---- */
 

@@ -21,7 +21,8 @@
  * the signal mask, timers, chdir, process creation); mmap loses MAP_FIXED, close and dup2/dup3
  * spare descriptors 0, 1 and 2, no argument names the counts' pipe, kill/tkill/tgkill aim at
  * the child itself with a blockable signal, and nothing may block for ever: pipes are made
- * non-blocking (and F_SETFL keeps O_NONBLOCK), stdin is /dev/null.
+ * non-blocking, and so are eventfds and timerfds (and F_SETFL keeps O_NONBLOCK), stdin is
+ * /dev/null.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -66,7 +67,7 @@ static int skipped(long nr)
         SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait, SYS_futex, SYS_wait4, SYS_waitid,
         SYS_clone, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat, SYS_ptrace, SYS_reboot, SYS_chdir, SYS_fchdir, SYS_chroot, SYS_rename, SYS_renameat,
         SYS_renameat2, SYS_setrlimit, SYS_prlimit64, SYS_prctl, SYS_seccomp, SYS_set_tid_address,
-        SYS_socket, SYS_socketpair, SYS_userfaultfd, SYS_close_range, 435 /* clone3 */,
+        SYS_socket, SYS_socketpair, SYS_userfaultfd, SYS_close_range, 435 /* clone3 */, 441 /* epoll_pwait2 */,
     };
     for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
         if (deny[i] == nr)
@@ -135,11 +136,15 @@ static void tame(long *nrp, uint64_t a[6])
         *nrp = SYS_pipe2;
         a[1] = O_NONBLOCK | (a[1] & O_CLOEXEC);
     }
+    if (*nrp == SYS_eventfd) {                       /* so would an eventfd or a timerfd */
+        *nrp = SYS_eventfd2;
+        a[1] = O_NONBLOCK;
+    }
     long nr = *nrp;
     for (int i = 0; i < 6; i++)                      /* no call touches the counts' pipe */
         if ((int)(uint32_t)a[i] == counts_fd)
             a[i] += 100;
-    if (nr == SYS_pipe2)
+    if (nr == SYS_pipe2 || nr == SYS_eventfd2 || nr == SYS_timerfd_create)
         a[1] |= O_NONBLOCK;
     if (nr == SYS_fcntl && a[1] == F_SETFL)
         a[2] |= O_NONBLOCK;

@@ -121,9 +121,9 @@ revoke_null_crd 5
 "
 
 @test "bad CRDs and delegations get their status codes (3 pts)" {
-    # guest memory: a delegation where the machine makes vCPUs (the HIP says so), else BAD_FTR
+    # guest memory beyond 512 GiB: BAD_PAR where the machine makes vCPUs (the HIP says so), else BAD_FTR
     local guest=6
-    facet_vcpus caps && guest=0
+    facet_vcpus caps && guest=5
     facet_status_table caps bad "${BAD_TABLE/delegate_guest_flag GUEST/delegate_guest_flag $guest}"
 }
 

@@ -13,7 +13,7 @@ set -eu
 PKGS="gcc make binutils libc6-dev gdb
 qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 bats bats-assert bats-support
-musl-tools busybox-static bash-static zsh-static sash mksh
+musl-tools busybox-static bash-static zsh-static sash mksh golang-go
 bochs bochsbios vgabios bochs-term
 cpio procps zip python3"
 

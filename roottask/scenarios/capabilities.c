@@ -170,8 +170,10 @@ static void bad_delegations(void)
     D("io_ports_again", SEL_ROOT_PD, pd, CRD(CRD_IO, 0, 3, 0x3f8), CRD(CRD_IO, 0, 3, 0x3f8));
     D("io_renumbered", SEL_ROOT_PD, pd, CRD(CRD_IO, 0, 0, 0x80), CRD(CRD_IO, 0, 0, 0x81));
 #undef D
+    /* Guest memory beyond 512 GiB: BAD_FTR without vCPUs, BAD_PAR with (never stage 3's EPT code). */
     report_status("bad", "delegate_guest_flag",
-                  fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, SEL_ROOT_PD), pd, CRD(CRD_MEM, MEM_R, 0, wp), DELEGATE_GUEST, CRD(CRD_MEM, MEM_R, 0, 0x200), 0));
+                  fc_hypercall(FC_HC(HC_pd_ctrl, PD_CTRL_DELEGATE, SEL_ROOT_PD), pd, CRD(CRD_MEM, MEM_R, 0, wp), DELEGATE_GUEST,
+                               CRD(CRD_MEM, MEM_R, 0, 1UL << 27), 0));
     report_status("bad", "pd_ctrl_bad_subop", fc_hypercall(FC_HC(HC_pd_ctrl, 1, SEL_ROOT_PD), pd, 0, 0, 0, 0));
     report_status("bad", "revoke_bad_flags", fc_revoke(CRD(CRD_OBJ, 0, 0, 10), 0x4, 0));
     report_status("bad", "revoke_remote_no_pd", fc_revoke(CRD(CRD_OBJ, 0, 0, 10), REVOKE_REMOTE, sm));

@@ -98,6 +98,20 @@ int scenario_linux(void)
     run_linux("linux/events", 1, events_argv);
     const char *const schedinfo_argv[] = { "schedinfo" };
     run_linux("linux/schedinfo", 1, schedinfo_argv);
+    /* Threads: 20 processes in a row, 64 threads each taking one mutex; after them every page
+     * of the roottask and every frame and object of the kernel is back. The first 20 make the
+     * thread handlers (kept for the next threads); the next 20 are counted. */
+    const char *const stress_argv[] = { "threadstress", "20" };
+    run_linux("linux/threadstress", 2, stress_argv);
+    fc_sleep_ms(1000);                               /* the thread reaper and the kernel catch up */
+    uint64_t frames[2], objects[2];
+    before = fc_pages_free();
+    fc_stats(&frames[0], &objects[0]);
+    run_linux("linux/threadstress", 2, stress_argv);
+    fc_sleep_ms(1000);
+    fc_stats(&frames[1], &objects[1]);
+    printf("[linux] after threadstress: roottask pages free before=%lu after=%lu; kernel frames free %lu then %lu, "
+           "objects %lu then %lu\n", before, fc_pages_free(), frames[0], frames[1], objects[0], objects[1]);
     /* A sleeping process blocks only itself: on the same CPU another program runs meanwhile. */
     const char *const sleeper_argv[] = { "sleeper", "3000" };
     struct proc *sleeper = linux_spawn("linux/sleeper", 2, sleeper_argv, environment, 0);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "facet/lab.h"
 
-#define MAX_STACKS   384                     /* handlers: per CPU, per process slot, per thread */
+#define MAX_STACKS   448                     /* handlers: per CPU, per process slot, per thread entry and CPU */
 #define UTCB_AREA    0x00007f0000000000UL    /* the roottask's UTCBs, one page each */
 #define STARTUP_MTD  (MTD_RIP_LEN | MTD_RSP)
 

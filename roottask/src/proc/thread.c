@@ -10,8 +10,8 @@
 /*
  * A process starts with one thread, its EC (process.c). More come from a table shared by every
  * process: entry i is a thread's EC and SC, its 32 event portals and its own syscall portal
- * (CREATE_EC_SYSCALL), all bound to a handler EC of entry i on the thread's CPU, made on first
- * use and kept for the entry's next threads. In the process's object space the thread's
+ * (CREATE_EC_SYSCALL), all bound to a handler EC of entry i on the thread's CPU (made for
+ * every entry and CPU with the table, at the first thread, and kept). In the process's object space the thread's
  * portals sit at PROC_THREAD_EVENTS(i), its UTCB at PROC_THREAD_UTCB(i): entries are unique
  * across processes, so no two threads of one process collide. A blocking call of one thread
  * holds only its own handler, so it never holds up its process's other threads on that CPU.
@@ -91,10 +91,16 @@ static unsigned table_init(void)
     st = st ? st : fc_thread_create(fc_hip->num_cpus - 1, PROC_PRIO, reaper, NULL, NULL);
     if (st)
         return st;
+    /* Every entry's handlers at once: a thread never waits for one, and what the table holds
+     * does not grow with how threads happened to overlap (an entry still being reaped). */
     for (unsigned i = 0; i < PROC_THREADS_MAX; i++) {
         threads[i].index = i;
         threads[i].sel = fc_sel_alloc(64);
+        for (unsigned cpu = 0; cpu < fc_hip->num_cpus && !st; cpu++)
+            st = fc_handler_create(cpu, thread_portal, &threads[i].handler[cpu]);
     }
+    if (st)
+        return st;
     reaper_sm = s;
     return SUCCESS;
 }
@@ -118,7 +124,7 @@ static unsigned thread_make(struct proc_thread *t)
 {
     struct proc *p = t->p;
     sel_t s = t->sel, *h = &t->handler[t->cpu], base = PROC_THREAD_EVENTS(t->index);
-    unsigned st = *h ? SUCCESS : fc_handler_create(t->cpu, thread_portal, h);
+    unsigned st = SUCCESS;
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
         st = fc_portal_bind(s + T_EVENTS + v, *h, v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
                             thread_portal_id(t, v));

@@ -2,6 +2,7 @@
 /* sysbench.c — costs of Linux system calls in TSC ticks: the same binary on Linux and on Facet. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 
 #define SPAWNS     10           /* fork + execve + wait4 per round */
 #define PIPE_BYTES (64 << 20)   /* through a pipe per round, in writes of sizeof buf */
+#define THREADS    20           /* pthread_create + pthread_join per round */
+#define PINGS      200          /* futex round trips between two threads per round */
 
 static char buf[65536] __attribute__((aligned(4096)));
 static int fd = -1;
@@ -188,6 +191,74 @@ static uint64_t bench_pipe(int unused)
     return tsc() - t0;
 }
 
+static void *thread_nothing(void *arg)
+{
+    return arg;
+}
+
+/* THREADS times pthread_create and pthread_join (clone, the thread's exit, the futex of the join):
+ * ticks per thread. */
+static uint64_t bench_thread_create_join(int unused)
+{
+    (void)unused;
+    uint64_t t0 = tsc();
+    for (int i = 0; i < THREADS; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, thread_nothing, NULL) != 0)
+            fail("pthread_create");
+        pthread_join(t, NULL);
+    }
+    return (tsc() - t0 + THREADS / 2) / THREADS;
+}
+
+/* Two threads hand a word back and forth with futex wait and wake: 0 is the main thread's turn,
+ * 1 the other's. Ticks per round trip. */
+static volatile int turn;
+
+#define FUTEX_WAIT          0           /* linux/futex.h, which musl-gcc does not see */
+#define FUTEX_WAKE          1
+#define FUTEX_PRIVATE_FLAG  128
+
+static void futex_call(volatile int *addr, int op, int val)
+{
+    syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void hand_over(int to)
+{
+    __atomic_store_n(&turn, to, __ATOMIC_SEQ_CST);
+    futex_call(&turn, FUTEX_WAKE, 1);
+    while (__atomic_load_n(&turn, __ATOMIC_SEQ_CST) == to)
+        futex_call(&turn, FUTEX_WAIT, to);
+}
+
+static void *ponger(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < PINGS; i++) {
+        while (__atomic_load_n(&turn, __ATOMIC_SEQ_CST) != 1)
+            futex_call(&turn, FUTEX_WAIT, 0);
+        __atomic_store_n(&turn, 0, __ATOMIC_SEQ_CST);
+        futex_call(&turn, FUTEX_WAKE, 1);
+    }
+    return NULL;
+}
+
+static uint64_t bench_futex_pingpong(int unused)
+{
+    (void)unused;
+    pthread_t t;
+    turn = 0;
+    if (pthread_create(&t, NULL, ponger, NULL) != 0)
+        fail("pthread_create");
+    uint64_t t0 = tsc();
+    for (int i = 0; i < PINGS; i++)
+        hand_over(1);
+    uint64_t t1 = tsc();
+    pthread_join(t, NULL);
+    return (t1 - t0 + PINGS / 2) / PINGS;
+}
+
 /* One untimed warm-up round, then `rounds` rounds; prints their median and minimum. */
 static void measure_rounds(const char *key, uint64_t (*fn)(int), int arg, int rounds)
 {
@@ -242,6 +313,8 @@ int main(int argc, char **argv)
     }
     measure("fork_exec_wait", bench_fork_exec_wait, 0);
     measure_rounds("pipe_64m", bench_pipe, 0, 3);
+    measure("thread_create_join", bench_thread_create_join, 0);
+    measure("futex_pingpong", bench_futex_pingpong, 0);
 
     close(fd);
     if (unlink(FILE_NAME) != 0)

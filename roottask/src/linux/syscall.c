@@ -50,9 +50,12 @@ void linux_syscall(struct proc *p, struct utcb *u)
     x->rax = (uint64_t)-LX_ENOSYS;
     /* One line per process and number: a program probing (or a fuzzer) does not flood the console. */
     unsigned bit = nr < LX_NR_LOGGED ? (unsigned)nr : LX_NR_LOGGED;
-    if (lp->logged[bit / 64] & (1UL << (bit % 64)))
-        return;
+    proc_lock(p);                                    /* its threads share the bitmap */
+    bool said = lp->logged[bit / 64] & (1UL << (bit % 64));
     lp->logged[bit / 64] |= 1UL << (bit % 64);
+    proc_unlock(p);
+    if (said)
+        return;
     printf("[linux] process %u (%s): syscall %lu (%s) is not supported: -ENOSYS%s\n", p->id, p->name, nr,
            syscall_name(nr), bit == LX_NR_LOGGED ? " (further numbers beyond the table: not logged)" : "");
 }

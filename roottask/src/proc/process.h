@@ -138,13 +138,12 @@ void proc_recall(struct proc *p);
  * personality's state pstate: its tid, or 0 (no free entry, no memory). The caller holds p's
  * lock from then on. proc_thread_exit: the calling thread ends (the first thread: the process
  * ends). proc_thread_self: the personality state of the thread whose handler calls, or NULL
- * for the first thread; proc_thread_tid its tid (the first thread's is the process id).
+ * for the first thread.
  * proc_threads_recall: every thread but the first into the kernel (its on_recall).
  */
 uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, void *pstate);
 void proc_thread_exit(struct proc *p) __attribute__((noreturn));
 void *proc_thread_self(struct proc *p);
-uint64_t proc_thread_tid(struct proc *p);
 void proc_threads_recall(struct proc *p);
 /* Every thread of p but the caller's goes (execve): each stops at its next call, fault or
  * wake-up (the personality wakes its sleepers) and is revoked once no handler works for it. */

@@ -177,12 +177,6 @@ void *proc_thread_self(struct proc *p)
     return t && t->p == p ? t->pstate : NULL;
 }
 
-uint64_t proc_thread_tid(struct proc *p)
-{
-    struct proc_thread *t = current();
-    return t && t->p == p ? t->tid : p->id;
-}
-
 bool proc_thread_enter(struct proc *p)
 {
     struct proc_thread *t = current();

@@ -101,11 +101,14 @@ same_as_linux() {
 # The same for a program that needs a terminal: on the host it runs as the session leader of a
 # terminal of its own (script(1) makes one), as Facet runs it (its first process leads a session
 # whose terminal is the console). The terminal turns \n into \r\n; stderr joins stdout there.
+# script(1) runs its command with $SHELL -c: bash execs a lone command, so the program itself is
+# the session leader; dash (/bin/sh, what script takes when SHELL is unset, as under CI) forks
+# and the program would be a child in the shell's session. So the shell is named here.
 same_as_linux_on_a_terminal() {
     local cmd want
     cmd=$(printf '%q ' env -i LINUX_UNDER_FACET=1 PATH=/bin HOME=/ \
           perl -e 'my $f = shift; exec { $f } @ARGV or exit 127' "$LINUX_BIN/$1" "$1")
-    want=$(script -qec "$cmd" /dev/null </dev/null | tr -d '\r')
+    want=$(SHELL=/bin/bash script -qec "$cmd" /dev/null </dev/null | tr -d '\r')
     diff <(echo "$want") <(guest_stream lx "$1" stdout) &&
         facet_grep lx "^\\[linux\\] linux/$1: process [0-9]+ exited status=0 "
 }

@@ -156,6 +156,12 @@ revoke_null_crd 5
     [ "$(facet_value caps '^\[caps\] after_kill_same_cpu: process [0-9]+ exited status=([0-9]+)$')" -eq $((5 * 3 % 128)) ]
 }
 
+@test "a handler whose client dies while it runs does nothing more (1 pt)" {
+    # The client's EC is revoked while its handler spins on CPU 1; the handler's next down
+    # must not queue it, or the semaphore's next up would go to an EC that never runs again.
+    facet_grep caps '^\[caps\] abandoned handler: it went on past its down: no; the waiter.s down: SUCCESS$'
+}
+
 @test "1000 processes created and destroyed with the right exit statuses (2 pts)" {
     facet_expect_ok many
     facet_grep many '^\[caps\] 1000 processes: not started 0, wrong exit status 0$'

@@ -31,6 +31,8 @@ void syscall_handler(struct cpu_regs *r)
 {
     bkl_lock();
     struct ec *ec = this_cpu()->ec;
+    if (unlikely(ec->abandoned))
+        ec_abandon_stop(ec);                     /* its invocation is gone: no hypercall */
     ec->cont = CONT_SYSRET;
     /*
      * The flexible system-call layer: a foreign PD's syscall is a message to its

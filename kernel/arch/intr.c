@@ -59,9 +59,10 @@ void intr_handler(struct cpu_regs *r)
     bkl_lock();
     struct cpu *c = this_cpu();
     struct ec *ec = user ? c->ec : NULL;
+    struct ec *abandoned = ec && unlikely(ec->abandoned) ? ec : NULL;
     bool dead = ec && ec->cont == CONT_DEAD;     /* killed while it ran (elsewhere): it never runs again */
-    if (dead)
-        ec = NULL;
+    if (dead || abandoned)
+        ec = NULL;                               /* abandoned: its invocation is gone, no event for it */
     if (ec)
         ec->cont = CONT_IRET;
 
@@ -84,6 +85,8 @@ void intr_handler(struct cpu_regs *r)
         }
         break;
     }
+    if (abandoned)
+        ec_abandon_stop(abandoned);              /* the interrupt is served; now it stops */
     if (dead)
         sched_yield_current();                   /* its SC (maybe a caller's) goes on with someone else */
     if (!ec)

@@ -44,6 +44,7 @@ struct ec {
     unsigned cpu;
     bool global;
     bool recall;                 /* ec_ctrl recall pending */
+    bool abandoned;              /* a handler whose invocation chain_abort dropped while it ran: it stops at its next kernel entry */
     bool own_syscall;            /* CREATE_EC_SYSCALL: its foreign syscalls go to event_base + NUM_EVENTS */
     enum ec_cont cont;
     unsigned event;              /* CONT_EVENT / CONT_EVENT_WAIT: which event */
@@ -66,6 +67,7 @@ struct ec {
 
 NORETURN void ec_resume(struct ec *ec);          /* make ec current on this CPU and return to user */
 NORETURN void ec_kill(struct ec *ec, const char *why);  /* report, stop it, schedule */
+NORETURN void ec_abandon_stop(struct ec *ec);   /* an abandoned handler entered the kernel: stop it */
 void ec_block(struct ec *ec, enum ec_cont cont);  /* stop running ec (it stays current until scheduling) */
 void ec_wake(struct ec *ec);                      /* make a blocked ec's SC runnable again */
 void ec_die(struct ec *ec);                       /* last capability gone: stop it, unlink it everywhere */

@@ -62,8 +62,14 @@ void chain_abort(struct ec *bottom)
         if (w)
             ec_wake(w);
         for (unsigned i = 0; i < cpu_count; i++)
-            if (cpus[i].ec == h && &cpus[i] != this_cpu())
-                sched_kick(i);
+            if (cpus[i].ec == h) {
+                /* It runs there (or waits for the kernel's lock in a hypercall): the rest of
+                 * this invocation must do nothing, above all not block on a semaphore, whose
+                 * up would go to an EC that never runs again. */
+                h->abandoned = true;
+                if (&cpus[i] != this_cpu())
+                    sched_kick(i);
+            }
         h = next;
     }
 }
@@ -110,6 +116,7 @@ NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wa
     h->regs.rdi = pt->id;
     h->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
     h->cont = CONT_SYSRET;
+    h->abandoned = false;
     ec_resume(h);
 }
 

@@ -89,6 +89,18 @@ void ec_block(struct ec *ec, enum ec_cont cont)
     sched_stop_current();
 }
 
+/*
+ * A handler whose invocation was abandoned while it ran (chain_abort) enters the kernel: it
+ * stops here, idle until its next call starts it afresh. Its SC, if alive, goes on with what
+ * is now the top of its chain (a caller that gets ABORT; a dead bottom never runs).
+ */
+void ec_abandon_stop(struct ec *ec)
+{
+    ec->abandoned = false;
+    ec->cont = CONT_SYSRET;
+    sched_yield_current();
+}
+
 /* Make a blocked ec's SC runnable again: the one that ran when it blocked. */
 void ec_wake(struct ec *ec)
 {

@@ -267,6 +267,89 @@ static void killed_while_running(void)
     fc_revoke(CRD(CRD_OBJ, 0, 0, tick), REVOKE_SELF, 0);
 }
 
+/*
+ * A handler whose client dies while it runs: the kernel abandons its invocation (chain_abort)
+ * and it must do nothing more. The client T calls a portal whose handler spins on CPU 1; T's
+ * EC is revoked meanwhile (its SC lives on); then the handler goes on to a down on semaphore
+ * S. The kernel must stop it there: had the down queued it, S's next up would go to an EC
+ * that never runs again (its SC's chain ends in a dead EC) and a real waiter W would miss it.
+ * A race once seen only under load (a process's lock lost a wake-up and its threads hung);
+ * here in order, every boot.
+ */
+static volatile int ab_running, ab_go, ab_down_done, ab_w_done;
+static volatile unsigned ab_w_status;
+static sel_t ab_sm, ab_pt;
+
+static void ab_handler(uint64_t id, struct utcb *u)
+{
+    (void)id;
+    (void)u;
+    ab_running = 1;
+    while (!ab_go)
+        __asm__ volatile("pause");
+    fc_sm_down(ab_sm, 0);                         /* must not queue: its invocation is gone */
+    ab_down_done = 1;
+}
+
+static void ab_client(void *arg)
+{
+    (void)arg;
+    fc_call(ab_pt);
+    for (;;)
+        fc_sm_down(ab_sm, 0);                     /* not reached: revoked in the call */
+}
+
+static void ab_waiter(void *arg)
+{
+    (void)arg;
+    ab_w_status = fc_sm_down(ab_sm, fc_deadline_ms(2000));
+    ab_w_done = 1;
+    for (;;)
+        fc_sleep_ms(1000);
+}
+
+static void abandoned_handler(void)
+{
+    if (fc_hip->num_cpus < 2) {
+        printf("[caps] abandoned handler: skipped, 1 CPU\n");
+        return;
+    }
+    sel_t h_ec, tick = fc_sel_alloc(1);
+    struct fc_thread *t = NULL, *w = NULL;
+    ab_sm = fc_sel_alloc(1);
+    ab_pt = fc_sel_alloc(1);
+    unsigned st = fc_create_sm(ab_sm, SEL_ROOT_PD, 0);
+    st = st ? st : fc_create_sm(tick, SEL_ROOT_PD, 0);
+    st = st ? st : fc_handler_create(1, ab_handler, &h_ec);
+    st = st ? st : fc_portal_bind(ab_pt, h_ec, 0, 0);
+    st = st ? st : fc_thread_create(1, ROOT_PRIO, ab_client, NULL, &t);
+    uint64_t deadline = fc_deadline_ms(5000);
+    while (!st && !ab_running && fc_rdtsc() < deadline)
+        fc_sm_down(tick, fc_rdtsc() + fc_hip->tsc_khz);
+    if (st || !ab_running) {
+        printf("[caps] abandoned handler: no set-up (%s)\n", st ? fc_status_name(st) : "the handler never ran");
+        return;
+    }
+    fc_revoke(CRD(CRD_OBJ, 0, 0, t->ec), REVOKE_SELF, 0);   /* the client goes, its SC stays */
+    ab_go = 1;
+    fc_sm_down(tick, fc_rdtsc() + 50 * (uint64_t)fc_hip->tsc_khz);
+    st = fc_thread_create(0, ROOT_PRIO, ab_waiter, NULL, &w);
+    fc_sm_down(tick, fc_rdtsc() + 50 * (uint64_t)fc_hip->tsc_khz);
+    fc_sm_up(ab_sm);                              /* for the waiter */
+    deadline = fc_deadline_ms(5000);
+    while (!st && !ab_w_done && fc_rdtsc() < deadline)
+        fc_sm_down(tick, fc_rdtsc() + fc_hip->tsc_khz);
+    printf("[caps] abandoned handler: it went on past its down: %s; the waiter's down: %s\n",
+           ab_down_done ? "yes" : "no", ab_w_done ? fc_status_name(ab_w_status) : "never returned");
+    fc_revoke(CRD(CRD_OBJ, 0, 0, t->sc), REVOKE_SELF, 0);
+    if (w)
+        fc_revoke(CRD(CRD_OBJ, 0, 0, w->ec), REVOKE_SELF, 0), fc_revoke(CRD(CRD_OBJ, 0, 0, w->sc), REVOKE_SELF, 0);
+    fc_revoke(CRD(CRD_OBJ, 0, 0, ab_pt), REVOKE_SELF, 0);
+    fc_revoke(CRD(CRD_OBJ, 0, 0, h_ec), REVOKE_SELF, 0);
+    fc_revoke(CRD(CRD_OBJ, 0, 0, ab_sm), REVOKE_SELF, 0);
+    fc_revoke(CRD(CRD_OBJ, 0, 0, tick), REVOKE_SELF, 0);
+}
+
 /* What both capabilities scenarios start with: the memory pool and the process manager. */
 static bool caps_init(void)
 {
@@ -331,5 +414,6 @@ int scenario_caps(void)
     bad_delegations();
     concurrent();
     killed_while_running();
+    abandoned_handler();
     return 0;
 }

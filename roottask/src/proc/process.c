@@ -82,6 +82,10 @@ void proc_init(const uint8_t *tar, uint64_t tar_size)
 struct proc *proc_slot_take(const char *path)
 {
     struct proc *p = NULL;
+    if (!proc_tar) {                             /* the slots' selectors are made by proc_init */
+        printf("[proc] cannot start %s: proc_init has not run\n", path);
+        return NULL;
+    }
     for (unsigned i = 0; i < PROC_MAX && !p; i++)
         if (procs[i].state == PROC_FREE)
             p = &procs[i];
@@ -179,10 +183,15 @@ bool proc_enter(struct proc *p)
     return false;
 }
 
+/*
+ * Done with p: busy first, then the thread's in_call. A thread that has ended is revoked by the
+ * reaper as soon as in_call is 0, which stops this handler where it is (it runs on that thread's
+ * SC): had in_call gone first, busy could stay counted for ever and p's teardown wait for it.
+ */
 void proc_leave(struct proc *p)
 {
-    proc_thread_leave(p);
     __atomic_sub_fetch(&p->busy, 1, __ATOMIC_SEQ_CST);
+    proc_thread_leave(p);
 }
 
 /* Park a handler that is done with p for good: the teardown abandons this call. */

@@ -46,6 +46,7 @@ struct proc_thread {
 };
 static struct proc_thread threads[PROC_THREADS_MAX];
 static volatile int table_lock;
+static volatile int revoke_lock;         /* the reaper's and a teardown's revokes, one at a time */
 static sel_t reaper_sm;
 
 static void thread_portal(uint64_t id, struct utcb *u);
@@ -63,6 +64,7 @@ static void thread_revoke(struct proc_thread *t)
     fc_revoke(CRD(CRD_OBJ, 0, 0, t->sel + T_SYSCALL), REVOKE_SELF, 0);
     fc_spin_lock(&table_lock);
     t->running = t->ended = t->kill = false;
+    t->in_call = 0;                      /* a handler stopped inside a call counts no more */
     t->p = NULL;
     fc_spin_unlock(&table_lock);
 }
@@ -73,12 +75,17 @@ static void reaper(void *arg)
     (void)arg;
     for (;;) {
         fc_sm_down(reaper_sm, 0);
-        for (unsigned i = 0; i < PROC_THREADS_MAX; i++)
-            if (__atomic_load_n(&threads[i].ended, __ATOMIC_ACQUIRE)) {
-                while (__atomic_load_n(&threads[i].in_call, __ATOMIC_SEQ_CST))
-                    fc_sleep_ms(1);
-                thread_revoke(&threads[i]);
-            }
+        for (unsigned i = 0; i < PROC_THREADS_MAX; i++) {
+            struct proc_thread *t = &threads[i];
+            /* its process's teardown may revoke it meanwhile (and the entry be taken again):
+             * looked at again under the revoke lock */
+            while (__atomic_load_n(&t->ended, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->in_call, __ATOMIC_SEQ_CST))
+                fc_sleep_ms(1);
+            fc_spin_lock(&revoke_lock);
+            if (__atomic_load_n(&t->ended, __ATOMIC_ACQUIRE) && !__atomic_load_n(&t->in_call, __ATOMIC_SEQ_CST))
+                thread_revoke(t);
+            fc_spin_unlock(&revoke_lock);
+        }
     }
 }
 
@@ -243,9 +250,11 @@ void proc_threads_recall(struct proc *p)
 /* Every thread of p goes: from proc_destroy, when no handler works for p any more. */
 void proc_threads_destroy(struct proc *p)
 {
+    fc_spin_lock(&revoke_lock);
     for (unsigned i = 0; i < PROC_THREADS_MAX; i++)
         if (threads[i].p == p)
             thread_revoke(&threads[i]);
+    fc_spin_unlock(&revoke_lock);
     p->nthreads = 0;
 }
 

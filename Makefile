@@ -207,7 +207,7 @@ $(BUILD)/userland/linux/%: labs/5-linux-emulation/tests/linux/%.c $(DEPS)
 	@echo "  MUSL    $@"
 	$(Q)musl-gcc -static -O2 -Wall -Wextra -Werror -Ikernel/include -Iroottask/lib/facet/include -o $@ $<
 
-$(BUILD)/userland/linux/events $(BUILD)/userland/linux/schedinfo: labs/5-linux-emulation/tests/linux/lib.h
+$(BUILD)/userland/linux/events $(BUILD)/userland/linux/schedinfo $(BUILD)/userland/linux/threads $(BUILD)/userland/linux/sysbench: labs/5-linux-emulation/tests/linux/lib.h
 
 # pie.c is the exception: a static-pie executable, which Debian's musl-gcc cannot link, so glibc's.
 $(BUILD)/userland/linux/pie: labs/5-linux-emulation/tests/linux/pie.c $(DEPS)

@@ -161,6 +161,7 @@
     X(__NR_arch_prctl,      lx_arch_prctl,      OWN) \
     X(__NR_set_tid_address, lx_set_tid_address, OWN) \
     X(__NR_set_robust_list, lx_set_robust_list, OWN) \
+    X(__NR_get_robust_list, lx_get_robust_list, OWN) \
     X(__NR_prctl,           lx_prctl,           OWN) \
     /* signal.c: signal state */ \
     X(__NR_rt_sigaction,    lx_rt_sigaction,    OWN) \
@@ -256,6 +257,7 @@ struct lx_task {
     sel_t wake_sm;                   /* task.c: every blocking call of it sleeps here (lx_sleep) */
     int waiting;                     /* task.c: between lx_wait_begin and lx_wait_end (lx_wake ups wake_sm) */
     uint64_t clear_child_tid;        /* thread.c: set_tid_address, CLONE_CHILD_CLEARTID */
+    uint64_t robust_list;            /* thread.c: set_robust_list's head (0: none) */
     uint64_t sigmask;                /* signal.c: rt_sigprocmask: blocked signals */
     uint64_t pending;                /* signal.c: signals sent to this thread (tgkill), not delivered yet */
     uint64_t saved_mask;             /* signal.c: the mask before rt_sigsuspend's, ... */

@@ -52,10 +52,11 @@ int64_t lx_sched_setaffinity(struct linux_proc *lp, struct utcb_exc *x)
     return mask & cpus_online() ? 0 : -LX_EINVAL;
 }
 
-/* getcpu: the CPU the process runs on, NUMA node 0 (either pointer may be NULL). */
+/* getcpu: the CPU the calling thread runs on (its handler runs there too: portals are bound
+ * to a handler on the caller's CPU), NUMA node 0 (either pointer may be NULL). */
 int64_t lx_getcpu(struct linux_proc *lp, struct utcb_exc *x)
 {
-    uint32_t cpu = lp->p->cpu, node = 0;
+    uint32_t cpu = fc_self()->cpu, node = 0;
     if (x->rdi && !proc_write(lp->p, x->rdi, &cpu, sizeof cpu))
         return -LX_EFAULT;
     return !x->rsi || proc_write(lp->p, x->rsi, &node, sizeof node) ? 0 : -LX_EFAULT;

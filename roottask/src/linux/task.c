@@ -533,12 +533,6 @@ int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)
     return (int64_t)lx_self(lp)->tid;
 }
 
-int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
-{
-    (void)lp;
-    return x->rsi == sizeof(struct lx_robust_list_head) ? 0 : -LX_EINVAL;   /* 24 on x86-64 */
-}
-
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 

@@ -140,6 +140,7 @@ int64_t lx_clone_thread(struct linux_proc *lp, struct utcb_exc *x)
 }
 
 static int64_t futex_wake(struct linux_proc *lp, uint64_t addr, uint32_t bits, int64_t n);
+static void robust_list_release(struct linux_proc *lp, struct lx_task *t);
 
 /*
  * The calling thread ends (exit): its tid word at clear_child_tid cleared and a waiter woken
@@ -154,6 +155,7 @@ static void thread_exit(struct linux_proc *lp, uint64_t status)
         lx_close_all(lp);
         proc_exit(lp->p, status & 0xff);
     }
+    robust_list_release(lp, t);
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         if (proc_write(lp->p, t->clear_child_tid, &zero, sizeof zero))
@@ -259,6 +261,14 @@ static int64_t futex_wait(struct linux_proc *lp, uint64_t addr, uint32_t val, ui
     return r;
 }
 
+/* The futex word at addr as our window shows it, for an atomic update next to the process's
+ * threads running on other CPUs (a page shared since a fork becomes its own first); NULL: not
+ * aligned, or no page there. */
+static uint32_t *futex_word(struct linux_proc *lp, uint64_t addr)
+{
+    return addr & 3 ? NULL : (uint32_t *)proc_window(lp->p, addr);
+}
+
 /* FUTEX_WAKE_OP: *addr2's operation, then wake n on addr, and m on addr2 if the old value passes the test. */
 static int64_t futex_wake_op(struct linux_proc *lp, uint64_t addr, int64_t n, uint64_t addr2, int64_t m, uint32_t op)
 {
@@ -266,18 +276,23 @@ static int64_t futex_wake_op(struct linux_proc *lp, uint64_t addr, int64_t n, ui
     unsigned kind = (op >> 28) & 7, cmp = (op >> 24) & 0xf;
     if (op & (1u << 31))
         arg = arg < 32 ? 1u << arg : 0;             /* FUTEX_OP_OPARG_SHIFT */
-    if (!proc_read(lp->p, &old, addr2, sizeof old))
+    if (addr2 & 3)
+        return -LX_EINVAL;
+    uint32_t *word = futex_word(lp, addr2);
+    if (kind > 4)
+        return -LX_ENOSYS;
+    if (!word)
         return -LX_EFAULT;
-    switch (kind) {
-    case 0: nw = arg; break;                         /* SET */
-    case 1: nw = old + arg; break;                   /* ADD */
-    case 2: nw = old | arg; break;                   /* OR */
-    case 3: nw = old & ~arg; break;                  /* ANDN */
-    case 4: nw = old ^ arg; break;                   /* XOR */
-    default: return -LX_ENOSYS;
-    }
-    if (!proc_write(lp->p, addr2, &nw, sizeof nw))
-        return -LX_EFAULT;
+    old = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    do {
+        switch (kind) {
+        case 0: nw = arg; break;                     /* SET */
+        case 1: nw = old + arg; break;               /* ADD */
+        case 2: nw = old | arg; break;               /* OR */
+        case 3: nw = old & ~arg; break;              /* ANDN */
+        default: nw = old ^ arg; break;              /* XOR */
+        }
+    } while (!__atomic_compare_exchange_n(word, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
     bool pass;
     switch (cmp) {
     case 0: pass = old == cmparg; break;
@@ -290,6 +305,89 @@ static int64_t futex_wake_op(struct linux_proc *lp, uint64_t addr, int64_t n, ui
     }
     int64_t r = futex_wake(lp, addr, FUTEX_BITSET_ANY, n);
     return r + (pass ? futex_wake(lp, addr2, FUTEX_BITSET_ANY, m) : 0);
+}
+
+/* ---- robust futexes: the locks a thread holds when it dies ----------------------------------- */
+
+#define FUTEX_WAITERS       0x80000000u
+#define FUTEX_OWNER_DIED    0x40000000u
+#define FUTEX_TID_MASK      0x3fffffffu
+#define ROBUST_LIST_LIMIT   2048        /* entries walked at most, as Linux (a loop in the list ends) */
+
+/* set_robust_list: where the calling thread's list head is (glibc registers one per thread). */
+int64_t lx_set_robust_list(struct linux_proc *lp, struct utcb_exc *x)
+{
+    if (x->rsi != sizeof(struct lx_robust_list_head))  /* 24 on x86-64 */
+        return -LX_EINVAL;
+    lx_self(lp)->robust_list = x->rdi;
+    return 0;
+}
+
+/* get_robust_list(tid, *head, *len): a thread of the caller's process (0: the caller); others -ESRCH. */
+int64_t lx_get_robust_list(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_task *t = x->rdi ? lx_task_find(x->rdi) : lx_self(lp);
+    if (x->rdi == lp->main.tid)
+        t = &lp->main;
+    if (!t || t->lp != lp)
+        return -LX_ESRCH;
+    uint64_t len = sizeof(struct lx_robust_list_head);
+    if (!proc_write(lp->p, x->rsi, &t->robust_list, sizeof t->robust_list) ||
+        !proc_write(lp->p, x->rdx, &len, sizeof len))
+        return -LX_EFAULT;
+    return 0;
+}
+
+/*
+ * One lock of a dying thread t: if t owns the word (its tid in the low 30 bits), it becomes
+ * FUTEX_OWNER_DIED (FUTEX_WAITERS kept) and one waiter wakes; the next locker gets EOWNERDEAD.
+ * `pending`: the lock t was taking or releasing (list_op_pending): a free word wakes a waiter
+ * too, one that may have missed its wake-up. Priority-inheritance locks (bit 0 of the entry)
+ * are skipped: PI futexes are -ENOSYS.
+ */
+static void futex_owner_died(struct linux_proc *lp, struct lx_task *t, uint64_t addr, bool pending)
+{
+    uint32_t *word = futex_word(lp, addr);
+    if (!word)
+        return;
+    uint32_t cur = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    for (;;) {
+        if (pending && !cur) {
+            futex_wake(lp, addr, FUTEX_BITSET_ANY, 1);
+            return;
+        }
+        if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid)
+            return;
+        uint32_t died = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        if (__atomic_compare_exchange_n(word, &cur, died, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            break;
+    }
+    if (cur & FUTEX_WAITERS)
+        futex_wake(lp, addr, FUTEX_BITSET_ANY, 1);
+}
+
+/*
+ * Thread t ends: the locks on its robust list (struct robust_list_head: the list's first entry,
+ * the offset from an entry to its futex word, the entry in flight) are marked as their owner's
+ * death, as Linux's exit does; a list that cannot be read ends the walk, as there.
+ */
+static void robust_list_release(struct linux_proc *lp, struct lx_task *t)
+{
+    struct lx_robust_list_head head;
+    if (!t->robust_list || !proc_read(lp->p, &head, t->robust_list, sizeof head))
+        return;
+    uint64_t entry = head.list, pending = head.list_op_pending;
+    for (unsigned n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+        uint64_t next;
+        bool readable = proc_read(lp->p, &next, entry & ~1UL, sizeof next);
+        if (entry != pending && !(entry & 1))
+            futex_owner_died(lp, t, (entry & ~1UL) + (uint64_t)head.futex_offset, false);
+        if (!readable)
+            return;
+        entry = next;
+    }
+    if (pending && !(pending & 1))
+        futex_owner_died(lp, t, pending + (uint64_t)head.futex_offset, true);
 }
 
 /*

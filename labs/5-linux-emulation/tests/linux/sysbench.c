@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* sysbench.c — costs of Linux system calls in TSC ticks: the same binary on Linux and on Facet. */
+/*
+ * sysbench.c — costs of Linux system calls in TSC ticks: the same binary on Linux and on Facet.
+ * `sysbench smp` (on two CPUs or more) measures only what needs them: a futex round trip
+ * between threads on two CPUs, and one piece of work done by one thread and split between two.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lib.h"
 
 #define FILE_NAME  "sysbench.dat"
 #define FILE_SIZE  (1 << 20)
@@ -22,6 +27,7 @@
 #define PIPE_BYTES (64 << 20)   /* through a pipe per round, in writes of sizeof buf */
 #define THREADS    20           /* pthread_create + pthread_join per round */
 #define PINGS      200          /* futex round trips between two threads per round */
+#define SUM_N      20000000UL   /* iterations of the parallel sum's loop per round, in all */
 
 static char buf[65536] __attribute__((aligned(4096)));
 static int fd = -1;
@@ -244,12 +250,12 @@ static void *ponger(void *arg)
     return NULL;
 }
 
-static uint64_t bench_futex_pingpong(int unused)
+/* PINGS round trips between us and a thread running fn: ticks per round trip. */
+static uint64_t pingpong_with(void *(*fn)(void *))
 {
-    (void)unused;
     pthread_t t;
     turn = 0;
-    if (pthread_create(&t, NULL, ponger, NULL) != 0)
+    if (pthread_create(&t, NULL, fn, NULL) != 0)
         fail("pthread_create");
     uint64_t t0 = tsc();
     for (int i = 0; i < PINGS; i++)
@@ -257,6 +263,101 @@ static uint64_t bench_futex_pingpong(int unused)
     uint64_t t1 = tsc();
     pthread_join(t, NULL);
     return (t1 - t0 + PINGS / 2) / PINGS;
+}
+
+static uint64_t bench_futex_pingpong(int unused)
+{
+    (void)unused;
+    return pingpong_with(ponger);
+}
+
+/* ---- on two CPUs (sysbench smp) ---- */
+
+/* The calling thread on CPU cpu only (Linux; Facet keeps no affinity but puts a process's next
+ * thread on the next CPU), and the CPU it is on then. */
+static unsigned pin(unsigned cpu)
+{
+    uint64_t mask = 1UL << cpu;
+    unsigned now = ~0u;
+    syscall(SYS_sched_setaffinity, 0, sizeof mask, &mask);
+    syscall(SYS_getcpu, &now, NULL, NULL);
+    return now;
+}
+
+static volatile unsigned ponger_cpu;
+
+static void *ponger_on_1(void *arg)
+{
+    ponger_cpu = pin(1);
+    return ponger(arg);
+}
+
+/* futex_pingpong with the other thread on the other CPU: ticks per round trip. */
+static uint64_t bench_futex_pingpong_2cpu(int unused)
+{
+    (void)unused;
+    ponger_cpu = ~0u;
+    unsigned mine = pin(0);
+    uint64_t ticks = pingpong_with(ponger_on_1);
+    if (ponger_cpu == mine) {
+        errno = 0;
+        fail("futex_pingpong_2cpu: both threads on one CPU");
+    }
+    return ticks;
+}
+
+/* The second half's thread: on CPU 1, ready, then at `go` its sum, then `done`. */
+static volatile int sum_ready, sum_go, sum_done;
+static volatile unsigned sum_cpu;
+
+static void *sum_part_on_1(void *arg)
+{
+    sum_cpu = pin(1);
+    __atomic_store_n(&sum_ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&sum_go, __ATOMIC_SEQ_CST))
+        ;
+    sum_part(arg);
+    __atomic_store_n(&sum_done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/*
+ * The sum of i*i mod 1000003 for i < SUM_N by `threads` threads (1 or 2, one per CPU): ticks
+ * from the start signal to the last part's end (the thread is made and on its CPU before: its
+ * creation and the scheduler's placing of it are not what this measures).
+ */
+static uint64_t bench_sum(int threads)
+{
+    struct part parts[2] = { { 0, SUM_N / (uint64_t)threads, 0 }, { SUM_N / (uint64_t)threads, SUM_N, 0 } };
+    pthread_t t;
+    unsigned mine = pin(0);
+    sum_ready = sum_go = sum_done = 0;
+    if (threads == 2) {
+        if (pthread_create(&t, NULL, sum_part_on_1, &parts[1]) != 0)
+            fail("pthread_create");
+        while (!__atomic_load_n(&sum_ready, __ATOMIC_SEQ_CST))
+            syscall(SYS_sched_yield);       /* on Linux it starts on our CPU, then moves */
+    }
+    uint64_t t0 = tsc();
+    __atomic_store_n(&sum_go, 1, __ATOMIC_SEQ_CST);
+    sum_part(&parts[0]);
+    while (threads == 2 && !__atomic_load_n(&sum_done, __ATOMIC_SEQ_CST))
+        ;
+    uint64_t t1 = tsc();
+    if (threads == 2)
+        pthread_join(t, NULL);
+    if (threads == 2 && sum_cpu == mine) {
+        errno = 0;
+        fail("sum_2threads: both threads on one CPU");
+    }
+    static uint64_t total;
+    uint64_t sum = parts[0].sum + (threads == 2 ? parts[1].sum : 0);
+    if (total && sum != total) {
+        errno = 0;
+        fail("parallel sum: the two ways disagree");
+    }
+    total = sum;
+    return t1 - t0;
 }
 
 /* One untimed warm-up round, then `rounds` rounds; prints their median and minimum. */
@@ -284,6 +385,18 @@ int main(int argc, char **argv)
 
     if (argc > 1 && !strcmp(argv[1], "--exit"))
         return 0;                                   /* fork_exec_wait's child */
+    if (argc > 1 && !strcmp(argv[1], "smp")) {
+        if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+            errno = 0;
+            fail("smp: fewer than two CPUs");
+        }
+        measure("futex_pingpong_2cpu", bench_futex_pingpong_2cpu, 0);
+        measure("sum_1thread", bench_sum, 1);
+        measure("sum_2threads", bench_sum, 2);
+        printf("sysbench done\n");
+        fflush(stdout);
+        goto out;
+    }
     /* Under Facet /proc/self/exe names this file; as /init of Linux (no /proc) argv[0] does. */
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0)
@@ -322,6 +435,7 @@ int main(int argc, char **argv)
     printf("sysbench done\n");
     fflush(stdout);
 
+out:
     /* /init of a Linux initramfs (tools/linux-bench): power the machine off. */
     if (!getenv("LINUX_UNDER_FACET") && getpid() == 1) {
         sync();

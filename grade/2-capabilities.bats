@@ -52,6 +52,8 @@ teardown_file() { facet_teardown; }
 @test "a capability without the call right cannot be called (permissions are checked) (2 pts)" {
     facet_grep caps '^\[caps\] delegate_portal_without_call status=0 '
     facet_grep caps '^\[console\] client 6: call a portal without the call right: status 4$'
+    # its event portals are held for events only: a fault report cannot be faked
+    facet_grep caps '^\[console\] client 6: call its own page-fault portal: status 4$'
 }
 
 @test "2 MiB delegated as one large page: revoking one 4 KiB page of it takes all of it (2 pts)" {

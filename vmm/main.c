@@ -169,7 +169,7 @@ static unsigned setup_portals(unsigned cpu)
         sel_t pt = SEL_PORTALS + e;
         st = fc_create_pt(pt, VMM_SEL_PD, SEL_HANDLER, exit_mtd(e), (uint64_t)vmm_portal_entry);
         st = st ? st : fc_pt_ctrl(pt, e);
-        st = st ? st : fc_delegate(VMM_SEL_PD, SEL_VM_PD, CRD(CRD_OBJ, PERM_CALL, 0, pt), CRD(CRD_OBJ, PERM_CALL, 0, e));
+        st = st ? st : fc_delegate(VMM_SEL_PD, SEL_VM_PD, CRD(CRD_OBJ, PERM_EVENT, 0, pt), CRD(CRD_OBJ, PERM_EVENT, 0, e));
     }
     /* The timer thread starts through a portal of its own event base, in the VMM's PD. */
     sel_t startup = SEL_TIMER_EVENTS + EV_STARTUP;

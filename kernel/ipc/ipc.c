@@ -179,7 +179,7 @@ static sel_t event_sel(const struct ec *ec, unsigned event)
 void event_send(struct ec *ec, unsigned event)
 {
     sel_t sel = event_sel(ec, event);
-    struct pt *pt = cap_get(ec->pd, sel, OBJ_PT, 0);
+    struct pt *pt = cap_get(ec->pd, sel, OBJ_PT, PERM_EVENT);
     if (!pt) {
         if (ec->vcpu) {                              /* a vCPU's events are exit reasons (uapi/vcpu.h) */
             vcpu_dump(ec);

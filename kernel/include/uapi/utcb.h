@@ -63,6 +63,7 @@
 /* Object capability permissions (CRD_PERM for CRD_OBJ). */
 #define PERM_CALL       0x1     /* PT: call */
 #define PERM_CTRL       0x2     /* SM: up/down, PT: pt_ctrl, EC: ec_ctrl, SC: sc_ctrl */
+#define PERM_EVENT      0x4     /* PT: the kernel delivers the holder's events through it (no call) */
 #define PERM_CREATE     0x1     /* PD: create objects in it (same bit as CALL: per type) */
 #define PERM_ALL        0x1f
 

@@ -14,6 +14,8 @@ int main(uint64_t arg, uint64_t pid)
     /* A portal it holds, but without the right to call it. */
     fc_utcb()->head.items = 0;
     printf("call a portal without the call right: status %u\n", fc_call(APP_SEL_NOCALL));
+    /* Its own page-fault portal: held for events only (PERM_EVENT), so no fault can be faked. */
+    printf("call its own page-fault portal: status %u\n", fc_call(APP_SEL_EVENTS + 14));
     /* Create an object: it holds no capability to any PD. */
     printf("create a semaphore: status %u\n", fc_create_sm(APP_SEL_FIRST, 0, 0));
     /* Map memory: it holds no PD capability to delegate with. */

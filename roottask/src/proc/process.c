@@ -144,7 +144,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_NOTIFY, h->notify, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_FS, h->fs, 0, proc_portal_id(p, 0));
-    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 5, s + SEL_EVENTS), CRD(CRD_OBJ, PERM_CALL, 5, APP_SEL_EVENTS));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_EVENT, 5, s + SEL_EVENTS), CRD(CRD_OBJ, PERM_EVENT, 5, APP_SEL_EVENTS));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_CONSOLE), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_CONSOLE));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_EXIT), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_EXIT));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
@@ -152,8 +152,8 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
     if (!st && with_foreign) {
         st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, PROC_ID_SYSCALL));
-        st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FOREIGN),
-                                   CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FOREIGN + cpu));
+        st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_EVENT, 0, s + SEL_FOREIGN),
+                                   CRD(CRD_OBJ, PERM_EVENT, 0, APP_SEL_FOREIGN + cpu));
     }
     return st;
 }

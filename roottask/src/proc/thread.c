@@ -136,9 +136,9 @@ static unsigned thread_make(struct proc_thread *t)
         st = fc_portal_bind(s + T_EVENTS + v, *h, v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
                             thread_portal_id(t, v));
     st = st ? st : fc_portal_bind(s + T_SYSCALL, *h, FOREIGN_MTD, thread_portal_id(t, PROC_ID_SYSCALL));
-    st = st ? st : fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_CALL, 5, s + T_EVENTS), CRD(CRD_OBJ, PERM_CALL, 5, base));
-    st = st ? st : fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_CALL, 0, s + T_SYSCALL),
-                               CRD(CRD_OBJ, PERM_CALL, 0, base + NUM_EVENTS));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_EVENT, 5, s + T_EVENTS), CRD(CRD_OBJ, PERM_EVENT, 5, base));
+    st = st ? st : fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_EVENT, 0, s + T_SYSCALL),
+                               CRD(CRD_OBJ, PERM_EVENT, 0, base + NUM_EVENTS));
     return st ? st : fc_create_ec_own_syscall(s + T_EC, proc_pd(p), t->cpu, PROC_THREAD_UTCB(t->index), base);
 }
 

@@ -105,6 +105,13 @@ static unsigned table_init(void)
         threads[i].sel = fc_sel_alloc(64);
         for (unsigned cpu = 0; cpu < fc_hip->num_cpus && !st; cpu++)
             st = fc_handler_create(cpu, thread_portal, &threads[i].handler[cpu]);
+        /* The kernel keeps a capability-table page once a selector on it was used: touch the
+         * block's first and last selector now, so that which entries threads happen to reach
+         * (an entry still being reaped sends the next thread further) costs no frame later. */
+        for (unsigned k = 0; k < 64 && !st; k += 63) {
+            st = fc_create_sm(threads[i].sel + k, SEL_ROOT_PD, 0);
+            fc_revoke(CRD(CRD_OBJ, 0, 0, threads[i].sel + k), REVOKE_SELF, 0);
+        }
     }
     if (st)
         return st;

@@ -150,6 +150,17 @@ $(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(ROOT_OBJ)
 
+# The witness (grade/witness/): a root task the graders boot alone, built only from code no
+# student file touches — its own files, the small libc, the shared pure code and the
+# scenarios' fault snippets — so its signed verdicts are the kit's, not the submission's.
+WITNESS_SRC := $(wildcard grade/witness/*.c grade/witness/*.S) roottask/scenarios/faults.S \
+	roottask/lib/c/printf.c roottask/lib/c/string2.c $(SHARED_C)
+WITNESS_OBJ := $(patsubst %,$(BUILD)/user/%.o,$(basename $(WITNESS_SRC)))
+WITNESS     := $(BUILD)/witness.elf
+$(WITNESS): $(WITNESS_OBJ) roottask/roottask.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(WITNESS_OBJ)
+
 # ---------------------------------------------------------------- native programs
 # The native test programs of the stages, labs/<n>-<stage>/tests/*.c (stage 5: tests/native/),
 # each one program: the native-program runtime (roottask/lib/app: crt0, console through the
@@ -237,9 +248,12 @@ $(USERLAND): $(USERLAND_FILES) $(APP_BINS) $(VMM_BIN) $(LINUX_BINS) $(DEPS)
 	@echo "  TAR     $@"
 	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -cf $@ -C $(BUILD)/userland .
 
-# One ISO per scenario: build/iso/<scenario>.iso boots the roottask with scenario=<scenario>.
+# One ISO per scenario: build/iso/<scenario>.iso boots the roottask with scenario=<scenario>;
+# build/iso/witness-<stage>.iso boots the witness alone for a stage.
 $(BUILD)/iso/%.iso: $(KERNEL) $(ROOTTASK) $(USERLAND) tools/mkiso
 	tools/mkiso $@ $* $(KERNEL) $(ROOTTASK) $(USERLAND)
+$(BUILD)/iso/witness-%.iso: $(KERNEL) $(WITNESS) tools/mkiso
+	tools/mkiso $@ witness-$* $(KERNEL) $(WITNESS) -
 
 ISO := $(BUILD)/iso/$(SCENARIO).iso
 all: $(ISO)
@@ -301,7 +315,8 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/ept.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
+GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/witness-portals.iso $(BUILD)/iso/witness-capabilities.iso \
+	$(BUILD)/iso/witness-syscall-redirection.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/ept.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed
 # test, so the run still ends with the one summary line.

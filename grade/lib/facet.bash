@@ -104,6 +104,58 @@ facet_boot() {
     return 0
 }
 
+# facet_witness_boot NAME STAGE [tools/boot options...]: boot the witness (grade/witness/)
+# alone for STAGE, with a key made for this one boot (kept in NAME.key): the witness checks
+# the stage's kernel mechanisms itself and signs each verdict with that key. Never fails.
+facet_witness_boot() {
+    local name=$1 stage=$2 iso key
+    shift 2
+    iso=$(facet_iso "witness-$stage")
+    key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    FACET_WITNESS_KEY=$key facet_boot "$name" "$iso" "$@"
+    rm -f "$(facet_dir)/$name.witness"
+    echo "$key" >"$(facet_dir)/$name.key"
+    return 0
+}
+
+# facet_witness NAME CHECK...: the witness boot NAME signed "CHECK: ok" for every CHECK with
+# its key (grade/lib/witness.py). A line the key does not verify counts as missing: output
+# that does not come from the witness scores nothing.
+facet_witness() {
+    local name=$1 dir verdicts check v fail=0
+    shift
+    dir=$(facet_dir)
+    verdicts=$dir/$name.witness
+    if [[ ! -f $dir/$name.key ]]; then
+        echo "facet_witness: no witness boot named '$name' (facet_witness_boot)" >&2
+        return 1
+    fi
+    if [[ ! -f $verdicts ]]; then
+        if ! python3 "$FACET_ROOT/grade/lib/witness.py" "$(cat "$dir/$name.key")" "$(facet_log "$name")" \
+            >"$verdicts.tmp" 2>&1; then
+            { echo "facet_witness: cannot read the witness's verdicts:"; head -n 5 "$verdicts.tmp"; } >&2
+            return 1
+        fi
+        mv "$verdicts.tmp" "$verdicts"
+    fi
+    for check; do
+        v=$(awk -F'\t' -v c="$check" '$1 == c { print $2; exit }' "$verdicts" 2>/dev/null) || true
+        [[ $v == ok ]] && continue
+        fail=1
+        if [[ -n $v ]]; then
+            echo "the witness's check '$check' (boot '$name'): $v" >&2
+        else
+            echo "the witness signed no verdict on '$check' (boot '$name'): it never got there, or the line is not the witness's" >&2
+        fi
+    done
+    if ((fail)); then
+        v=$(grep -c '^!forged' "$verdicts" 2>/dev/null) || true
+        ((v > 0)) && echo "($v witness lines in that log carry no valid signature of this boot)" >&2
+        _facet_explain "$name" >&2
+    fi
+    return $fail
+}
+
 # Stop the emulator group a killed tools/boot left, as named in its pid file
 # (tools/boot --reap: only if that group is still the one the file names).
 _facet_reap() {

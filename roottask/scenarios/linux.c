@@ -29,17 +29,29 @@ int scenario_linux(void)
     const uint8_t *tar = (const uint8_t *)(ROOT_MODULE_WINDOW + fc_hip->mod[1].addr);
     proc_init(tar, fc_hip->mod[1].size);
     fs_init(tar, fc_hip->mod[1].size);
-    const char *const hello_argv[] = { "hello", "one", "two words" };
+    /* Arguments with the boot's seed in them: the grader runs the host's binary with the same. */
+    char w1[16], w2[16], hello1[24], hello2[32], echo1[32], echo2[40], auxv1[24], auxv2[40], pie1[24], pie2[24];
+    snprintf(w1, sizeof w1, "%08lx", scenario_seed >> 32);
+    snprintf(w2, sizeof w2, "%08lx", scenario_seed & 0xffffffff);
+    snprintf(hello1, sizeof hello1, "one-%s", w1);
+    snprintf(hello2, sizeof hello2, "two words %s", w2);
+    snprintf(echo1, sizeof echo1, "hello from %s", w1);
+    snprintf(echo2, sizeof echo2, "busybox on Facet %s", w2);
+    snprintf(auxv1, sizeof auxv1, "first-%s", w1);
+    snprintf(auxv2, sizeof auxv2, "second argument %s", w2);
+    snprintf(pie1, sizeof pie1, "loaded-%s", w1);
+    snprintf(pie2, sizeof pie2, "anywhere %s", w2);
+    const char *const hello_argv[] = { "hello", hello1, hello2 };
     run_linux("linux/hello", 3, hello_argv);
     const char *const errors_argv[] = { "errors" };
     run_linux("linux/errors", 1, errors_argv);
-    const char *const matmul_argv[] = { "matmul" };
-    run_linux("linux/matmul", 1, matmul_argv);
+    const char *const matmul_argv[] = { "matmul", w2 };
+    run_linux("linux/matmul", 2, matmul_argv);
     const char *const hybrid_argv[] = { "hybrid" };
     run_linux("linux/hybrid", 1, hybrid_argv);
     const char *const segv_argv[] = { "segv" };
     run_linux("linux/segv", 1, segv_argv);
-    const char *const echo_argv[] = { "busybox", "echo", "hello from", "busybox on Facet" };
+    const char *const echo_argv[] = { "busybox", "echo", echo1, echo2 };
     run_linux("linux/busybox", 4, echo_argv);
     /* Relative paths: the working directory is the archive's root (the grader runs the same
      * commands on Linux inside the tree the archive is built from). */
@@ -49,9 +61,9 @@ int scenario_linux(void)
     run_linux("linux/busybox", 3, wc_argv);
     const char *const ls_argv[] = { "busybox", "ls", "-1", ".", "bin", "linux" };
     run_linux("linux/busybox", 6, ls_argv);
-    const char *const auxv_argv[] = { "auxv", "first", "second argument" };
+    const char *const auxv_argv[] = { "auxv", auxv1, auxv2 };
     run_linux("linux/auxv", 3, auxv_argv);
-    const char *const pie_argv[] = { "pie", "loaded", "anywhere" };
+    const char *const pie_argv[] = { "pie", pie1, pie2 };
     run_linux("linux/pie", 3, pie_argv);
     const char *const syscalls_argv[] = { "syscalls" };
     run_linux("linux/syscalls", 1, syscalls_argv);

@@ -6,6 +6,8 @@
 #include "../scenarios/scenario.h"
 #include "lib/hip.h"
 
+uint64_t scenario_seed;
+
 static const struct scenario scenarios[] = {
     { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
     { "portals", "IPC call/reply, nested and busy handlers, exceptions in user space", scenario_portals },
@@ -94,6 +96,9 @@ void fc_start(const struct hip *hip, struct utcb *utcb)
     cmdline_get(cmdline, "time_scale", name, sizeof name);
     if (name[0] && !fc_time_scale_parse(name))
         printf("[root] time_scale=%s is no number: waits stay unscaled\n", name);
+    cmdline_get(cmdline, "seed", name, sizeof name);
+    for (const char *p = name; *p; p++)
+        scenario_seed = scenario_seed << 4 | (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
     cmdline_get(cmdline, "scenario", name, sizeof name);
     int status = 125;
     const struct scenario *sc = NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # grade/broken-student.bats — `make grade` against deliberately broken student files, in a copy
-# of the tree: a build error, a kernel that hangs, panics, triple-faults or floods the console.
+# of the tree: a build error, a kernel that hangs, panics, triple-faults or floods the console,
+# and one that hangs in a single group of stage 1's checks.
 # Each must become failing tests with the reason; grading goes on; no emulator stays behind.
 
 setup_file() {
@@ -74,5 +75,17 @@ no_emulator_left() {
     [ "$status" -eq 1 ]
     [[ $output =~ (flood|timed out|timeout|deadline) ]]
     [[ $output == *"stage 2 capabilities:"* ]]
+    no_emulator_left
+}
+
+@test "a kernel that hangs in one group of checks: only that group's tests fail" {
+    # non-blocking calls hang the kernel: only stage 1's busy group makes one
+    break_and_grade 'if (CALL_NONBLOCK & hc_flags(r)) for (;;) cpu_relax();'
+    [ "$status" -eq 1 ]
+    [[ $output == *"FAIL  (0/2) a busy handler: a second caller waits its turn, a non-blocking one gets TIMEOUT"* ]]
+    [[ $output == *"PASS  (2/2) call/reply with the maximum of 508 words"* ]]
+    [[ $output == *"PASS  (2/2) nested calls through three handlers unwind in order"* ]]
+    [[ $output == *"PASS  (2/2) #PF delivered with the error code and the fault address, then skipped"* ]]
+    [[ $output == *"PASS  (2/2) a new thread starts through its startup portal, which sets rip, rsp and registers"* ]]
     no_emulator_left
 }

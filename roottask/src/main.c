@@ -7,6 +7,12 @@
 #include "lib/hip.h"
 
 uint64_t scenario_seed;
+char scenario_group[16];
+
+bool scenario_in_group(const char *group)
+{
+    return !scenario_group[0] || !strcmp(scenario_group, group);
+}
 
 static const struct scenario scenarios[] = {
     { "boot", "banner, HIP, threads and semaphores, bad hypercalls", scenario_boot },
@@ -100,6 +106,11 @@ void fc_start(const struct hip *hip, struct utcb *utcb)
     for (const char *p = name; *p; p++)
         scenario_seed = scenario_seed << 4 | (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
     cmdline_get(cmdline, "scenario", name, sizeof name);
+    char *plus = strchr(name, '+');             /* scenario+group: one group of its checks */
+    if (plus) {
+        *plus = 0;
+        snprintf(scenario_group, sizeof scenario_group, "%s", plus + 1);
+    }
     int status = 125;
     const struct scenario *sc = NULL;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
@@ -111,7 +122,7 @@ void fc_start(const struct hip *hip, struct utcb *utcb)
             printf(" %s", scenarios[i].name);
         printf("\n");
     } else {
-        printf("[root] scenario %s: %s\n", sc->name, sc->what);
+        printf("[root] scenario %s: %s%s%s\n", sc->name, sc->what, scenario_group[0] ? "; group " : "", scenario_group);
         status = sc->run();
         printf("[root] scenario %s finished, status %d\n", sc->name, status);
     }

@@ -153,10 +153,11 @@ $(ROOTTASK): $(ROOT_OBJ) roottask/roottask.ld
 # The witness (grade/witness/): a root task the graders boot alone, built only from code no
 # student file touches — its own files, the small libc, the shared pure code and the
 # scenarios' fault snippets — so its signed verdicts are the kit's, not the submission's.
-WITNESS_SRC := $(wildcard grade/witness/*.c grade/witness/*.S) roottask/scenarios/faults.S \
+WITNESS_SRC := $(wildcard grade/witness/*.c grade/witness/*.S) roottask/scenarios/faults.S vmm/start_state.c \
 	roottask/lib/c/printf.c roottask/lib/c/string2.c $(SHARED_C)
 WITNESS_OBJ := $(patsubst %,$(BUILD)/user/%.o,$(basename $(WITNESS_SRC)))
 WITNESS     := $(BUILD)/witness.elf
+$(BUILD)/user/grade/witness/witness.o: USER_CFLAGS += -Ivmm
 $(WITNESS): $(WITNESS_OBJ) roottask/roottask.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(WITNESS_OBJ)

@@ -8,7 +8,9 @@
 #
 # What a guest prints is checked against values this file computes itself (the memory
 # checksum, the MMIO device's registers); what the VMM counts (exits, pages given) against
-# what the guest did.
+# what the guest did. Each test also needs the witness's signed "ok" on what it grades: the
+# kit's own VM (grade/witness/) on the kernel alone, with inputs from a key made for that boot
+# (its port, value and far address; grade/1-portals.bats says more).
 
 load lib/facet
 
@@ -30,6 +32,7 @@ setup_file() {
         return 1 ;;
     esac
     facet_boot ept "$(facet_iso ept)" --emu "$emu" --smp 2 --mem 256 --deadline 120
+    facet_witness_boot w ept --emu "$emu" --smp 2 --mem 256 --deadline 120
 }
 
 teardown_file() { facet_teardown; }
@@ -40,6 +43,7 @@ guest_client() {
 }
 
 @test "the ept scenario finishes with status 0, every CPU ready for vCPUs (1 pt)" {
+    facet_witness w end
     facet_expect_ok ept
     if [[ $(vcpus) == vmx ]]; then
         facet_grep ept '^\[vmx\] 2 of 2 CPUs in VMX root operation$'
@@ -50,6 +54,7 @@ guest_client() {
 }
 
 @test "the kernel refuses bad vCPU and guest-memory arguments (2 pts)" {
+    facet_witness w vm-start
     facet_status_table ept ept "create_vm_pd 0
 vcpu_bad_cpu 7
 vcpu_with_utcb 5
@@ -61,6 +66,7 @@ guest_flag_unknown 5"
 }
 
 @test "guest memory: a guest page is taken once; revoking the source frees it (2 pts)" {
+    facet_witness w vm-ept
     facet_status_table ept ept "guest_page 0
 guest_page_taken 5
 guest_page_revoked 0
@@ -68,6 +74,7 @@ guest_page_again 0"
 }
 
 @test "a vCPU nobody serves ends with a report and the guest state; the system goes on (1 pt)" {
+    facet_witness w vm-start
     facet_status_table ept ept "vcpu_create 0
 vcpu_without_portals_started 0"
     facet_grep ept "^\\[$(vcpus)\\] ec#[0-9]+ guest state \\(last exit reason 0, "
@@ -76,6 +83,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "hello: the startup state runs 64-bit code; port I/O reaches the UART (3 pts)" {
+    facet_witness w vm-start vm-io
     local c; c=$(guest_client hello)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] hello from guest$"
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] ram: 4096 KiB$"
@@ -83,6 +91,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "hello: CPUID is the VMM's policy: its signature, hypervisor bit on, VMX off (2 pts)" {
+    facet_witness w vm-io
     local c; c=$(guest_client hello)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] signature: \"FacetVMM    \"$"
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] cpuid.1: hypervisor 1 vmx 0$"
@@ -90,6 +99,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "timer: HLT sleeps until the PIT's next tick, injected through the 8259 (3 pts)" {
+    facet_witness w vm-hlt
     local c hlt; c=$(guest_client timer)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] phase 1: 20 ticks with hlt$"
     # One HLT exit per tick: the VMM never re-enters a halted guest only to see it halt again.
@@ -98,6 +108,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "timer: a running vCPU is recalled to take its interrupt; the RTC reads sane (3 pts)" {
+    facet_witness w vm-hlt
     local c recall; c=$(guest_client timer)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] phase 2: 40 ticks without hlt$"
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] rtc: valid$"
@@ -107,6 +118,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "mmio: EPT violations on the device page, emulated by decoding the instruction (3 pts)" {
+    facet_witness w vm-ept
     local c i want; c=$(guest_client mmio)
     # The device: offset 0 counts reads from 1; 4 is scratch; 8 is scratch * 3 + 1. The guest
     # writes 0x1234, then the RAM size in pages (4 MiB >> 12 = 1024) to scratch.
@@ -119,6 +131,7 @@ vcpu_without_portals_started 0"
 }
 
 @test "memory: RAM above 2 MiB is given page by page on first touch; the checksum is right (4 pts)" {
+    facet_witness w vm-ept
     local c want; c=$(guest_client memory)
     # Every 8-byte word at guest-physical address a in [2 MiB, 4 MiB) holds (a * K) >> 7 (64-bit);
     # sum = rol(sum, 1) ^ word in address order.
@@ -133,18 +146,21 @@ print("%016x" % s)')
 }
 
 @test "vmcall: 1000 hypercalls to the VMM and back, every one answered (2 pts)" {
+    facet_witness w vm-io
     local c; c=$(guest_client vmcall)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] vmcall: 1000 round trips, 0 mismatches$"
     facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* vmcall 1000 "
 }
 
 @test "the guest's FPU and SSE registers are its own across exits whose handler uses the FPU (2 pts)" {
+    facet_witness w vm-start
     local c; c=$(guest_client fpu)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] fpu: 100 of 100 rounds kept xmm0-7 and x87$"
     facet_grep ept "^\\[console\\] client $c: \\[vmm\\] exits: .* vmcall 100 "
 }
 
 @test "a guest that triple-faults: reported, its VM ends, the next VM runs (2 pts)" {
+    facet_witness w vm-start
     local c; c=$(guest_client triple)
     facet_grep ept "^\\[console\\] client $c: \\[guest\\] triple: faulting now$"
     facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest triple ended: triple fault at rip 0x[0-9a-f]+$"
@@ -152,6 +168,7 @@ print("%016x" % s)')
 }
 
 @test "a guest that touches memory outside its RAM: reported, its VM ends (2 pts)" {
+    facet_witness w vm-ept
     local c; c=$(guest_client outside)
     facet_grep ept "^\\[console\\] client $c: \\[vmm\\] guest outside ended: read guest-physical 0x20000000 outside its RAM at rip 0x[0-9a-f]+$"
     ! facet_grep ept "outside: read returned" 2>/dev/null
@@ -162,6 +179,7 @@ print("%016x" % s)')
 }
 
 @test "failed VM entries: the kernel names the error, the VMM is told, the VM ends (2 pts)" {
+    facet_witness w vm-start
     if [[ $(vcpus) == svm ]]; then
         # SVM has one failure, VMEXIT_INVALID; a reserved injection type is refused by the kernel
         # before VMRUN (QEMU's TCG would drop it silently).
@@ -179,6 +197,7 @@ print("%016x" % s)')
 }
 
 @test "a VMM that answers every exit with a random state cannot hurt the kernel (2 pts)" {
+    facet_witness w vm-start
     local line n s e r
     facet_grep ept '^\[console\] client [0-9]+: \[vmm\] guest hello: 4096 KiB of RAM, vCPU on cpu[0-9]+, every reply a random state$'
     line=$(facet_grep ept '^\[console\] client [0-9]+: \[vmm\] fuzz: ') || return 1
@@ -193,6 +212,7 @@ print("%016x" % s)')
 }
 
 @test "nothing leaks: two more VMs leave the kernel's objects and free frames as they were (2 pts)" {
+    facet_witness w vm-ept
     local line o1 o2 f1 f2
     line=$(facet_grep ept '^\[ept\] after two more VMs: ') || return 1
     read -r o1 o2 f1 f2 < <(sed -nE 's/.*kernel objects ([0-9]+) then ([0-9]+), free kernel frames ([0-9]+) then ([0-9]+)$/\1 \2 \3 \4/p' <<<"$line")

@@ -76,6 +76,7 @@ void vmm_log(const char *fmt, ...)
 #include "vmm/cpuid.c"
 #include "vmm/mmio.c"
 #include "vmm/memory.c"
+#include "vmm/start_state.c"
 #include "vmm/fuzz.c"
 #include "unit.h"
 

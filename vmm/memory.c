@@ -107,35 +107,14 @@ void guest_tables(void)
     for (uint64_t i = 0; i < 512; i++)
         pd[i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
     uint64_t *gdt = guest_ram(GUEST_GDT, 32);
-    gdt[GUEST_SEL_CODE / 8] = 0x00af9b000000ffffUL;   /* 64-bit code, DPL 0 */
-    gdt[GUEST_SEL_DATA / 8] = 0x00cf93000000ffffUL;   /* data, 4 GiB */
+    gdt[GUEST_SEL_CODE / 8] = GUEST_GDT_CODE;
+    gdt[GUEST_SEL_DATA / 8] = GUEST_GDT_DATA;
 }
 
 /* The first state of every guest: long mode with paging on through those tables, interrupts off, at rip. */
 void guest_start_state(struct utcb_exc *x, uint64_t rip, uint64_t rsp)
 {
-    struct utcb_seg code = { GUEST_SEL_CODE, SEG_AR_CODE64, 0xffffffff, 0 };
-    struct utcb_seg data = { GUEST_SEL_DATA, SEG_AR_DATA, 0xffffffff, 0 };
-    x->cs = code;
-    x->ds = x->es = x->ss = x->fs = x->gs = data;
-    x->tr = (struct utcb_seg){ 0, SEG_AR_TSS64_BUSY, 0x67, 0 };
-    x->ldtr = (struct utcb_seg){ 0, SEG_AR_UNUSABLE, 0, 0 };
-    x->gdtr = (struct utcb_seg){ 0, 0, 31, GUEST_GDT };
-    x->idtr = (struct utcb_seg){ 0, 0, 0, 0 };
-    x->cr0 = 0x80010033;                          /* PG WP NE ET MP PE */
-    x->cr2 = 0;
-    x->cr3 = GUEST_PML4;
-    x->cr4 = 0x20;                                /* PAE */
-    x->efer = 0x501;                              /* LMA LME SCE */
-    x->pat = 0x0007040600070406UL;
-    x->dr7 = 0x400;
-    x->sysenter_cs = x->sysenter_rsp = x->sysenter_rip = 0;
-    memset(&x->rax, 0, 16 * sizeof(uint64_t));   /* rax .. r15 */
-    x->rsp = rsp;
-    x->rip = rip;
-    x->rflags = 0x2;
-    x->intr_state = x->actv_state = 0;
-    x->intr_info = 0;
+    vcpu_long_mode_state(x, rip, rsp, GUEST_PML4, GUEST_GDT);
 }
 
 /* A test guest's start: its image at GUEST_LOAD, RDI = RAM size. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "facet/hypercall.h"
+#include "start_state.h"
 #include "facet/vmm.h"
 #include "uapi/vcpu.h"
 #include "dev/dev.h"
@@ -19,8 +20,6 @@
 #define GUEST_PML4      0x1000UL         /* then the PDPT at 0x2000 and one PD at 0x3000 */
 #define GUEST_LOAD      0x100000UL
 #define GUEST_STACK     0x1ff000UL
-#define GUEST_SEL_CODE  0x10
-#define GUEST_SEL_DATA  0x18
 #define GUEST_MMIO      0xfeb00000UL     /* the test device's page */
 #define GUEST_EXIT_PORT 0xf4             /* outl status: the guest is done */
 #define COM1_BASE       0x3f8            /* the guest's UART (and, with a console, the machine's) */

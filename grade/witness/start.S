@@ -66,6 +66,17 @@ child_nsct:                              /* rbx = the UTCB: a native hypercall (
     ud2
 child_code_end:
 
+/* A VM's code (stage 3), copied to its guest-physical 0x10000: 64-bit, no stack. */
+    .global guest_code, guest_code_end
+guest_code:
+    out     %eax, (%dx)                  /* rax to port dx: an I/O exit */
+    mov     (%rbx), %rcx                 /* memory it has not got: an EPT violation, then the page */
+    out     %al, (%dx)                   /* rcx, what it read, in the message */
+    hlt
+1:  pause
+    jmp     1b
+guest_code_end:
+
     .bss
     .align 16
     .fill 16384, 1, 0

@@ -58,6 +58,9 @@ no_emulator_left() {
     break_and_grade '{ uint64_t a = 0x10; __asm__ volatile("" : "+r"(a)); *(volatile uint64_t *)a = 1; }'
     [ "$status" -eq 1 ]
     [[ $output == *"panic"* ]]
+    # symbolized: where it faulted and how it got there (the backtrace of the faulting code)
+    [[ $output == *"rip=0xffffffff8"*" sys_call at kernel/ipc/ipc.c:"* ]]
+    [[ $output == *"syscall_handler at kernel/syscall.c:"* ]]
     [[ $output == *"stage 2 capabilities:"* ]]
     no_emulator_left
 }

@@ -198,13 +198,17 @@ facet_status() {
 _facet_symbolize() {
     local log=$1 build=${FACET_BUILD:-build} a elf where
     [[ $build == /* ]] || build=$FACET_ROOT/$build
-    grep -a '^\[panic\]' "$log" | grep -oE '\brip=0x[0-9a-f]+' | sort -u | while IFS== read -r reg a; do
+    # rip= first, then the backtraces' return addresses in order, each once
+    { grep -a '^\[panic\]' "$log" | grep -oE '\brip=0x[0-9a-f]+'
+      grep -a '^\[panic\] backtrace' "$log" | grep -oE '0x[0-9a-f]+' | sed 's/^/called from=/'; } |
+        awk '!seen[$0]++' | while IFS== read -r reg a; do
         case $a in
         0xffffffff8*) elf=$build/kernel.elf ;;
         0x4[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) elf=$build/roottask.elf ;;
         *) continue ;;
         esac
         [[ -r $elf ]] || continue
+        [[ $reg == called* ]] && a=$(printf '%#x' $((a - 1)))   # the call, not the return address
         where=$(addr2line -f -C -e "$elf" "$a" 2>/dev/null | paste -sd' ' | sed "s#$FACET_ROOT/##; s# # at #")
         [[ $where == '?? at ??:0' || -z $where ]] || echo "  $reg=$a $where"
     done

@@ -67,5 +67,6 @@ NORETURN void kernel_fault(const struct cpu_regs *r)
             r->err, r->rip, r->cs, r->rflags, r->rsp, read_cr2(), read_cr3(),
             r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp,
             r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
+    panic_backtrace("the faulting code", r->rbp);
     panic("unrecoverable exception in the kernel");
 }

@@ -27,5 +27,7 @@ typedef uint64_t paddr_t;
 void kprintf(const char *fmt, ...) PRINTF(1, 2);
 void kvprintf(const char *fmt, va_list ap);
 NORETURN void panic(const char *fmt, ...) PRINTF(1, 2);
+/* The return addresses from the frame at rbp up, on one "[panic] backtrace (whose):" line. */
+void panic_backtrace(const char *whose, uint64_t rbp);
 
 #include "lib/string.h"

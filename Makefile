@@ -316,7 +316,9 @@ unit: $(UNIT_TESTS)
 	@tools/run-unit $(UNIT_TESTS)
 
 GRADERS := $(sort $(wildcard grade/[0-9]*.bats))
-GRADE_ISOS = $(BUILD)/iso/boot.iso $(BUILD)/iso/witness-portals.iso $(BUILD)/iso/witness-capabilities.iso \
+GRADE_ISOS = $(BUILD)/iso/boot.iso \
+	$(foreach g,calls busy startup exc,$(BUILD)/iso/portals+$(g).iso $(BUILD)/iso/witness-portals+$(g).iso) \
+	$(foreach g,cap mem io,$(BUILD)/iso/witness-capabilities+$(g).iso) $(BUILD)/iso/witness-ept.iso \
 	$(BUILD)/iso/witness-syscall-redirection.iso $(BUILD)/iso/portals.iso $(BUILD)/iso/capabilities.iso $(BUILD)/iso/capabilities-many.iso $(BUILD)/iso/ept.iso $(BUILD)/iso/syscall-redirection.iso $(BUILD)/iso/linux.iso $(BUILD)/iso/bench.iso
 
 # Build what the tests need, then run every suite; a failed build is counted as a failed

@@ -106,12 +106,13 @@ facet_boot() {
 
 # facet_witness_boot NAME STAGE [tools/boot options...]: boot the witness (grade/witness/)
 # alone for STAGE, with a key made for this one boot (kept in NAME.key): the witness checks
-# the stage's kernel mechanisms itself and signs each verdict with that key. Never fails.
+# the stage's kernel mechanisms itself and signs each verdict with that key. WITNESS_KEY, when
+# set, is the key instead (the fuzzer's fixed seed). Never fails.
 facet_witness_boot() {
     local name=$1 stage=$2 iso key
     shift 2
     iso=$(facet_iso "witness-$stage")
-    key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    key=${WITNESS_KEY:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
     FACET_WITNESS_KEY=$key facet_boot "$name" "$iso" "$@"
     rm -f "$(facet_dir)/$name.witness"
     echo "$key" >"$(facet_dir)/$name.key"

@@ -300,14 +300,18 @@ gdb: $(KERNEL) $(ROOTTASK)
 	GDBPORT=$(GDBPORT) gdb -q -iex "set auto-load local-gdbinit off" -x .gdbinit
 
 # ---------------------------------------------------------------- the hypercall fuzzer
-# `make fuzz`: the witness's fuzz stage alone (grade/fuzz.bats runs a tenth of it in make
-# check): FUZZ_CALLS random hypercalls on each of two CPUs, FUZZ_KEY its seed (a failure
-# reproduces with the same two). The witness's verdicts and the status counts are printed.
-FUZZ_CALLS ?= 5000000
-FUZZ_KEY   ?= 0123456789abcdef0123456789abcdef
-fuzz: $(BUILD)/iso/witness-fuzz+$(FUZZ_CALLS).iso
-	@FACET_WITNESS_KEY=$(FUZZ_KEY) tools/boot --smp 2 --mem 256 --deadline 1800 --idle 600 --log $(BUILD)/fuzz.log $<; \
-	rc=$$?; grep -a '^\[witness\]' $(BUILD)/fuzz.log | tr -d '\r'; echo "(log: $(BUILD)/fuzz.log)"; exit $$rc
+# `make fuzz`: the witness's fuzz and stress stages, ten times what grade/robustness.bats runs
+# in make check: FUZZ_CALLS random hypercalls on each of two CPUs (FUZZ_KEY the seed: a
+# failure reproduces with the same two), then STRESS_ROUNDS revocations under the feet of 7
+# other CPUs. The witness's verdicts and counts are printed.
+FUZZ_CALLS    ?= 5000000
+FUZZ_KEY      ?= 0123456789abcdef0123456789abcdef
+STRESS_ROUNDS ?= 20000
+fuzz: $(BUILD)/iso/witness-fuzz+$(FUZZ_CALLS).iso $(BUILD)/iso/witness-stress+$(STRESS_ROUNDS).iso
+	@rc=0; for iso in $^; do log=$(BUILD)/$$(basename $$iso .iso).log; \
+	    FACET_WITNESS_KEY=$(FUZZ_KEY) tools/boot --smp $$(case $$iso in *stress*) echo 8;; *) echo 2;; esac) \
+	        --mem 256 --deadline 1800 --idle 600 --log $$log $$iso || rc=1; \
+	    grep -a '^\[witness\]' $$log | tr -d '\r'; echo "(log: $$log)"; done; exit $$rc
 
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))

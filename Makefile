@@ -65,7 +65,8 @@ KERNEL_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -mcmodel=kernel -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wvla -Wframe-larger-than=1024 $(NOSTDINC) -Ikernel/include -MMD -MP
+	-Wvla -Wframe-larger-than=1024 $(NOSTDINC) -Ikernel/include -MMD -MP \
+	$(if $(filter 1,$(FAIL_INJECTION)),-DFACET_FAIL_INJECTION)
 KERNEL_C   := $(wildcard kernel/*.c kernel/*/*.c)
 KERNEL_S   := $(wildcard kernel/*/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))

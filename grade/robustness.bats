@@ -13,6 +13,12 @@
 #           revokes the workers while they run. Every call ends (SUCCESS or BAD_CAP), no read
 #           sees a frame after its revoke returned (a missed TLB shootdown: it holds a
 #           poison value by then), nothing leaks.
+#   inject  in a kernel built with FAIL_INJECTION=1 (build/inject/): a workload (a sub-PD
+#           with memory, a semaphore, an EC and a portal that is called, a foreign PD, memory
+#           to ourselves, four semaphores) runs once per kernel allocation it makes, that
+#           allocation failing: every call returns SUCCESS or OOM (or BAD_CAP for what an
+#           earlier OOM left out), no panic, and each teardown gives back every frame and
+#           object.
 #
 # The key is fixed: the same calls every run. `make fuzz` runs ten times as many calls
 # (FUZZ_CALLS per CPU, FUZZ_KEY the seed) and a stress ten times as long on 8 CPUs.
@@ -26,6 +32,13 @@ setup_file() {
     for n in 2 4 8; do
         facet_witness_boot "st$n" stress --smp "$n" --mem 256 --deadline 180
     done
+    # failure injection needs a kernel of its own
+    local build=${FACET_BUILD:-build}
+    [[ $build == /* ]] || build=$FACET_ROOT/$build
+    make -s -C "$FACET_ROOT" BUILD="$build/inject" FAIL_INJECTION=1 "$build/inject/iso/witness-inject.iso" \
+        >"$(facet_dir)/inject.make" 2>&1 || tail -n 20 "$(facet_dir)/inject.make" >&2
+    FACET_WITNESS_KEY=$WITNESS_KEY facet_boot inj "$build/inject/iso/witness-inject.iso" --smp 2 --mem 256 --deadline 120
+    echo "$WITNESS_KEY" >"$(facet_dir)/inj.key"
 }
 
 teardown_file() { facet_teardown; }
@@ -52,4 +65,9 @@ teardown_file() { facet_teardown; }
 @test "stress on 8 CPUs" {
     facet_expect_ok st8
     facet_witness st8 stress stress-leak
+}
+
+@test "every kernel allocation of a workload failing in turn: OOM returned, no panic, nothing lost" {
+    facet_expect_ok inj
+    facet_witness inj inject inject-leak
 }

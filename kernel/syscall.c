@@ -60,10 +60,18 @@ void syscall_handler(struct cpu_regs *r)
 int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
 {
     unsigned op = hc_flags(r);
-    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS)
+    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS && op != MACHINE_CTRL_FAIL_ALLOC)
         return BAD_PAR;
     if (!ec->pd->passthrough)
         return BAD_CAP;
+    if (op == MACHINE_CTRL_FAIL_ALLOC) {
+#ifdef FACET_FAIL_INJECTION
+        set_out2(r, alloc_fail_at(arg2(r)));
+        return SUCCESS;
+#else
+        return BAD_FTR;                          /* a kernel built without FAIL_INJECTION=1 */
+#endif
+    }
     if (op == MACHINE_CTRL_STATS) {
         kobj_reap();
         set_out2(r, frame_free_count());

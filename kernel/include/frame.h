@@ -9,6 +9,18 @@ struct slab_backend;
 
 void     frame_init(const struct boot_info *bi);
 void    *page_alloc(void);                 /* one zeroed 4 KiB page (kernel address), or NULL */
+/*
+ * Failure injection (a build with FAIL_INJECTION=1, -DFACET_FAIL_INJECTION): after
+ * alloc_fail_at(n), the n-th kernel allocation from then on (pages_alloc, kobj_alloc) fails
+ * as if memory had run out; alloc_fail_at(0) disarms and says how many were still to go
+ * (0: the failure happened). Without the switch alloc_injected_failure() is false.
+ */
+#ifdef FACET_FAIL_INJECTION
+bool     alloc_injected_failure(void);
+uint64_t alloc_fail_at(uint64_t n);
+#else
+static inline bool alloc_injected_failure(void) { return false; }
+#endif
 void    *pages_alloc(unsigned order);      /* 2^order zeroed pages, naturally aligned, or NULL */
 void     page_free(void *va);
 void     pages_free(void *va, unsigned order);

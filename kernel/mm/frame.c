@@ -133,8 +133,28 @@ void frame_init(const struct boot_info *bi)
             root_range_count, meta_size >> 10);
 }
 
+#ifdef FACET_FAIL_INJECTION
+static uint64_t fail_countdown;              /* 0: disarmed; 1: the next allocation fails */
+
+bool alloc_injected_failure(void)
+{
+    uint64_t left = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+    while (left && !__atomic_compare_exchange_n(&fail_countdown, &left, left - 1, false, __ATOMIC_RELAXED,
+                                                __ATOMIC_RELAXED))
+        ;
+    return left == 1;
+}
+
+uint64_t alloc_fail_at(uint64_t n)
+{
+    return __atomic_exchange_n(&fail_countdown, n, __ATOMIC_RELAXED);
+}
+#endif
+
 void *pages_alloc(unsigned order)
 {
+    if (alloc_injected_failure())
+        return NULL;
     spin_lock(&frame_lock);
     int64_t pfn = buddy_alloc(&buddy, order);
     spin_unlock(&frame_lock);

@@ -31,6 +31,8 @@ void kobj_init(struct kobj *o, enum obj_type type)
 
 void *kobj_alloc(enum obj_type type)
 {
+    if (alloc_injected_failure())
+        return NULL;
     struct kobj *o = slab_alloc(&caches[type]);
     if (o)
         kobj_init(o, type);

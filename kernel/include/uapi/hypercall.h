@@ -81,6 +81,7 @@ enum hc_status {
 #define SM_CTRL_DOWN           1
 #define MACHINE_CTRL_POWEROFF  2     /* Facet's: ARG2 = exit status 0..127 */
 #define MACHINE_CTRL_STATS     3     /* Facet's: OUT2 = free kernel frames, OUT3 (RDX) = objects in use */
+#define MACHINE_CTRL_FAIL_ALLOC 4    /* Facet's, FAIL_INJECTION builds: ARG2 = n (0: off), OUT2 = what was left */
 #define PD_CTRL_DELEGATE       2
 
 /* revoke flags (ARG1[11:8]). */

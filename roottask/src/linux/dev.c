@@ -75,7 +75,7 @@ int64_t lx_dev_read(struct linux_proc *lp, const struct fs_node *n, uint64_t buf
         return 0;
     uint64_t done = 0;
     while (done < len) {
-        uint64_t va = buf + done, w = proc_window(lp->p, va), chunk = lx_page_rest(va);
+        uint64_t va = buf + done, w = proc_user_window(lp->p, va, true), chunk = lx_page_rest(va);
         if (!w || va < buf)
             return done ? (int64_t)done : -LX_EFAULT;
         if (chunk > len - done)

@@ -141,12 +141,12 @@ static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *b
  * bytes written or -errno. */
 static int64_t write_user(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint64_t len)
 {
-    /* LAB linux-emulation BEGIN: copy from the process's buffer page by page (proc_window) into lx_fd_write; -EFAULT only if no byte could be taken (docs: labs/5-linux-emulation/README.md#write) */
+    /* LAB linux-emulation BEGIN: copy from the process's buffer page by page (proc_user_window) into lx_fd_write; -EFAULT only if no byte could be taken (docs: labs/5-linux-emulation/README.md#write) */
     int64_t ok = lx_fd_write(lp, fd, "", 0);         /* the descriptor first: -EBADF before -EFAULT */
     if (ok < 0 || !len)
         return ok;
     for (uint64_t done = 0; done < len; ) {
-        uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
+        uint64_t va = buf + done, w = proc_user_window(lp->p, va, false), n = 4096 - (va & 4095);
         if (!w || va < buf)
             return done ? (int64_t)done : -LX_EFAULT;
         if (n > len - done)
@@ -229,10 +229,10 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
         return lx_dev_read(lp, f->node, buf, len);
     if (f->node->type == FS_DIR)
         return -LX_EISDIR;
-    /* LAB linux-emulation BEGIN: copy the file's bytes from *off page by page straight into the process (proc_window, fs_read); short at the end of the file or a bad page (docs: labs/5-linux-emulation/README.md#read) */
+    /* LAB linux-emulation BEGIN: copy the file's bytes from *off page by page straight into the process (proc_user_window, fs_read); short at the end of the file or a bad page (docs: labs/5-linux-emulation/README.md#read) */
     uint64_t done = 0;
     while (done < len && *off < f->node->size) {
-        uint64_t va = buf + done, w = proc_window(lp->p, va), n = 4096 - (va & 4095);
+        uint64_t va = buf + done, w = proc_user_window(lp->p, va, true), n = 4096 - (va & 4095);
         if (!w || va < buf)
             return done ? (int64_t)done : -LX_EFAULT;
         if (n > len - done)

@@ -101,7 +101,7 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
     }
     uint64_t done = 0;
     while (done < len && pp->count) {
-        uint64_t at = pp->head % PIPE_SIZE, n = PAGE_SIZE - at % PAGE_SIZE, w = proc_window(lp->p, buf + done);
+        uint64_t at = pp->head % PIPE_SIZE, n = PAGE_SIZE - at % PAGE_SIZE, w = proc_user_window(lp->p, buf + done, true);
         if (n > pp->count)
             n = pp->count;
         if (n > len - done)

@@ -559,14 +559,20 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
     return true;
 }
 
-/* Where va's byte is in our window (0: nowhere); `write`: we are about to change it, so a
- * page shared since a fork becomes the process's own first. */
-static uint64_t window_for(struct proc *p, uint64_t va, bool write)
+/*
+ * Where va's byte is in our window (0: nowhere); `write`: we are about to change it, so a
+ * page shared since a fork becomes the process's own first. `as_process`: only where the
+ * process itself could do it, a read needing MEM_R and a write MEM_W (checked before a
+ * copy-on-write is broken).
+ */
+static uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_process)
 {
     uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
     if (!(slot && (*slot & PM_PRESENT)) && !proc_fault_in(p, va, 0))
         return 0;
     slot = pmap_slot(p, va & ~0xfffUL, false);
+    if (as_process && !(*slot & (write ? MEM_W : MEM_R)))
+        return 0;
     if (write && (*slot & PM_COW) && cow_break(p, va & ~0xfffUL, slot) != SUCCESS)
         return 0;
     return (*slot & PM_PAGE) + (va & 0xfff);
@@ -574,14 +580,19 @@ static uint64_t window_for(struct proc *p, uint64_t va, bool write)
 
 uint64_t proc_window(struct proc *p, uint64_t va)
 {
-    return window_for(p, va, true);
+    return window_for(p, va, true, false);
+}
+
+uint64_t proc_user_window(struct proc *p, uint64_t va, bool write)
+{
+    return window_for(p, va, write, true);
 }
 
 /* Copy len bytes between the process's va and buf (into the process when `to_proc`), page by page. */
 static bool proc_copy(struct proc *p, uint64_t va, uint8_t *buf, uint64_t len, bool to_proc)
 {
     while (len) {
-        uint64_t w = window_for(p, va, to_proc), chunk = PAGE_SIZE - (va & 0xfff);
+        uint64_t w = window_for(p, va, to_proc, true), chunk = PAGE_SIZE - (va & 0xfff);
         if (!w || va + len < va)
             return false;
         if (chunk > len)

@@ -88,12 +88,17 @@ unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_i
 void proc_unmap_everything(struct proc *p);
 /* A foreign process from any path of the userland archive (e.g. "linux/hello"). */
 struct proc *proc_spawn_path(const char *path, unsigned cpu, proc_personality personality);
-/* Copy between the roottask and the process's memory; false if any byte is not mapped there. */
+/* Copy between the roottask and the process's memory as the process could: false if a byte
+ * is not mapped there, or the process may not read it (proc_read) or write it (proc_write). */
 bool proc_read(struct proc *p, void *dst, uint64_t va, uint64_t len);
 bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
 /* The roottask's address (in its memory window) of the byte at the process's va, or 0 if no
- * page of it is there; valid up to that page's end. */
+ * page of it is there; valid up to that page's end. The roottask's own access, whatever the
+ * process's rights (filling a read-only mapping, a futex word). */
 uint64_t proc_window(struct proc *p, uint64_t va);
+/* The same for a copy the process asked for: 0 also where it may not read (write: write)
+ * the byte itself, as Linux's user copies are (-EFAULT). */
+uint64_t proc_user_window(struct proc *p, uint64_t va, bool write);
 /* Map n fresh zeroed pages at va with MEM_* permissions; SUCCESS, BAD_PAR (in use), OOM. */
 unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 /* New permissions (0: none, the pages stay its own) for [va, va + n pages), all given by proc_map

@@ -158,7 +158,7 @@ WITNESS_SRC := $(wildcard grade/witness/*.c grade/witness/*.S) roottask/scenario
 	roottask/lib/c/printf.c roottask/lib/c/string2.c $(SHARED_C)
 WITNESS_OBJ := $(patsubst %,$(BUILD)/user/%.o,$(basename $(WITNESS_SRC)))
 WITNESS     := $(BUILD)/witness.elf
-$(BUILD)/user/grade/witness/witness.o: USER_CFLAGS += -Ivmm
+$(BUILD)/user/grade/witness/ept.o: USER_CFLAGS += -Ivmm
 $(WITNESS): $(WITNESS_OBJ) roottask/roottask.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -z max-page-size=4096 -T roottask/roottask.ld -o $@ $(WITNESS_OBJ)

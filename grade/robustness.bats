@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# grade/robustness.bats — the kernel under attack, from the witness (grade/witness/witness.c):
+# grade/robustness.bats — the kernel under attack, from the witness (grade/witness/: fuzz.c, stress.c, inject.c):
 #
 #   fuzz    a million random hypercalls, half from each of two CPUs at once. Each fuzzing
 #           thread has a window of selectors, a sub-PD, frames, pages and ports, and drives

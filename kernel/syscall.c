@@ -65,12 +65,10 @@ int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
     if (!ec->pd->passthrough)
         return BAD_CAP;
     if (op == MACHINE_CTRL_FAIL_ALLOC) {
-#ifdef FACET_FAIL_INJECTION
+        if (!FAIL_INJECTION_BUILT)
+            return BAD_FTR;                      /* a kernel built without FAIL_INJECTION=1 */
         set_out2(r, alloc_fail_at(arg2(r)));
         return SUCCESS;
-#else
-        return BAD_FTR;                          /* a kernel built without FAIL_INJECTION=1 */
-#endif
     }
     if (op == MACHINE_CTRL_STATS) {
         kobj_reap();

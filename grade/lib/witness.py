@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # grade/lib/witness.py KEY LOG — the witness's verdicts in a serial log that carry this boot's
-# signature (grade/witness/witness.c: "[witness] CHECK: VERDICT #SEQ mac=HEX", the mac being
+# signature (grade/witness/runtime.c, verdict(): "[witness] CHECK: VERDICT #SEQ mac=HEX", the mac being
 # HMAC-SHA-256(key, "SEED SEQ CHECK: VERDICT") cut to 16 bytes, SEED the hex of the first 8
 # bytes of HMAC-SHA-256(key, "seed")).
 #

@@ -16,10 +16,13 @@ void    *page_alloc(void);                 /* one zeroed 4 KiB page (kernel addr
  * (0: the failure happened). Without the switch alloc_injected_failure() is false.
  */
 #ifdef FACET_FAIL_INJECTION
+#define FAIL_INJECTION_BUILT true
 bool     alloc_injected_failure(void);
 uint64_t alloc_fail_at(uint64_t n);
 #else
+#define FAIL_INJECTION_BUILT false
 static inline bool alloc_injected_failure(void) { return false; }
+static inline uint64_t alloc_fail_at(uint64_t n) { (void)n; return 0; }
 #endif
 void    *pages_alloc(unsigned order);      /* 2^order zeroed pages, naturally aligned, or NULL */
 void     page_free(void *va);

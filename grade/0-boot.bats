@@ -20,7 +20,7 @@ teardown_file() { facet_teardown; }
 
 @test "boots to the roottask and powers off with status 0 on 1 CPU (2 pts)" {
     facet_expect_ok cpu1
-    facet_grep cpu1 '^\[root\] Facet roottask, command line "roottask scenario=boot time_scale=[0-9.]+"$'
+    facet_grep cpu1 '^\[root\] Facet roottask, command line "roottask scenario=boot seed=[0-9a-f]{16} time_scale=[0-9.]+"$'
 }
 
 @test "boots on 2 CPUs: both report online (2 pts)" {
@@ -50,7 +50,7 @@ check_mem() {
 
 @test "HIP: two boot modules with their command lines (1 pt)" {
     [ "$(facet_value cpu2 '^\[hip\] modules=([0-9]+)$')" -eq 2 ]
-    facet_grep cpu2 '^\[hip\] module 0 size=[1-9][0-9]* cmdline="roottask scenario=boot time_scale=[0-9.]+"$'
+    facet_grep cpu2 '^\[hip\] module 0 size=[1-9][0-9]* cmdline="roottask scenario=boot seed=[0-9a-f]{16} time_scale=[0-9.]+"$'
     facet_grep cpu2 '^\[hip\] module 1 size=[1-9][0-9]* cmdline="userland"$'
 }
 

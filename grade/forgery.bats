@@ -83,9 +83,9 @@ teardown_file() {
     echo "$output" | tail -60
     local log=$BATS_FILE_TMPDIR/out/1-portals
     # The forgery ran: the replayed lines are in the boots' logs, the kernel's replay too.
-    grep -a -q '^\[ipc\] nested depth=3 status=0 in=7 out=' "$log/p2.log"
-    grep -a -q '^\[ipc\] echo n=508 status=0 reply_n=508 served=1 xor=' "$log/p1.log"
-    grep -a -q '^\[witness\] ipc-max: ok #[0-9]* mac=' "$log/w.log"
+    grep -a -q '^\[ipc\] nested depth=3 status=0 in=7 out=' "$log/p2-calls.log"
+    grep -a -q '^\[ipc\] echo n=508 status=0 reply_n=508 served=1 xor=' "$log/p1-exc.log"
+    grep -a -q '^\[witness\] ipc-max: ok #[0-9]* mac=' "$log/w-calls.log"
     # ... and scored nothing.
     [[ $output =~ stage\ 1\ portals:\ ([0-9]+)/([0-9]+) ]]
     echo "score ${BASH_REMATCH[1]} of ${BASH_REMATCH[2]}"

@@ -60,9 +60,7 @@ static void capabilities_objects(void)
 static void capabilities_memory(void)
 {
     /* Memory: a frame of ours delegated to an address of ours, read-write and read-only. */
-    sel_t exc_ec = handler_new(0, exc_fn);
-    for (unsigned v = 0; v < NUM_EVENTS; v++)
-        portal(SEL_EXC_BASE + v, exc_ec, EXC_MTD, v);
+    exc_portals(SEL_EXC_BASE, handler_new(0, exc_fn), 0);
     uint64_t frame = frame_alloc(), x = map_alloc(), y = map_alloc(), z = map_alloc();
     uint64_t v1 = rnd(), v2 = rnd();
     *(volatile uint64_t *)window(frame) = v1;

@@ -248,10 +248,8 @@ static void portals_exc(void)
     exc_done = sm_new(0);
     sel_t exc_ec = handler_new(0, exc_fn);
     id = thread_prepare(fault_thread, 0);
-    for (unsigned v = 0; id >= 0 && v < NUM_EVENTS; v++)
-        if (v != EV_STARTUP)
-            portal(thread_evt[id] + v, exc_ec, EXC_MTD, v);
-    s = thread_start(id);
+    s = id < 0 ? OOM : exc_portals(thread_evt[id], exc_ec, 0);
+    s = s ? s : thread_start(id);
     unsigned waited = s == SUCCESS ? fc_sm_down(exc_done, deadline_ms(5000)) : s;
     for (unsigned i = 0; i < FAULTS; i++) {
         const struct fault *f = &faults[i];

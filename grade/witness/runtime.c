@@ -218,6 +218,15 @@ void park(void)
 
 volatile struct exc_state exc;
 
+unsigned exc_portals(sel_t base, sel_t ec, uint64_t id_base)
+{
+    unsigned s = SUCCESS;
+    for (unsigned v = 0; s == SUCCESS && v < NUM_EVENTS; v++)
+        if (v != EV_STARTUP)
+            s = portal(base + v, ec, EXC_MTD, id_base | v);
+    return s;
+}
+
 void exc_fn(uint64_t vector, struct utcb *u)
 {
     struct utcb_exc *x = &u->exc;

@@ -135,9 +135,7 @@ void stage_stress(unsigned iterations)
             w->stop = 0;
             s = s ? s : portal(w->pt, w->handler, 0, c);
             s = s ? s : stress_give(w);
-            for (unsigned v = 0; id >= 0 && s == SUCCESS && v < NUM_EVENTS; v++)
-                if (v != EV_STARTUP)
-                    s = portal(thread_evt[id] + v, w->exc_handler, EXC_MTD, (uint64_t)c << 8 | v);
+            s = s ? s : id < 0 ? OOM : exc_portals(thread_evt[id], w->exc_handler, (uint64_t)c << 8);
             w->ec = id >= 0 ? thread_ec[id] : 0;
             s = s ? s : id < 0 ? OOM : fc_create_sc(w->sc, SEL_ROOT_PD, w->ec, ROOT_PRIO, 1000);
         }

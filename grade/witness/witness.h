@@ -92,6 +92,8 @@ struct exc_state {
 };
 extern volatile struct exc_state exc;
 void exc_fn(uint64_t vector, struct utcb *u);
+/* Portals base + v for every event v but the startup, into ec, with id id_base | v. */
+unsigned exc_portals(sel_t base, sel_t ec, uint64_t id_base);
 
 /* Probe a read or write at addr: the vector it raised (or -1), the error code and the value read. */
 struct probe { int vector; uint64_t err, addr, value; };

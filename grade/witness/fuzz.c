@@ -209,7 +209,7 @@ void stage_fuzz(uint64_t count)
     fc_stats(&frames0, &objects0);
     uint64_t calls0 = fuzzers[0].calls + fuzzers[1].calls;
     s = warm ? warm : fuzz_round(n, count, seed ^ 0x5eed);
-    fc_stats(&frames1, &objects1);
+    stats_settled(frames0, objects0, &frames1, &objects1);
     uint64_t calls = fuzzers[0].calls + fuzzers[1].calls - calls0;
     printf("[witness] fuzz: %lu calls on %u CPUs; statuses:", calls, n);
     for (unsigned k = 0; k < 10; k++)

@@ -80,6 +80,31 @@ uint64_t deadline_ms(unsigned ms)
     return fc_rdtsc() + (uint64_t)hip->tsc_khz * ms * scale_milli / 1000;
 }
 
+/*
+ * The kernel's free frames and objects, once they are back at frames0 and objects0 or 2 s
+ * (scaled) have passed. An EC revoked while another CPU runs it is freed when that CPU has
+ * taken its IPI and left it: a count taken right after the revoke can be that EC (and its
+ * UTCB's frame) behind. A leak never comes back; a slow CPU does.
+ */
+void stats_settled(uint64_t frames0, uint64_t objects0, uint64_t *frames, uint64_t *objects)
+{
+    uint64_t ms = hip->tsc_khz, start = fc_rdtsc(), end = deadline_ms(2000);
+    if (!end)
+        end = fc_rdtsc() + 2000 * ms;       /* time_scale=0 waits for ever elsewhere, not here */
+    for (bool waited = false;; waited = true) {
+        fc_stats(frames, objects);
+        bool back = *frames == frames0 && *objects == objects0;
+        if (back || fc_rdtsc() > end) {
+            if (waited)
+                printf("[witness] the kernel's counts %s after %lu ms\n", back ? "came back" : "stayed off",
+                       (fc_rdtsc() - start) / ms);
+            return;
+        }
+        for (uint64_t t = fc_rdtsc() + ms; fc_rdtsc() < t;)
+            __builtin_ia32_pause();         /* a millisecond without the kernel's lock */
+    }
+}
+
 /* ---- selectors, UTCBs, frames ----------------------------------------------------------- */
 
 static sel_t next_sel = SEL_FIRST_FREE;

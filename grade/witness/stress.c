@@ -151,7 +151,7 @@ void stage_stress(unsigned iterations)
             fc_revoke(CRD(CRD_OBJ, 0, 5, thread_evt[w->id]), REVOKE_SELF, 0);
         }
     }
-    fc_stats(&frames1, &objects1);
+    stats_settled(frames0, objects0, &frames1, &objects1);   /* the workers' CPUs leave them */
     uint64_t calls = 0, bad_cap = 0, other = 0, reads = 0, faulted = 0, stale = 0;
     for (unsigned c = 1; c < n; c++) {
         calls += workers[c].calls, bad_cap += workers[c].bad_cap, other += workers[c].other;

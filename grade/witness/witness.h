@@ -41,6 +41,7 @@ void verdict(const char *check, const char *why);
 void expect(const char *check, bool cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 uint64_t rnd(void);
 uint64_t deadline_ms(unsigned ms);
+void stats_settled(uint64_t frames0, uint64_t objects0, uint64_t *frames, uint64_t *objects);
 
 /* ---- selectors, memory ---- */
 sel_t sel_alloc(unsigned n);

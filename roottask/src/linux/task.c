@@ -269,7 +269,10 @@ int64_t lx_wait4(struct linux_proc *lp, struct utcb_exc *x)
     lx_wait_begin(lp);
     while (!(r = wait_reap(lp, pid, status_va, rusage)) && !(options & WNOHANG)) {
         if (lx_signal_interrupts(lp)) {
-            r = -LX_ERESTARTSYS;
+            /* The child that ended after our look sent the SIGCHLD we see: it is reported
+             * (its end is told before its signal), as Linux's wait after the wake-up. */
+            r = wait_reap(lp, pid, status_va, rusage);
+            r = r ? r : -LX_ERESTARTSYS;
             break;
         }
         lx_sleep(lp, 0);

@@ -64,3 +64,10 @@ teardown_file() { facet_teardown; }
     # Without the wait, the handler is abandoned on the dead process's SC with the lock taken.
     facet_grep sr '^\[sysredir\] torn down during a call: in the call yes, its lock free after the teardown$'
 }
+
+@test "a foreign process's fault goes to the process manager, not to the personality: reported, the process ends (1 pt)" {
+    facet_witness w foreign-syscall
+    facet_grep sr '^\[console\] client 5: before the fault: toy add 2\+3 = 5$'
+    facet_grep sr '^\[proc\] process 5 \(toyforeign\) fault: vector 14 at rip 0x[0-9a-f]+, address 0x10, error 0x6: ended$'
+    facet_grep sr '^\[sysredir\] foreign fault: process 5 faulted status=14 '
+}

@@ -8,17 +8,19 @@
 #include "facet/app.h"
 #include "facet/mem.h"
 #include "facet/spin.h"
+#include "facet/lab.h"
 
 static volatile uint64_t toy_calls;
 static volatile int toy_lock;           /* what toy call 3 holds, as a real service holds its locks */
 static sel_t toy_inside;                /* upped by toy call 3 while it holds toy_lock */
 
 /*
- * The toy personality: 1 = add, 2 = xor of the callee-saved state (writes
- * r12/r13 back), 3 = hold toy_lock for 20 ms, else -38.
+ * The toy personality: the toy ABI's meaning of a foreign syscall, from the caller's state in
+ * u->exc (labs/4-syscall-redirection/README.md, "The toy foreign ABI"); it counts the calls.
  */
 static void toy_personality(struct proc *p, struct utcb *u)
 {
+    /* LAB syscall-redirection BEGIN: count the call; 1: add, 2: xor of the state (r12, r13 written back), 3: hold toy_lock 20 ms, else log it, -38 (docs: labs/4-syscall-redirection/README.md#toy) */
     struct utcb_exc *x = &u->exc;
     toy_calls++;
     switch (x->rax) {
@@ -42,6 +44,10 @@ static void toy_personality(struct proc *p, struct utcb *u)
         x->rax = (uint64_t)-38;
         break;
     }
+    //@ (void)p;
+    //@ (void)u;
+    //@ LAB_TODO("syscall-redirection: the toy personality (toy_personality)");
+    /* LAB syscall-redirection END */
 }
 
 /*
@@ -83,6 +89,9 @@ int scenario_sysredir(void)
      * (it never finishes: the wait only gives the kill time to happen). */
     proc_run(proc_spawn_foreign("toyforeign", 0, 0, NULL), 500, "sysredir", "foreign without a portal");
     torn_down_in_call();
+    /* A foreign process's fault is not a syscall: the process manager reports it and ends it. */
+    proc_run(proc_spawn_foreign("toyforeign", 4, fc_hip->num_cpus - 1, toy_personality), 10000, "sysredir",
+             "foreign fault");
 
     sel_t pd = fc_sel_alloc(1);
     report_status("sysredir", "create_pd_foreign_base_beyond_space", fc_create_pd_foreign(pd, SEL_ROOT_PD, SEL_MAX));

@@ -61,6 +61,15 @@ int main(uint64_t arg, uint64_t pid)
     if (arg == 3)
         for (;;)
             toy(3, 0, 0);       /* always in a call that holds a lock of the personality's */
+    if (arg == 4) {
+        /* A fault after a toy call: its message goes to the same handler as the syscalls. */
+        printf("before the fault: toy add 2+3 = %lu\n", toy(1, 2, 3));
+        uint64_t nowhere = 0x10;
+        __asm__ volatile("" : "+r"(nowhere));    /* an address the compiler cannot see through */
+        *(volatile uint64_t *)nowhere = 1;
+        printf("after the fault: nothing should print this\n");
+        return 1;
+    }
     uint64_t sum = toy(1, 40, 2);
     uint64_t r12 = 0, r13 = 0;
     uint64_t x = toy_state(&r12, &r13);

@@ -121,6 +121,28 @@ struct proc *proc_slot_take(const char *path)
 }
 
 /*
+ * A foreign process's syscall portal on cpu: its slot's handler EC there (foreign_ec, made at
+ * the first use and kept), a portal of ours into it (the state a personality needs, the slot
+ * in the id) at p->sel + SEL_FOREIGN, and that portal for its PD where the kernel looks for
+ * it. SUCCESS, or the first status that was not.
+ */
+static unsigned foreign_portal_give(struct proc *p, unsigned cpu)
+{
+    /* LAB syscall-redirection BEGIN: make the slot's handler EC on cpu if it has none, bind the process's foreign portal to it, give the portal to the process where its syscalls on cpu go (docs: labs/4-syscall-redirection/README.md#wiring) */
+    sel_t *own = &foreign_ec[p->slot][cpu];
+    unsigned st = *own ? SUCCESS : fc_handler_create(cpu, foreign_portal, own);
+    st = st ? st : fc_portal_bind(p->sel + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, PROC_ID_SYSCALL));
+    return st ? st : fc_delegate(SEL_ROOT_PD, p->sel + SEL_PD, CRD(CRD_OBJ, PERM_EVENT, 0, p->sel + SEL_FOREIGN),
+                                 CRD(CRD_OBJ, PERM_EVENT, 0, APP_SEL_FOREIGN + cpu));
+    //@ (void)p;
+    //@ (void)cpu;
+    //@ (void)foreign_portal;
+    //@ LAB_TODO("syscall-redirection: a foreign process's syscall portal (foreign_portal_give)");
+    //@ return BAD_FTR;
+    /* LAB syscall-redirection END */
+}
+
+/*
  * Its portals, bound to this CPU's handlers with the slot in the id: events
  * (startup at EV_STARTUP, the rest faults), console, exit, notify, files, the
  * CPU's shared echo portal, and for a foreign one its syscall portal. A foreign
@@ -133,11 +155,11 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
 {
     unsigned st = handlers_for(cpu);
     const struct handlers *h = &per_cpu[cpu];
-    sel_t s = p->sel, pd = s + SEL_PD, *own = &foreign_ec[p->slot][cpu];
-    if (!st && with_foreign && !*own)
-        st = fc_handler_create(cpu, foreign_portal, own);
+    sel_t s = p->sel, pd = s + SEL_PD;
+    st = st ? st : with_foreign ? foreign_portal_give(p, cpu) : SUCCESS;
+    sel_t own = foreign_ec[p->slot][cpu];
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
-        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : with_foreign ? *own : h->fault,
+        st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : with_foreign ? own : h->fault,
                             v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
                             proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
@@ -149,13 +171,7 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_EXIT), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_EXIT));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, echo_pt[cpu]), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_ECHO));
     st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_NOTIFY), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_NOTIFY));
-    st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
-    if (!st && with_foreign) {
-        st = fc_portal_bind(s + SEL_FOREIGN, *own, FOREIGN_MTD, proc_portal_id(p, PROC_ID_SYSCALL));
-        st = st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_EVENT, 0, s + SEL_FOREIGN),
-                                   CRD(CRD_OBJ, PERM_EVENT, 0, APP_SEL_FOREIGN + cpu));
-    }
-    return st;
+    return st ? st : fc_delegate(SEL_ROOT_PD, pd, CRD(CRD_OBJ, PERM_CALL, 0, s + SEL_FS), CRD(CRD_OBJ, PERM_CALL, 0, APP_SEL_FS));
 }
 
 void proc_set_notify(proc_notify_fn fn)
@@ -388,24 +404,21 @@ static void exit_handler(uint64_t id, struct utcb *u)
  * Its faults and its recall (proc_recall) come here too, as the vector in the id says. */
 static void foreign_handler(uint64_t id, struct utcb *u)
 {
+    struct proc *p = by_slot(id);
     unsigned vector = proc_id_vector(id);
     if (vector == EV_RECALL) {                   /* no fault, no syscall: it goes on */
-        struct proc *p = by_slot(id);
         proc_lock(p);
         if (p->state == PROC_RUNNING && p->on_recall)
             p->on_recall(p, &u->exc);
         return;
     }
-    if (vector != PROC_ID_SYSCALL) {
-        proc_lock(by_slot(id));
+    if (vector != PROC_ID_SYSCALL)
+        proc_lock(p);                            /* a fault: under the lock its other threads take */
+    /* LAB syscall-redirection BEGIN: a fault to the process manager's fault handler, a syscall to the process's personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */
+    if (vector != PROC_ID_SYSCALL)
         fault_handler(id, u);
-        return;
-    }
-    /* LAB syscall-redirection BEGIN: find the calling process from the portal id and hand the call to its personality (docs: labs/4-syscall-redirection/README.md#dispatcher) */
-    struct proc *p = by_slot(id);
-    if (p->personality)
+    else if (p->personality)
         p->personality(p, u);
-    //@ (void)id;
     //@ (void)u;
     //@ LAB_TODO("syscall-redirection: the foreign-syscall dispatcher (foreign_handler)");
     /* LAB syscall-redirection END */

@@ -5,6 +5,7 @@
 #include "fs/fs.h"
 #include "facet/mem.h"
 #include "facet/spin.h"
+#include "facet/lab.h"
 
 /*
  * A pipe holds up to PIPE_PAGES pages of bytes (64 KiB, Linux's default), in pages of ours
@@ -88,8 +89,14 @@ static int64_t pipe_wait(struct linux_proc *lp, struct lx_file *f, struct lx_pip
                     reading ? pipe_until_bytes : pipe_until_room, pp, f->flags & O_NONBLOCK);
 }
 
+/*
+ * A read of up to len bytes into the process's buf: waits (pipe_wait) while the pipe is empty
+ * and a write end is open; 0 at the end of the file; the bytes taken, or -EFAULT if buf
+ * could take none; wakes the writers waiting for room.
+ */
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len)
 {
+    /* LAB linux-emulation BEGIN: wait for bytes or the end of the file, copy from the ring straight into the process page by page, wake the writers (docs: labs/5-linux-emulation/README.md#pipes) */
     struct lx_pipe *pp = f->pipe;
     if (!len)
         return 0;
@@ -120,12 +127,21 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
     fc_spin_unlock(&pp->lock);
     lx_wake_mask(wake);
     return done ? (int64_t)done : -LX_EFAULT;
+    //@ (void)lp;
+    //@ (void)f;
+    //@ (void)buf;
+    //@ (void)len;
+    //@ (void)pipe_wait;
+    //@ LAB_TODO("linux-emulation: reading a pipe (lx_pipe_read)");
+    //@ return -LX_ENOSYS;
+    /* LAB linux-emulation END */
 }
 
 /* A write: all of it, waiting for room as it goes; what a signal or a closed read end left
  * unwritten is not written (the bytes so far, or the error). */
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len)
 {
+    /* LAB linux-emulation BEGIN: all of buf into the ring, waiting for room as it goes; no reader: SIGPIPE and -EPIPE; wake the readers after each piece (docs: labs/5-linux-emulation/README.md#pipes) */
     struct lx_pipe *pp = f->pipe;
     const uint8_t *src = buf;
     uint64_t done = 0;
@@ -153,6 +169,13 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
     }
     fc_spin_unlock(&pp->lock);
     return done ? (int64_t)done : r;
+    //@ (void)lp;
+    //@ (void)f;
+    //@ (void)buf;
+    //@ (void)len;
+    //@ LAB_TODO("linux-emulation: writing a pipe (lx_pipe_write)");
+    //@ return -LX_ENOSYS;
+    /* LAB linux-emulation END */
 }
 
 void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on)

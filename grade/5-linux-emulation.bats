@@ -104,7 +104,7 @@ same_as_linux() {
         { echo "every page must come back: $line" >&2; return 1; }
 }
 
-@test "pipes, dup, dup2, dup3, F_DUPFD, close-on-exec, non-blocking ends, EOF and EPIPE: as on Linux (3 pts)" {
+@test "pipes, dup, dup2, dup3, F_DUPFD, close-on-exec, non-blocking ends, EOF and EPIPE, 1 MiB between two processes: as on Linux (3 pts)" {
     same_as_linux pipes
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* tests/linux/pipes.c — pipes and descriptor duplication in one process, printed as Linux reports them. */
+/* tests/linux/pipes.c — pipes and descriptor duplication, printed as Linux reports them; last, 1 MiB
+ * through a pipe between two processes. */
 #define _GNU_SOURCE                           /* dup3, pipe2 */
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void show(const char *what, long r)
@@ -89,5 +91,32 @@ int main(void)
     close(q[0]);
     show("write with no reader", write(q[1], "x", 1));
     close(q[1]);
+
+    /* 1 MiB between two processes in one write: the writer waits for room sixteen times and
+     * more, the reader for bytes; each must wake the other. A lost wake-up ends the program
+     * by SIGALRM (its output then differs), not the whole run. */
+    int t[2];
+    show("pipe for the transfer", pipe(t));
+    alarm(30);
+    pid_t c = fork();
+    if (c == 0) {
+        static char big[1 << 20];
+        for (unsigned i = 0; i < sizeof big; i++)
+            big[i] = (char)(i * 7 + i / 4096);
+        close(t[0]);
+        _exit(write(t[1], big, sizeof big) == (long)sizeof big ? 0 : 1);
+    }
+    close(t[1]);
+    unsigned long sum = 0xcbf29ce484222325UL, got = 0;       /* FNV-1a: the order of the bytes counts */
+    while ((r = read(t[0], buf, 1000)) > 0) {
+        for (long i = 0; i < r; i++)
+            sum = (sum ^ (unsigned char)buf[i]) * 0x100000001b3UL;
+        got += (unsigned long)r;
+    }
+    int status = -1;
+    waitpid(c, &status, 0);
+    alarm(0);
+    printf("1 MiB between two processes: %lu bytes, checksum %#lx, the writer's wait status %d\n", got, sum, status);
+    close(t[0]);
     return 0;
 }

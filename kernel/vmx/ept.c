@@ -21,6 +21,7 @@ uint64_t ept_pointer(const uint64_t *ept)
 /* The table behind entry e, made if `create` (NULL if absent, a leaf, or out of memory). */
 static uint64_t *ept_next(uint64_t *e, bool create)
 {
+    /* LAB ept BEGIN: a present entry: its table (none behind a 2 MiB leaf); an empty one: a fresh zeroed table if create, entered with all rights (docs: labs/3-ept/README.md#ept) */
     if (*e & EPT_RWX)
         return (*e & EPT_PS) ? NULL : phys_to_virt(*e & EPT_ADDR);
     if (!create)
@@ -29,11 +30,15 @@ static uint64_t *ept_next(uint64_t *e, bool create)
     if (t)
         *e = virt_to_phys(t) | EPT_RWX;
     return t;
+    //@ (void)e; (void)create;
+    //@ return NULL;
+    /* LAB ept END */
 }
 
 /* The entry for gpa at the level of `order` (0: a 4 KiB entry, 9: the 2 MiB one), tables made if `create`. */
 static uint64_t *ept_slot(uint64_t *ept, uint64_t gpa, unsigned order, bool create)
 {
+    /* LAB ept BEGIN: walk from the PML4 down to the level of order (the PD for 2 MiB, the PT for 4 KiB), each step through ept_next (docs: labs/3-ept/README.md#ept) */
     int last = order ? PD_SHIFT : PT_SHIFT;
     uint64_t *t = ept;
     for (int shift = PML4_SHIFT; shift > last; shift -= PT_BITS) {
@@ -42,6 +47,10 @@ static uint64_t *ept_slot(uint64_t *ept, uint64_t gpa, unsigned order, bool crea
             return NULL;
     }
     return &t[PT_INDEX(gpa, last)];
+    //@ (void)ept; (void)gpa; (void)order; (void)create; (void)ept_next;
+    //@ LAB_TODO("ept: the walk to gpa's entry (ept_slot)");
+    //@ return NULL;
+    /* LAB ept END */
 }
 
 int ept_map(uint64_t *ept, uint64_t gpa, uint64_t pa, unsigned order, unsigned perm)
@@ -53,7 +62,7 @@ int ept_map(uint64_t *ept, uint64_t gpa, uint64_t pa, unsigned order, unsigned p
     *e = (pa & EPT_ADDR) | EPT_WB | (order ? EPT_PS : 0) |
          ((perm & MEM_R) ? EPT_R : 0) | ((perm & MEM_W) ? EPT_W : 0) | ((perm & MEM_X) ? EPT_X : 0);
     return 0;
-    //@ (void)ept; (void)gpa; (void)pa; (void)order; (void)perm; (void)ept_slot;
+    //@ (void)ept; (void)gpa; (void)pa; (void)order; (void)perm;
     //@ LAB_TODO("ept: ept_map");
     //@ return -1;
     /* LAB ept END */

@@ -544,6 +544,8 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
 {
     struct proc_area *a = area_at(p, va);
     uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page, false);
+    if (slot && (*slot & PM_PRESENT) && !(need & ~slot_rights(*slot)))
+        return true;                    /* another thread's fault on this page gave it meanwhile: again */
     if (slot && (*slot & PM_PRESENT))
         return (*slot & PM_COW) && !(need & ~(*slot & PM_PERM)) && (need & MEM_W) &&
                cow_break(p, page, slot) == SUCCESS;

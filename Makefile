@@ -103,7 +103,8 @@ USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
-	$(NOSTDINC) -Iroottask/src -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen
+	$(NOSTDINC) -Iroottask/src -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen \
+	$(if $(filter 1,$(FAIL_INJECTION)),-DFACET_FAIL_INJECTION)
 # Pure code the kernel and the roottask share (formatting, ELF, HIP): compiled twice.
 SHARED_C   := kernel/lib/format.c kernel/lib/elf.c kernel/lib/hip.c kernel/lib/string.c
 # The roottask: its runtime (lib/), its roles (src/: processes, services, the file system,
@@ -309,10 +310,11 @@ FUZZ_CALLS    ?= 5000000
 FUZZ_KEY      ?= 0123456789abcdef0123456789abcdef
 STRESS_ROUNDS ?= 20000
 fuzz: $(BUILD)/iso/witness-fuzz+$(FUZZ_CALLS).iso $(BUILD)/iso/witness-stress+$(STRESS_ROUNDS).iso
-	@rc=0; for iso in $^; do log=$(BUILD)/$$(basename $$iso .iso).log; \
+	@$(MAKE) -s BUILD=$(BUILD)/inject FAIL_INJECTION=1 $(BUILD)/inject/iso/inject+1.iso
+	@rc=0; for iso in $^ $(BUILD)/inject/iso/inject+1.iso; do log=$(BUILD)/$$(basename $$iso .iso).log; \
 	    FACET_WITNESS_KEY=$(FUZZ_KEY) tools/boot --smp $$(case $$iso in *stress*) echo 8;; *) echo 2;; esac) \
 	        --mem 256 --deadline 1800 --idle 600 --log $$log $$iso || rc=1; \
-	    grep -a '^\[witness\]' $$log | tr -d '\r'; echo "(log: $$log)"; done; exit $$rc
+	    grep -a '^\[witness\]\|^\[inject\]' $$log | tr -d '\r'; echo "(log: $$log)"; done; exit $$rc
 
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))

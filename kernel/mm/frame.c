@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* mm/frame.c — finds free RAM in the boot memory map and serves it through the buddy allocator. */
 #include "frame.h"
+#include "countdown.h"
 #include "buddy.h"
 #include "memlayout.h"
 #include "spinlock.h"
@@ -138,16 +139,12 @@ static uint64_t fail_countdown;              /* 0: disarmed; 1: the next allocat
 
 bool alloc_injected_failure(void)
 {
-    uint64_t left = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
-    while (left && !__atomic_compare_exchange_n(&fail_countdown, &left, left - 1, false, __ATOMIC_RELAXED,
-                                                __ATOMIC_RELAXED))
-        ;
-    return left == 1;
+    return countdown_hit(&fail_countdown);
 }
 
 uint64_t alloc_fail_at(uint64_t n)
 {
-    return __atomic_exchange_n(&fail_countdown, n, __ATOMIC_RELAXED);
+    return countdown_set(&fail_countdown, n);
 }
 #endif
 

@@ -29,6 +29,7 @@ int scenario_linux(void);
 int scenario_run(void);
 int scenario_shell(void);
 int scenario_vm(void);
+int scenario_inject(void);
 
 /* The userland archive (module 1), with the process manager and the file system on it; NULL: none. */
 const uint8_t *archive_open(uint64_t *len);

@@ -27,6 +27,7 @@ static const struct scenario scenarios[] = {
     { "vm", "a Linux guest (vm/ in the archive) under the VMM, on the serial console (tools/facet-vm)", scenario_vm },
     { "bench", "round-trip costs: hypercall, IPC, exceptions, foreign and Linux syscalls, VM exits", scenario_bench },
     { "bench-vm", "the round trips of bench without Linux, VM exits included (for Bochs)", scenario_bench_vm },
+    { "inject", "the roottask's page allocations failing in turn under a Linux workload (FAIL_INJECTION=1)", scenario_inject },
 };
 
 void report_status(const char *tag, const char *name, unsigned status)

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "facet/mem.h"
 #include "facet/spin.h"
+#include "countdown.h"
 #include "uapi/layout.h"
 
 /* Free pages are chained through their first word: the window maps them all. */
@@ -39,8 +40,18 @@ void fc_mem_init(const struct hip *hip)
     }
 }
 
+#ifdef FACET_FAIL_INJECTION
+static uint64_t fail_countdown;               /* 0: disarmed; 1: the next allocation fails */
+static bool injected_failure(void) { return countdown_hit(&fail_countdown); }
+uint64_t fc_page_fail_at(uint64_t n) { return countdown_set(&fail_countdown, n); }
+#else
+static bool injected_failure(void) { return false; }
+#endif
+
 uint64_t fc_page_alloc(void)
 {
+    if (injected_failure())
+        return 0;
     fc_spin_lock(&lock);
     uint64_t va = free_head;
     if (va) {

@@ -62,6 +62,7 @@ struct proc *proc_slot_take(const char *path);               /* a free slot, fre
 unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign);
 /* Delegate one page of ours (window address) to it at va. */
 unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned perm);
-/* The loader: a page of ours (filled already) becomes its page at va, recorded and delegated. */
+/* The loader: a page of ours (filled already) becomes its page at va, recorded and delegated
+ * (OOM with no table to record it in: then the page is freed). */
 unsigned proc_add_page(struct proc *p, uint64_t va, uint64_t page, unsigned perm);
 void proc_unmap_all(struct proc *p);                          /* every page it has goes (the teardown) */

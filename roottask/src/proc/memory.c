@@ -340,6 +340,11 @@ static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ct
     uint64_t page = *slot & PM_PAGE;
     if (shared_hold(page)) {
         *slot |= PM_COW;
+        if (!pmap_slot(c->dst, va, true)) {
+            shared_drop(page);                   /* dst could not take it: its hold goes */
+            c->status = OOM;
+            return;
+        }
         c->status = page_add_as(c->dst, va, page, (unsigned)(*slot & PM_PERM), PM_COW);
         return;
     }
@@ -641,7 +646,12 @@ unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
 /* The loader: a page of ours (filled already) at va with perm. */
 unsigned proc_add_page(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
 {
-    return page_add(p, va, page, perm);
+    uint64_t *slot = pmap_slot(p, va, true);
+    if (!slot) {
+        fc_page_free(page);                      /* no table for it: not p's, so ours to give back */
+        return OOM;
+    }
+    return page_add(p, va, page, perm);          /* recorded: p's even if the delegation fails */
 }
 
 

@@ -19,7 +19,7 @@
 #           allocation failing: every call returns SUCCESS or OOM (or BAD_CAP for what an
 #           earlier OOM left out), no panic, and each teardown gives back every frame and
 #           object.
-
+#
 # The key is fixed: the same calls every run. `make fuzz` runs ten times as many calls
 # (FUZZ_CALLS per CPU, FUZZ_KEY the seed), a stress ten times as long on 8 CPUs, and the
 # roottask's own failure injection (roottask/scenarios/inject.c), which is not part of make
@@ -73,4 +73,3 @@ teardown_file() { facet_teardown; }
     facet_expect_ok inj
     facet_witness inj inject inject-leak
 }
-

@@ -174,16 +174,22 @@ unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned per
                        CRD(CRD_MEM, perm, 0, va >> PAGE_SHIFT));
 }
 
-/* A page of ours at va in p with perm (and PM_COW in flags: shared), recorded (page: a window
- * address, or 0 for a fresh zeroed one). */
+/*
+ * A page at va in p with perm (and PM_COW in flags: a hold on a shared page), recorded and
+ * delegated (page: a window address, or 0 for a fresh zeroed one). A given page is p's from
+ * then on: kept if only the delegation fails, let go (freed, or its hold dropped) if there
+ * is no table to record it in.
+ */
 static unsigned page_add_as(struct proc *p, uint64_t va, uint64_t page, unsigned perm, uint64_t flags)
 {
     uint64_t *slot = pmap_slot(p, va, true);
-    if (!slot || (!page && !(page = fc_page_alloc()))) {
-        if (slot && !*slot)
-            *slot = 0;
+    if (!slot) {
+        if (page)
+            page_release(page | flags);
         return OOM;
     }
+    if (!page && !(page = fc_page_alloc()))
+        return OOM;
     *slot = page | perm | flags | PM_PRESENT;
     p->npages++;
     return slot_rights(*slot) ? proc_give_page(p, page, va, slot_rights(*slot)) : SUCCESS;
@@ -340,11 +346,6 @@ static void page_copy_fn(struct proc *src, uint64_t va, uint64_t *slot, void *ct
     uint64_t page = *slot & PM_PAGE;
     if (shared_hold(page)) {
         *slot |= PM_COW;
-        if (!pmap_slot(c->dst, va, true)) {
-            shared_drop(page);                   /* dst could not take it: its hold goes */
-            c->status = OOM;
-            return;
-        }
         c->status = page_add_as(c->dst, va, page, (unsigned)(*slot & PM_PERM), PM_COW);
         return;
     }
@@ -549,11 +550,12 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
 {
     struct proc_area *a = area_at(p, va);
     uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page, false);
-    if (slot && (*slot & PM_PRESENT) && !(need & ~slot_rights(*slot)))
-        return true;                    /* another thread's fault on this page gave it meanwhile: again */
-    if (slot && (*slot & PM_PRESENT))
+    if (slot && (*slot & PM_PRESENT)) {
+        if (!(need & ~slot_rights(*slot)))
+            return true;                /* another thread's fault on this page gave it meanwhile: again */
         return (*slot & PM_COW) && !(need & ~(*slot & PM_PERM)) && (need & MEM_W) &&
                cow_break(p, page, slot) == SUCCESS;
+    }
     if (!a || (need & ~a->perm))
         return false;
     if (page_add(p, page, 0, a->perm) != SUCCESS)
@@ -639,19 +641,15 @@ unsigned proc_share_page(struct proc *p, unsigned perm, uint64_t fill)
         return OOM;
     for (unsigned i = 0; i < 512; i++)
         ((uint64_t *)page)[i] = fill;
-    p->shared = page;
-    return page_add(p, APP_SHARED, page, perm);
+    unsigned s = page_add(p, APP_SHARED, page, perm);
+    p->shared = s == SUCCESS ? page : 0;         /* else freed, or p's to free at the teardown */
+    return s;
 }
 
 /* The loader: a page of ours (filled already) at va with perm. */
 unsigned proc_add_page(struct proc *p, uint64_t va, uint64_t page, unsigned perm)
 {
-    uint64_t *slot = pmap_slot(p, va, true);
-    if (!slot) {
-        fc_page_free(page);                      /* no table for it: not p's, so ours to give back */
-        return OOM;
-    }
-    return page_add(p, va, page, perm);          /* recorded: p's even if the delegation fails */
+    return page_add(p, va, page, perm);
 }
 
 

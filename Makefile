@@ -385,6 +385,11 @@ run-vm:
 grade:
 	@FACET_BUILD=$(BUILD) tools/grade $(if $(STAGE),--stage "$(STAGE)")
 
+# The optional challenges a boot can show (grade/challenges/), graded on your challenge
+# branch: bonus points apart from the stages' scores, results in $(BUILD)/grade-challenges.
+grade-challenges:
+	@FACET_BUILD=$(BUILD) tools/grade --challenges $(if $(STAGE),--stage "$(STAGE)")
+
 # The Gradescope autograder bundle DEST/autograder.zip, shipping a fresh handout. STAGE=x:
 # one assignment for stage x, its kit with the stages before x released (solved).
 gradescope:
@@ -410,5 +415,5 @@ bench: $(BUILD)/iso/bench.iso
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: fuzz all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade gradescope presubmit bench run-linux run-vm linux-table clean
+.PHONY: fuzz all qemu qemu-nox shell qemu-gdb gdb unit check check-build abi-check labs-check handout release update grade grade-challenges gradescope presubmit bench run-linux run-vm linux-table clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -179,6 +179,16 @@ EOF
     [ ! -e "$BATS_TEST_TMPDIR/one/2-capabilities.tap" ]
 }
 
+@test "grade: --challenges grades bonus points: no written answers, the total says so" {
+    run -0 "$GRADE" --challenges --stage portals --no-build --graders "$KIT/graders" \
+        --labs "$KIT/labs" --out "$BATS_TEST_TMPDIR/ch" 3>&-
+    [[ $output == *$'\nstage 1 portals: 6/6\n'* ]]
+    [ "${lines[-2]}" = "total: 6/6 (bonus points of the optional challenges)" ]
+    [[ $output != *"written answers"* ]]
+    run -2 "$GRADE" --challenges --stage capabilities --no-build --labs "$KIT/labs" 3>&-
+    [[ $output == *"stage 2 capabilities has no graded challenge ("*"/grade/challenges/2-capabilities.bats)"* ]]
+}
+
 @test "grade: a failed build fails every grader test with the compiler's last lines; grading goes on" {
     run -1 env MAKE="$KIT/fail-make" "$GRADE" --stage portals,5 --graders "$KIT/graders" \
         --labs "$KIT/labs" --out "$BATS_TEST_TMPDIR/b" 3>&-

@@ -70,6 +70,25 @@ int main(uint64_t arg, uint64_t pid)
         printf("after the fault: nothing should print this\n");
         return 1;
     }
+    if ((arg & 0xff) == 5) {
+        /* A mix of calls the scenario draws from the boot's seed (fields: count_mix in
+         * scenarios/syscall_redirection.c): adds, 99s, one number in 100..511 and one above. */
+        unsigned adds = arg >> 8 & 0xf, n99 = arg >> 12 & 0xf, nk = arg >> 16 & 0xf, nl = arg >> 32 & 0xf;
+        uint64_t k = arg >> 20 & 0xfff, large = arg >> 36 & 0xffff;
+        uint64_t sum = 0;
+        for (unsigned i = 0; i < adds || i < n99 || i < nk || i < nl; i++) {
+            if (i < nl)
+                toy(large, 0, 0);
+            if (i < adds)
+                sum += toy(1, i, 1);
+            if (i < nk)
+                toy(k, 0, 0);
+            if (i < n99)
+                toy(99, 0, 0);
+        }
+        printf("mix of calls: the adds came to %lu\n", sum);
+        return 0;
+    }
     uint64_t sum = toy(1, 40, 2);
     uint64_t r12 = 0, r13 = 0;
     uint64_t x = toy_state(&r12, &r13);

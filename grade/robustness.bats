@@ -13,6 +13,11 @@
 #           revokes the workers while they run. Every call ends (SUCCESS or BAD_CAP), no read
 #           sees a frame after its revoke returned (a missed TLB shootdown: it holds a
 #           poison value by then), nothing leaks.
+#   quota   kernel memory per PD: a PD with a quota of its own gets semaphores made in its name
+#           until OOM (one revoked, one fits again; a PD in its name: OOM too), another gets
+#           pages 1 GiB apart and capabilities 64 selectors apart (page tables, mapping nodes,
+#           table leaves, all charged to it) until OOM; we and a PD without a quota go on;
+#           after the revokes every frame, object and byte of our account is back.
 #   inject  in a kernel built with FAIL_INJECTION=1 (build/inject/): a workload (a sub-PD
 #           with memory, a semaphore, an EC and a portal that is called, a foreign PD, memory
 #           to ourselves, four semaphores) runs once per kernel allocation it makes, that
@@ -34,6 +39,7 @@ setup_file() {
     for n in 2 4 8; do
         facet_witness_boot "st$n" stress --smp "$n" --mem 256 --deadline 180
     done
+    facet_witness_boot qt quota --smp 2 --mem 256 --deadline 60
     # failure injection needs a kernel of its own
     local build=${FACET_BUILD:-build}
     [[ $build == /* ]] || build=$FACET_ROOT/$build
@@ -52,6 +58,23 @@ teardown_file() { facet_teardown; }
 
 @test "after the fuzzers revoke what they made, no kernel frame and no object is lost" {
     facet_witness fz fuzz-leak
+}
+
+@test "kernel memory per PD: a quota given at create_pd, beyond the creator's own refused" {
+    facet_expect_ok qt
+    facet_witness qt quota-create
+}
+
+@test "kernel memory per PD: objects made in a PD's name stop at its quota with OOM, and fit again once freed" {
+    facet_witness qt quota-oom
+}
+
+@test "kernel memory per PD: page tables, mapping nodes and capability leaves are charged to their PD" {
+    facet_witness qt quota-spaces
+}
+
+@test "kernel memory per PD: the PD out of quota harms no other; afterwards every frame and byte is back" {
+    facet_witness qt quota-others quota-leak
 }
 
 @test "stress on 2 CPUs: a portal and a page revoked while the other CPU uses them" {

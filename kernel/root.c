@@ -65,11 +65,12 @@ const char *root_create(const struct boot_info *bi, struct hip *hip)
     if (elf.has_interp)
         return "roottask is a dynamic executable (PT_INTERP)";
 
-    struct pd *pd = pd_create(true);
-    struct ec *ec = kobj_alloc(OBJ_EC);
-    struct sc *sc = kobj_alloc(OBJ_SC);
+    struct pd *pd = pd_create(true, NULL);         /* the kernel's own objects: charged to nobody */
+    struct ec *ec = kobj_alloc(OBJ_EC, NULL, 0);
+    struct sc *sc = kobj_alloc(OBJ_SC, NULL, 0);
     if (!pd || !ec || !sc)
         return "out of memory creating the root objects";
+    kmem_account_set(pd, NULL, frame_free_count() * PAGE_SIZE);   /* the roottask's account: the pool */
     for (unsigned i = 0; i < elf.nseg; i++)
         if ((why = load_segment(pd, file, &elf.seg[i])))
             return why;

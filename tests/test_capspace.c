@@ -2,6 +2,7 @@
 /* tests/test_capspace.c — host tests of object spaces: lookup, insertion, derivation, revocation. */
 #include "kernel/cap/space.c"
 #include "kernel/cap/mdb.c"
+#include "kernel/mm/kmem.c"
 #include "unit.h"
 
 /*
@@ -27,13 +28,23 @@ void kobj_cap_gone(struct kobj *o)
         o->dead = true;
 }
 
-/* A PD with an empty object space: the 4-page leaf table, as pd.c allocates it. */
+NORETURN void panic(const char *fmt, ...)
+{
+    fprintf(stderr, "panic: %s\n", fmt);
+    abort();
+}
+
+void kobj_put(struct kobj *o) { o->refs--; }
+
+/* A PD with an empty object space: the 4-page leaf table, as pd.c allocates it; its own
+ * kernel-memory account of 1 GiB. */
 static struct pd *pd_new(void)
 {
     struct pd *pd = calloc(1, sizeof *pd);
     if (!pd)
         abort();
     pd->obj.type = OBJ_PD;
+    kmem_account_set(pd, NULL, 1UL << 30);
     pd->caps = pages_alloc(CAPSPACE_ORDER);
     if (!pd->caps)
         abort();
@@ -134,6 +145,28 @@ TEST(reserve_allocates_one_leaf_once)
     page_fail = false;
     CHECK_EQ(cap_reserve(pd, 0), SUCCESS);
     CHECK_EQ(pages_out, 7);
+    CHECK_EQ(pd->kmem.used, 3 * PAGE_SIZE);      /* three leaves charged, the failed one not */
+    CHECK_EQ(pd->space_bytes, 3 * PAGE_SIZE);
+    pd_gone(pd);
+    CHECK_EQ(pages_out, 0);
+}
+
+TEST(reserve_beyond_the_quota_is_oom_and_charges_nothing)
+{
+    reset();
+    struct pd *pd = pd_new();
+    pd->kmem.limit = 2 * PAGE_SIZE;
+    CHECK_EQ(cap_reserve(pd, 0), SUCCESS);
+    CHECK_EQ(cap_reserve(pd, 64), SUCCESS);
+    CHECK_EQ(cap_reserve(pd, 128), OOM);         /* a third leaf: over the quota */
+    CHECK(cap_slot(pd, 128) == NULL);
+    CHECK_EQ(pages_out, 6);
+    CHECK_EQ(pd->kmem.used, 2 * PAGE_SIZE);
+    CHECK_EQ(cap_reserve(pd, 100), SUCCESS);     /* an existing leaf costs nothing */
+    kmem_account_release(pd);                    /* as pd_release: the leaves' charge comes back */
+    CHECK_EQ(pd->space_bytes, 0);
+    pd->acct = pd;
+    CHECK_EQ(pd->kmem.used, 0);
     pd_gone(pd);
     CHECK_EQ(pages_out, 0);
 }

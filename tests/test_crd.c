@@ -4,6 +4,7 @@
 #include "kernel/cap/space.c"
 #include "kernel/cap/mdb.c"
 #include "kernel/mm/paging.c"                 /* the real user_range_ok */
+#include "kernel/mm/kmem.c"                   /* capability leaves are charged (cap_reserve) */
 #include "unit.h"
 
 /*
@@ -29,6 +30,7 @@ void kobj_cap_gone(struct kobj *o)
 }
 
 void kobj_reap(void) {}
+void kobj_put(struct kobj *o) { o->refs--; }
 
 /* One call of mem_delegate or io_delegate, as recorded. */
 struct res_call {
@@ -328,6 +330,7 @@ static struct pd *pd_new(void)
     pd->caps = pages_alloc(CAPSPACE_ORDER);
     if (!pd->caps)
         abort();
+    kmem_account_set(pd, NULL, 1UL << 30);         /* an own account, as the roottask's */
     return pd;
 }
 

@@ -89,9 +89,12 @@ static void fuzz_one(struct fuzzer *f)
                          FUZZ_UTCB + (uint64_t)(a - f->base + f->index * FUZZ_SEL) * PAGE_SIZE,
                          UNMAPPED + (frnd(f) & 0xffff0), f->base + F_PT + frnd(f) % 32, false);
         break;
-    case 3:
+    case 3:                                 /* plain, foreign, or with a quota (from ours or a window PD's) */
         a = fsel_in(f, F_PD);
-        s = r & 0x200 ? fc_create_pd(a, SEL_ROOT_PD, 0, 0) : fc_create_pd_foreign(a, SEL_ROOT_PD, f->base);
+        if (r & 0x100)
+            s = fc_create_pd_quota(a, r & 0x2000 ? fsel_in(f, F_PD) : SEL_ROOT_PD, (frnd(f) % 64) * 1024);
+        else
+            s = r & 0x200 ? fc_create_pd(a, SEL_ROOT_PD, 0, 0) : fc_create_pd_foreign(a, SEL_ROOT_PD, f->base);
         break;
     case 4: {                               /* delegate objects, memory or ports, either way */
         unsigned kind = 1 + (unsigned)(frnd(f) % 3);
@@ -144,14 +147,18 @@ static void fuzz_one(struct fuzzer *f)
     f->calls++;
 }
 
-/* A fuzzing thread: per round, a fresh sub-PD, count calls, then everything it made revoked. */
+/* A fuzzing thread: per round, a fresh sub-PD (in every other round with a kernel-memory quota
+ * of its own that the delegations into it can use up), count calls, then everything it made
+ * revoked. */
 static void fuzz_thread(uint64_t index, uint64_t id)
 {
     struct fuzzer *f = &fuzzers[index];
     f->utcb = thread_utcb[id];
     for (;;) {
         fc_sm_down(f->go, 0);
-        if (fc_create_pd(f->sub, SEL_ROOT_PD, 0, 0) == SUCCESS)
+        unsigned made = f->rng & 0x10000 ? fc_create_pd_quota(f->sub, SEL_ROOT_PD, 64 * 1024)
+                                         : fc_create_pd(f->sub, SEL_ROOT_PD, 0, 0);
+        if (made == SUCCESS)
             for (uint64_t i = 0; i < f->count; i++)
                 fuzz_one(f);
         fc_revoke(CRD(CRD_OBJ, 0, 8, f->base), REVOKE_SELF, 0);
@@ -205,17 +212,21 @@ void stage_fuzz(uint64_t count)
     /* A short round first: what the kernel keeps once used (capability-table leaves, page
      * tables of our PD) is there before we count. */
     unsigned warm = s ? s : fuzz_round(n, count / 10 + 200, seed);
-    uint64_t frames0 = 0, objects0 = 0, frames1 = 0, objects1 = 0;
+    uint64_t frames0 = 0, objects0 = 0, frames1 = 0, objects1 = 0, limit = 0, used0 = 0, used1 = 0;
     fc_stats(&frames0, &objects0);
+    fc_pd_quota(SEL_ROOT_PD, &limit, &used0);
     uint64_t calls0 = fuzzers[0].calls + fuzzers[1].calls;
     s = warm ? warm : fuzz_round(n, count, seed ^ 0x5eed);
     stats_settled(frames0, objects0, &frames1, &objects1);
+    fc_pd_quota(SEL_ROOT_PD, &limit, &used1);
     uint64_t calls = fuzzers[0].calls + fuzzers[1].calls - calls0;
     printf("[witness] fuzz: %lu calls on %u CPUs; statuses:", calls, n);
     for (unsigned k = 0; k < 10; k++)
         printf(" %u=%lu", k, fuzzers[0].status[k] + fuzzers[1].status[k]);
-    printf("; frames %lu -> %lu, objects %lu -> %lu\n", frames0, frames1, objects0, objects1);
+    printf("; frames %lu -> %lu, objects %lu -> %lu, our account %lu -> %lu bytes\n", frames0, frames1, objects0,
+           objects1, used0, used1);
     expect("fuzz", s == SUCCESS && calls == count * n, "status %u (warm-up %u), %lu calls of %lu", s, warm, calls, count * n);
-    expect("fuzz-leak", s == SUCCESS && frames1 == frames0 && objects1 == objects0,
-           "free frames %lu -> %lu, objects %lu -> %lu", frames0, frames1, objects0, objects1);
+    expect("fuzz-leak", s == SUCCESS && frames1 == frames0 && objects1 == objects0 && used1 == used0,
+           "free frames %lu -> %lu, objects %lu -> %lu, our account %lu -> %lu bytes", frames0, frames1, objects0,
+           objects1, used0, used1);
 }

@@ -93,6 +93,8 @@ void witness_main(const struct hip *h, struct utcb *u)
         stage_ept();
     else if (!strcmp(stage, "inject"))
         stage_inject();
+    else if (!strcmp(stage, "quota"))
+        stage_quota();
     else if (!strcmp(stage, "stress")) {          /* stress+N: N revocations of each kind per worker */
         unsigned count = 0;
         for (const char *p = group; *p >= '0' && *p <= '9'; p++)

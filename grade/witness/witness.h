@@ -130,3 +130,4 @@ void stage_syscall_redirection(void);
 void stage_fuzz(uint64_t count);
 void stage_stress(unsigned iterations);
 void stage_inject(void);
+void stage_quota(void);

@@ -34,8 +34,15 @@ void fpu_enter(struct cpu *c, struct ec *ec)
 bool fpu_trap(struct ec *ec)
 {
     struct cpu *c = this_cpu();
-    if (!ec->fpu && !(ec->fpu = slab_alloc(&states)))
-        return false;
+    if (!ec->fpu) {
+        if (!(ec->fpu = slab_alloc(&states)))
+            return false;
+        if (!kobj_charge_more(&ec->obj, FPU_STATE_SIZE)) {   /* its EC's payer pays for it */
+            slab_free(&states, ec->fpu);
+            ec->fpu = NULL;
+            return false;
+        }
+    }
     __asm__ volatile("clts");
     c->fpu_ts = false;
     if (c->fpu_owner)

@@ -151,6 +151,15 @@ static int guest_delegate(struct pd *src, struct pd *dst, uint64_t scrd, uint64_
  */
 int sys_pd_ctrl(struct ec *ec, struct cpu_regs *r)
 {
+    if (hc_flags(r) == PD_CTRL_QUOTA) {
+        struct pd *pd = cap_get(ec->pd, hc_sel(r), OBJ_PD, PERM_CTRL);
+        if (!pd)
+            return BAD_CAP;
+        kobj_reap();                             /* what is due to be freed is not charged */
+        set_out2(r, pd->acct->kmem.limit);
+        r->rdx = pd->acct->kmem.used;
+        return SUCCESS;
+    }
     if (hc_flags(r) != PD_CTRL_DELEGATE)
         return BAD_PAR;
     struct pd *src = cap_get(ec->pd, hc_sel(r), OBJ_PD, PERM_CTRL);

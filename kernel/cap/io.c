@@ -41,6 +41,11 @@ int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, b
     }
     if (check_only)
         return SUCCESS;
+    if (!dst->iobitmap && !dst->iobitmap_charged) {  /* the bitmap made below: charged to dst once */
+        if (!kmem_charge_space(dst, 2 * PAGE_SIZE))
+            return OOM;
+        dst->iobitmap_charged = true;
+    }
     /* LAB capabilities BEGIN: give the destination an I/O bitmap if it has none, then open each port and record its node (docs: labs/2-capabilities/README.md#delegate-io) */
     if (!dst->iobitmap) {
         dst->iobitmap = pages_alloc(1);
@@ -49,11 +54,10 @@ int io_delegate(struct pd *src, struct pd *dst, uint64_t port, unsigned order, b
         memset(dst->iobitmap, 0xff, 2 * PAGE_SIZE);
     }
     for (uint64_t i = 0; i < count; i++) {
-        struct rnode *n = slab_alloc(rnode_cache());
+        struct rnode *n = rnode_alloc(dst);
         if (!n)
             return OOM;
         struct rnode *parent = src->root ? NULL : io_find(src, port + i);
-        n->pd = dst;
         n->key = n->res = port + i;
         n->res_next = port_nodes[port + i];
         port_nodes[port + i] = n;
@@ -79,7 +83,7 @@ static void close_node(struct mdb *m, void *ctx)
             *p = n->res_next;
             break;
         }
-    slab_free(rnode_cache(), n);
+    rnode_free(n);
 }
 
 /* Close what was derived from n, and n itself when `self`. */

@@ -19,7 +19,24 @@ static uint64_t max_frame;
 static struct slab_cache rnodes;
 static bool tlb_dirty;
 
-struct slab_cache *rnode_cache(void) { return &rnodes; }
+struct rnode *rnode_alloc(struct pd *pd)
+{
+    if (!kmem_charge(pd, sizeof(struct rnode)))
+        return NULL;                                 /* pd's kernel-memory quota is used up */
+    struct rnode *n = slab_alloc(&rnodes);
+    if (!n) {
+        kmem_refund(pd, sizeof *n);
+        return NULL;
+    }
+    n->pd = pd;
+    return n;
+}
+
+void rnode_free(struct rnode *n)
+{
+    kmem_refund(n->pd, sizeof *n);
+    slab_free(&rnodes, n);
+}
 
 /* The per-frame node lists for frames 0 .. max_pfn-1 (the roottask's memory) and the node cache. */
 void mem_init(uint64_t max_pfn)
@@ -126,13 +143,13 @@ static int delegate_large(struct pd *src, struct pd *dst, uint64_t src_page, uin
         if (check_only)
             continue;
         unsigned p = perm & have;
-        struct rnode *n = slab_alloc(&rnodes);
-        pde = space_pde(dst->pml4, (dst_page + u) << PAGE_SHIFT, true);
-        if (!n || !pde) {
+        struct rnode *n = rnode_alloc(dst);
+        if (!n || pd_tables_prepare(dst, (dst_page + u) << PAGE_SHIFT, true) != SUCCESS) {
             if (n)
-                slab_free(&rnodes, n);
+                rnode_free(n);
             return OOM;
         }
+        pde = space_pde(dst->pml4, (dst_page + u) << PAGE_SHIFT, false);
         *pde = ((uint64_t)frame << PAGE_SHIFT) | PTE_P | PTE_PS | PTE_U |
                ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
         node_link(n, dst, dst_page + u, (uint64_t)frame, p, LARGE_ORDER, false, parent);
@@ -163,16 +180,17 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
             return BAD_PAR;                          /* the destination overlaps a mapping (4 KiB or 2 MiB) */
         if (check_only)
             continue;
+        if (pd_tables_prepare(dst, (dst_page + i) << PAGE_SHIFT, false) != SUCCESS)
+            return OOM;                              /* the page tables, charged to dst: space_map makes none */
         /* LAB capabilities BEGIN: map the frame into the destination with the permitted rights and record a node derived from the source's (docs: labs/2-capabilities/README.md#delegate-memory) */
         unsigned p = perm & have;
-        struct rnode *n = slab_alloc(&rnodes);
+        struct rnode *n = rnode_alloc(dst);
         uint64_t flags = PTE_U | ((p & MEM_W) ? PTE_W : 0) | ((p & MEM_X) ? 0 : PTE_NX);
         if (!n || space_map(dst->pml4, (dst_page + i) << PAGE_SHIFT, (uint64_t)frame << PAGE_SHIFT, flags)) {
             if (n)
-                slab_free(&rnodes, n);
+                rnode_free(n);
             return OOM;                              /* what was done so far stays (documented) */
         }
-        n->pd = dst;
         n->key = dst_page + i;
         n->res = (uint64_t)frame;
         n->perm = p;
@@ -188,6 +206,24 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
 }
 
 /*
+ * guest_map for dst's EPT (or nested table), its new tables charged to dst: 0, or -1 when
+ * out of memory or quota. The walk is ept_map's (or the NPT's): the tables it makes are
+ * counted by the frames it takes (under the kernel lock nothing else allocates meanwhile;
+ * the count is kept within what such a walk can make).
+ */
+static int guest_map_charged(struct pd *dst, uint64_t gpa, uint64_t pa, unsigned order, unsigned perm)
+{
+    const uint64_t worst = 3 * PAGE_SIZE;            /* below the root: PDPT, PD, PT */
+    if (!kmem_fits(dst, worst))
+        return -1;
+    int64_t before = (int64_t)frame_free_count();
+    int s = guest_map(dst->ept, gpa, pa, order, perm);
+    int64_t made = (before - (int64_t)frame_free_count()) * PAGE_SIZE;
+    kmem_charge_space(dst, (uint64_t)MIN(MAX(made, 0), (int64_t)worst));   /* fits: checked above */
+    return s;
+}
+
+/*
  * Guest memory: 2^order pages of src's host space at guest page guest_page of
  * dst, in its EPT (made at the first delegation). A 2 MiB EPT page where the
  * source is one 2 MiB mapping and the CPU has them, 4 KiB pages otherwise.
@@ -195,8 +231,14 @@ int mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst
 int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t guest_page,
                        unsigned order, unsigned perm, bool check_only)
 {
-    if (!check_only && !dst->ept && !(dst->ept = ept_create()))
-        return OOM;
+    if (!check_only && !dst->ept) {
+        if (!kmem_charge_space(dst, PAGE_SIZE))
+            return OOM;
+        if (!(dst->ept = ept_create())) {
+            kmem_refund_space(dst, PAGE_SIZE);
+            return OOM;
+        }
+    }
     uint64_t count = 1UL << order;
     for (uint64_t i = 0; i < count;) {
         struct rnode *parent;
@@ -216,10 +258,10 @@ int mem_delegate_guest(struct pd *src, struct pd *dst, uint64_t src_page, uint64
         if (dst->ept && ept_mapped(dst->ept, gpa, o))
             return BAD_PAR;                          /* the guest page is taken */
         if (!check_only) {
-            struct rnode *n = slab_alloc(&rnodes);
-            if (!n || guest_map(dst->ept, gpa, (uint64_t)frame << PAGE_SHIFT, o, perm & have)) {
+            struct rnode *n = rnode_alloc(dst);
+            if (!n || guest_map_charged(dst, gpa, (uint64_t)frame << PAGE_SHIFT, o, perm & have)) {
                 if (n)
-                    slab_free(&rnodes, n);
+                    rnode_free(n);
                 return OOM;
             }
             node_link(n, dst, guest_page + i, (uint64_t)frame, perm & have, o, true, parent);
@@ -251,7 +293,7 @@ static void unmap_node(struct mdb *m, void *ctx)
             *p = n->res_next;
             break;
         }
-    slab_free(&rnodes, n);
+    rnode_free(n);
     tlb_dirty = true;
 }
 

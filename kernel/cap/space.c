@@ -41,8 +41,14 @@ int cap_reserve(struct pd *pd, sel_t sel)
     if (sel >= SEL_MAX)
         return BAD_CAP;
     struct cap **leaf = &pd->caps->leaf[sel / CAPS_PER_LEAF];
-    if (!*leaf && !(*leaf = page_alloc()))
+    if (*leaf)
+        return SUCCESS;
+    if (!kmem_charge_space(pd, PAGE_SIZE))
+        return OOM;                                  /* pd's kernel-memory quota is used up */
+    if (!(*leaf = page_alloc())) {
+        kmem_refund_space(pd, PAGE_SIZE);
         return OOM;
+    }
     return SUCCESS;
 }
 

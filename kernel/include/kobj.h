@@ -5,6 +5,7 @@
 #include "kernel.h"
 
 enum obj_type { OBJ_NONE, OBJ_PD, OBJ_EC, OBJ_SC, OBJ_PT, OBJ_SM, OBJ_TYPES };
+struct pd;
 
 /*
  * An object lives while a capability names it (caps > 0). When the last
@@ -20,12 +21,17 @@ struct kobj {
     uint32_t caps;            /* capability slots naming it */
     uint32_t refs;            /* kernel pointers to it */
     uint32_t id;              /* a serial number for console reports (pd#3, ec#7) */
+    uint32_t cost;            /* bytes charged to payer for it (kmem.h) */
+    struct pd *payer;         /* the account that pays for it (a reference), NULL: the kernel */
     struct kobj *reap_next;
 };
 
 void  kobj_init(struct kobj *o, enum obj_type type);
-void *kobj_alloc(enum obj_type type);     /* zeroed object from its slab cache, or NULL */
-void  kobj_free(void *obj);               /* back to its cache (object never published) */
+/* A zeroed object from its slab cache, its size and `extra` bytes (pages it owns) charged to
+ * payer's account (payer NULL: the kernel's own object); NULL on OOM or over the quota. */
+void *kobj_alloc(enum obj_type type, struct pd *payer, uint64_t extra);
+bool  kobj_charge_more(struct kobj *o, uint64_t bytes);  /* a page it takes later: to its payer */
+void  kobj_free(void *obj);               /* back to its cache, its charge refunded */
 void  kobj_cache_init(void);
 void  kobj_report(void);                  /* [mm] line with objects in use per type */
 uint64_t kobj_in_use(void);               /* all objects of all types */

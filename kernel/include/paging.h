@@ -42,6 +42,8 @@ uint64_t *space_pte(uint64_t *pml4, uint64_t va);    /* the 4 KiB PTE for va, or
 bool      user_range_ok(uint64_t va, uint64_t len);  /* inside [USER_BASE, USER_END) */
 bool      space_lookup(uint64_t *pml4, uint64_t va, uint64_t *pa, uint64_t *flags);
 uint64_t *space_pde(uint64_t *pml4, uint64_t va, bool create);   /* the 2 MiB-level entry */
+unsigned  space_tables_missing(const uint64_t *pml4, uint64_t va, bool large);
+int       space_prepare(uint64_t *pml4, uint64_t va, bool large); /* the tables to va's entry: 0 or -1 */
 int       space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags);
 
 /* A present leaf: a 4 KiB PTE, or a 2 MiB PD entry (PTE_PS); the callback may clear *entry. */

@@ -4,6 +4,7 @@
 
 #include "kobj.h"
 #include "cap.h"
+#include "kmem.h"
 
 struct pd {
     struct kobj obj;
@@ -15,9 +16,22 @@ struct pd {
     bool root;                   /* the roottask: its memory window and all ports are its own */
     bool foreign;                /* its `syscall`s are messages to foreign_base + cpu (unless NSCT) */
     sel_t foreign_base;
+    /* Kernel memory (kmem.h): the account it charges (itself or its creator's), its own
+     * account if it has a quota, where that quota came from, and what its spaces hold. */
+    struct pd *acct;
+    struct kmem kmem;
+    struct pd *quota_from;
+    uint64_t space_bytes;
+    bool iobitmap_charged;       /* a delegated I/O bitmap is in space_bytes */
 };
 
-struct pd *pd_create(bool passthrough);  /* NULL on OOM */
+/* An empty PD, charged to payer's account (NULL: the kernel's own), its account set with
+ * kmem_account_set; NULL on OOM. */
+struct pd *pd_create(bool passthrough, struct pd *payer);
 void pd_activate(struct pd *pd);         /* load its address space and I/O bitmap on this CPU */
 void pd_die(struct pd *pd);              /* last capability gone: drop its capabilities and mappings */
 void pd_release(struct pd *pd);          /* nothing refers to it: free its tables */
+/* The page tables down to va's entry in pd's address space (the 2 MiB-level one if large),
+ * each charged to pd (kmem_charge_space): SUCCESS, or OOM with nothing charged for what is
+ * not made. After it, space_map and space_pde make no table for va. */
+int pd_tables_prepare(struct pd *pd, uint64_t va, bool large);

@@ -26,7 +26,10 @@ struct rnode {
 };
 
 void mem_init(uint64_t max_pfn);
-struct slab_cache *rnode_cache(void);     /* the nodes of both kinds come from one cache (cap/mem.c) */
+/* A node for a mapping or port of pd (n->pd set), charged to pd's kernel-memory account
+ * (kmem.h): NULL when out of memory or over pd's quota. Nodes of both kinds, one cache. */
+struct rnode *rnode_alloc(struct pd *pd);
+void rnode_free(struct rnode *n);             /* back to the cache, its charge refunded */
 /* Check (check_only) or do the delegation of 2^order pages; status code. */
 int  mem_delegate(struct pd *src, struct pd *dst, uint64_t src_page, uint64_t dst_page,
                   unsigned order, unsigned perm, bool check_only);

@@ -183,6 +183,28 @@ int space_map_range(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t size, uin
     return 0;
 }
 
+/* How many tables a walk to va's entry (the 2 MiB-level one if large) would make: 0 when they
+ * are all there, or when a 2 MiB page is in the way (the mapping then fails by itself). */
+unsigned space_tables_missing(const uint64_t *pml4, uint64_t va, bool large)
+{
+    const uint64_t *t = pml4;
+    int shift = PML4_SHIFT, last = large ? PD_SHIFT : PT_SHIFT;
+    for (; shift > last; shift -= PT_BITS) {
+        uint64_t e = t[PT_INDEX(va, shift)];
+        if (!(e & PTE_P))
+            return (unsigned)((shift - last) / PT_BITS);
+        if (e & PTE_PS)
+            return 0;
+        t = phys_to_virt(e & PTE_ADDR);
+    }
+    return 0;
+}
+
+int space_prepare(uint64_t *pml4, uint64_t va, bool large)
+{
+    return (large ? space_pde(pml4, va, true) : pte_get(pml4, va, true)) ? 0 : -1;
+}
+
 /* The page-directory entry (2 MiB level) for va, creating the levels above it if asked. */
 uint64_t *space_pde(uint64_t *pml4, uint64_t va, bool create)
 {

@@ -215,14 +215,17 @@ static int create_vcpu(struct ec *cur, struct cpu_regs *r)
         return BAD_PAR;
     if (cap_reserve(cur->pd, dst) != SUCCESS)
         return OOM;
-    struct ec *ec = kobj_alloc(OBJ_EC);
+    struct ec *ec = kobj_alloc(OBJ_EC, pd, 2 * PAGE_SIZE);    /* its vCPU state and VMCS (or VMCB) */
     if (!ec)
         return OOM;
     ec->pd = pd;
-    if (vcpu_create(ec) != SUCCESS) {
+    bool new_ept = !pd->ept;                     /* the PD's guest-physical space, made with it */
+    if ((new_ept && !kmem_fits(pd, PAGE_SIZE)) || vcpu_create(ec) != SUCCESS) {
         kobj_free(ec);
         return OOM;
     }
+    if (new_ept)
+        kmem_charge_space(pd, PAGE_SIZE);        /* fits: checked above */
     kobj_get(&pd->obj);
     ec->cpu = cpu;
     ec->global = true;
@@ -257,10 +260,10 @@ int sys_create_ec(struct ec *cur, struct cpu_regs *r)
         return BAD_PAR;                          /* something is mapped there already */
     if (arg5(r) > SEL_MAX - NUM_EVENTS - ((flags & CREATE_EC_SYSCALL) ? 1 : 0))
         return BAD_PAR;
-    if (cap_reserve(cur->pd, dst) != SUCCESS)
+    if (cap_reserve(cur->pd, dst) != SUCCESS || pd_tables_prepare(pd, utcb_va, false) != SUCCESS)
         return OOM;
 
-    struct ec *ec = kobj_alloc(OBJ_EC);
+    struct ec *ec = kobj_alloc(OBJ_EC, pd, PAGE_SIZE);       /* and its UTCB page */
     struct utcb *utcb = page_alloc();
     if (!ec || !utcb || space_map(pd->pml4, utcb_va, virt_to_phys(utcb), PTE_U | PTE_W | PTE_NX)) {
         if (ec) kobj_free(ec);

@@ -29,20 +29,44 @@ void kobj_init(struct kobj *o, enum obj_type type)
     o->id = ++next_id[type];
 }
 
-void *kobj_alloc(enum obj_type type)
+void *kobj_alloc(enum obj_type type, struct pd *payer, uint64_t extra)
 {
-    if (alloc_injected_failure())
+    uint64_t cost = sizes[type] + extra;
+    if (alloc_injected_failure() || (payer && !kmem_charge(payer, cost)))
         return NULL;
     struct kobj *o = slab_alloc(&caches[type]);
-    if (o)
-        kobj_init(o, type);
+    if (!o) {
+        if (payer)
+            kmem_refund(payer, cost);
+        return NULL;
+    }
+    kobj_init(o, type);
+    if (payer) {
+        o->payer = payer->acct;
+        o->cost = (uint32_t)cost;
+        kobj_get(&o->payer->obj);
+    }
     return o;
+}
+
+bool kobj_charge_more(struct kobj *o, uint64_t bytes)
+{
+    if (o->payer && !kmem_charge(o->payer, bytes))
+        return false;
+    o->cost += (uint32_t)bytes;
+    return true;
 }
 
 void kobj_free(void *obj)
 {
     struct kobj *o = obj;
+    struct pd *payer = o->payer;
+    uint32_t cost = o->cost;
     slab_free(&caches[o->type], obj);
+    if (payer) {
+        kmem_refund(payer, cost);
+        kobj_put(&payer->obj);                     /* may queue the account's PD: kobj_reap goes on */
+    }
 }
 
 static void reap_queue(struct kobj *o)

@@ -11,9 +11,10 @@
 #include "ept.h"
 
 /* An empty PD: object space, user half sharing the kernel's, and all ports open if passthrough. */
-struct pd *pd_create(bool passthrough)
+struct pd *pd_create(bool passthrough, struct pd *payer)
 {
-    struct pd *pd = kobj_alloc(OBJ_PD);
+    uint64_t pages = (1UL << CAPSPACE_ORDER) + 1 + (passthrough ? 2 : 0);   /* object space, PML4, I/O bitmap */
+    struct pd *pd = kobj_alloc(OBJ_PD, payer, pages * PAGE_SIZE);
     if (!pd)
         return NULL;
     pd->caps = pages_alloc(CAPSPACE_ORDER);
@@ -27,6 +28,19 @@ struct pd *pd_create(bool passthrough)
     }
     pd->passthrough = passthrough;
     return pd;
+}
+
+int pd_tables_prepare(struct pd *pd, uint64_t va, bool large)
+{
+    unsigned missing = space_tables_missing(pd->pml4, va, large);
+    if (!missing)
+        return SUCCESS;
+    if (!kmem_charge_space(pd, missing * PAGE_SIZE))
+        return OOM;
+    if (space_prepare(pd->pml4, va, large) == 0)
+        return SUCCESS;
+    kmem_refund_space(pd, space_tables_missing(pd->pml4, va, large) * PAGE_SIZE);  /* those not made */
+    return OOM;
 }
 
 /* Switch this CPU to pd's address space and port permissions (only what differs). */
@@ -86,21 +100,27 @@ void pd_release(struct pd *pd)
         ept_destroy(pd->ept);                   /* its vCPUs are gone: nothing runs on it */
     if (pd->iobitmap)
         pages_free(pd->iobitmap, 1);
+    kmem_account_release(pd);                   /* its spaces' structures, its quota */
 }
 
 /*
- * create_pd: ARG1 = destination selector + flags (passthrough, foreign),
- * ARG2 = parent PD selector, ARG3 = CRD (must be 0), ARG4 = foreign-syscall portal base.
+ * create_pd: ARG1 = destination selector + flags (passthrough, foreign, quota),
+ * ARG2 = parent PD selector (its account pays), ARG3 = CRD (must be 0), ARG4 = foreign-syscall
+ * portal base, ARG5 = with CREATE_PD_QUOTA: the new PD's own kernel-memory quota in bytes.
  */
 int sys_create_pd(struct ec *ec, struct cpu_regs *r)
 {
     sel_t dst = hc_sel(r);
     bool passthrough = hc_flags(r) & CREATE_PD_PASSTHROUGH, foreign = hc_flags(r) & CREATE_PD_FOREIGN;
-    if (hc_flags(r) & ~(CREATE_PD_PASSTHROUGH | CREATE_PD_FOREIGN))
+    uint64_t quota = (hc_flags(r) & CREATE_PD_QUOTA) ? arg5(r) : 0;
+    if (hc_flags(r) & ~(CREATE_PD_PASSTHROUGH | CREATE_PD_FOREIGN | CREATE_PD_QUOTA))
         return BAD_PAR;
     if (foreign && arg4(r) > SEL_MAX - MAX_CPUS)
         return BAD_PAR;                         /* base + cpu must stay inside the object space */
-    if (!cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE))
+    if ((hc_flags(r) & CREATE_PD_QUOTA) && !quota)
+        return BAD_PAR;                         /* an own account of nothing: leave the flag off */
+    struct pd *parent = cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE);
+    if (!parent)
         return BAD_CAP;
     if (!cap_free(ec->pd, dst))
         return BAD_CAP;
@@ -110,9 +130,15 @@ int sys_create_pd(struct ec *ec, struct cpu_regs *r)
         return BAD_FTR;                         /* use pd_ctrl delegate after creation */
     if (cap_reserve(ec->pd, dst) != SUCCESS)
         return OOM;
-    struct pd *pd = pd_create(passthrough);
-    if (!pd)
+    if (quota && !kmem_charge(parent, quota))
+        return OOM;                             /* the parent's account cannot give that much */
+    struct pd *pd = pd_create(passthrough, parent);
+    if (!pd) {
+        if (quota)
+            kmem_refund(parent, quota);
         return OOM;
+    }
+    kmem_account_set(pd, parent, quota);
     pd->foreign = foreign;
     pd->foreign_base = foreign ? arg4(r) : 0;
     cap_insert(ec->pd, dst, &pd->obj, PERM_ALL, NULL);

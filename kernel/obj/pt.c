@@ -29,7 +29,7 @@ int sys_create_pt(struct ec *cur, struct cpu_regs *r)
         return BAD_PAR;
     if (cap_reserve(cur->pd, dst) != SUCCESS)
         return OOM;
-    struct pt *pt = kobj_alloc(OBJ_PT);
+    struct pt *pt = kobj_alloc(OBJ_PT, pd, 0);
     if (!pt)
         return OOM;
     pt->ec = ec;

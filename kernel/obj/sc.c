@@ -17,7 +17,8 @@ int sys_create_sc(struct ec *cur, struct cpu_regs *r)
     uint64_t quantum_us = QPD_QUANTUM(qpd);
     if (hc_flags(r))
         return BAD_PAR;
-    if (!cap_free(cur->pd, dst) || !cap_get(cur->pd, arg2(r), OBJ_PD, PERM_CREATE))
+    struct pd *pd = cap_get(cur->pd, arg2(r), OBJ_PD, PERM_CREATE);
+    if (!cap_free(cur->pd, dst) || !pd)
         return BAD_CAP;
     struct ec *ec = cap_get(cur->pd, arg3(r), OBJ_EC, PERM_CTRL);
     if (!ec)
@@ -28,7 +29,7 @@ int sys_create_sc(struct ec *cur, struct cpu_regs *r)
         return BAD_PAR;
     if (cap_reserve(cur->pd, dst) != SUCCESS)
         return OOM;
-    struct sc *sc = kobj_alloc(OBJ_SC);
+    struct sc *sc = kobj_alloc(OBJ_SC, pd, 0);
     if (!sc)
         return OOM;
     sc->ec = ec;

@@ -67,13 +67,14 @@ int sys_create_sm(struct ec *ec, struct cpu_regs *r)
     sel_t dst = hc_sel(r);
     if (hc_flags(r))
         return BAD_PAR;
-    if (!cap_free(ec->pd, dst) || !cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE))
+    struct pd *pd = cap_get(ec->pd, arg2(r), OBJ_PD, PERM_CREATE);
+    if (!cap_free(ec->pd, dst) || !pd)
         return BAD_CAP;
     if (arg3(r) > UINT32_MAX)
         return BAD_PAR;
     if (cap_reserve(ec->pd, dst) != SUCCESS)
         return OOM;
-    struct sm *sm = kobj_alloc(OBJ_SM);
+    struct sm *sm = kobj_alloc(OBJ_SM, pd, 0);
     if (!sm)
         return OOM;
     sm->count = arg3(r);

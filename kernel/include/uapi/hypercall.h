@@ -68,6 +68,7 @@ enum hc_status {
 /* Per-hypercall flag bits (ARG1[11:8]). */
 #define CREATE_PD_PASSTHROUGH  0x1   /* only from a passthrough PD */
 #define CREATE_PD_FOREIGN      0x2   /* its syscalls go to portals at ARG4 + cpu (the flexible syscall layer) */
+#define CREATE_PD_QUOTA        0x4   /* Facet's: its own kernel-memory account of ARG5 bytes, from the parent's */
 #define CREATE_EC_GLOBAL       0x1   /* global EC (can get an SC), else local */
 #define CREATE_EC_VCPU         0x2   /* a vCPU (uapi/vcpu.h): BAD_FTR where the CPU cannot run one */
 #define CREATE_EC_SYSCALL      0x4   /* its foreign syscalls go to its own portal, event base + NUM_EVENTS */
@@ -83,6 +84,7 @@ enum hc_status {
 #define MACHINE_CTRL_STATS     3     /* Facet's: OUT2 = free kernel frames, OUT3 (RDX) = objects in use */
 #define MACHINE_CTRL_FAIL_ALLOC 4    /* Facet's, FAIL_INJECTION builds: ARG2 = n (0: off), OUT2 = what was left */
 #define PD_CTRL_DELEGATE       2
+#define PD_CTRL_QUOTA          3     /* Facet's: OUT2 = the limit, OUT3 (RDX) = the bytes charged, of the PD's account */
 
 /* revoke flags (ARG1[11:8]). */
 #define REVOKE_SELF            0x1   /* the named capabilities too, not only what was derived */

@@ -34,6 +34,31 @@ static inline unsigned fc_create_pd(sel_t dst, sel_t parent, uint64_t crd, unsig
     return fc_hypercall(FC_HC(HC_create_pd, flags, dst), parent, crd, 0, 0, 0);
 }
 
+/* A PD with a kernel-memory account of its own: `bytes`, taken from parent's account while it
+ * exists; what is made for it (objects named with it, its capabilities, page tables and
+ * mappings) is charged there, and a charge beyond it answers OOM. */
+static inline unsigned fc_create_pd_quota(sel_t dst, sel_t parent, uint64_t bytes)
+{
+    return fc_hypercall(FC_HC(HC_create_pd, CREATE_PD_QUOTA, dst), parent, 0, 0, bytes, 0);
+}
+
+/* A hypercall of ARG1 alone that answers in OUT2 and OUT3 (RDX). */
+static inline unsigned fc_hypercall_out3(uint64_t a1, uint64_t *out2, uint64_t *out3)
+{
+    uint64_t a2 = 0, a3 = 0, a4 = 0;
+    register uint64_t r8 __asm__("r8") = 0;
+    __asm__ volatile("syscall" : "+D"(a1), "+S"(a2), "+d"(a3), "+a"(a4), "+r"(r8) :: "rcx", "r11", "memory");
+    *out2 = a2;
+    *out3 = a3;
+    return (unsigned)(a1 & 0xff);
+}
+
+/* The kernel-memory account pd charges: its limit and the bytes charged now. */
+static inline unsigned fc_pd_quota(sel_t pd, uint64_t *limit, uint64_t *used)
+{
+    return fc_hypercall_out3(FC_HC(HC_pd_ctrl, PD_CTRL_QUOTA, pd), limit, used);
+}
+
 /* A foreign PD: its syscalls become messages to the portal at foreign_base + cpu in it. */
 static inline unsigned fc_create_pd_foreign(sel_t dst, sel_t parent, sel_t foreign_base)
 {
@@ -134,12 +159,7 @@ static inline unsigned fc_revoke(uint64_t crd, unsigned flags, sel_t pd)
 /* Kernel free frames and objects in use (passthrough PDs only). */
 static inline unsigned fc_stats(uint64_t *free_frames, uint64_t *objects)
 {
-    uint64_t a1 = FC_HC(HC_machine_ctrl, MACHINE_CTRL_STATS, 0), a2 = 0, a3 = 0, a4 = 0;
-    register uint64_t r8 __asm__("r8") = 0;
-    __asm__ volatile("syscall" : "+D"(a1), "+S"(a2), "+d"(a3), "+a"(a4), "+r"(r8) :: "rcx", "r11", "memory");
-    *free_frames = a2;
-    *objects = a3;
-    return (unsigned)(a1 & 0xff);
+    return fc_hypercall_out3(FC_HC(HC_machine_ctrl, MACHINE_CTRL_STATS, 0), free_frames, objects);
 }
 
 static inline uint64_t fc_rdtsc(void)

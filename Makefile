@@ -305,7 +305,8 @@ gdb: $(KERNEL) $(ROOTTASK)
 # `make fuzz`: the witness's fuzz and stress stages, ten times what grade/robustness.bats runs
 # in make check: FUZZ_CALLS random hypercalls on each of two CPUs (FUZZ_KEY the seed: a
 # failure reproduces with the same two), then STRESS_ROUNDS revocations under the feet of 7
-# other CPUs. The witness's verdicts and counts are printed.
+# other CPUs, then the roottask's failure injection for every allocation of its Linux
+# workload (make check: every 7th). The verdicts and counts are printed.
 FUZZ_CALLS    ?= 5000000
 FUZZ_KEY      ?= 0123456789abcdef0123456789abcdef
 STRESS_ROUNDS ?= 20000

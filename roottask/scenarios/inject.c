@@ -7,8 +7,8 @@
  * roottask must go on, and once the run is torn down the roottask's free pages and the
  * kernel's free frames and objects must be what they were after a warm-up run.
  * scenario=inject+K fails every K-th allocation only, inject+K-S from the S-th on (to look at
- * one); `make fuzz` fails every one. It still finds runs that do not end, so it is not in
- * make check (docs/architecture.md, "Robustness, tested").
+ * one); grade/robustness.bats (make check) runs inject+7, `make fuzz` fails every one
+ * (docs/architecture.md, "Robustness, tested").
  */
 #include <stdio.h>
 #include "scenario.h"

@@ -5,6 +5,7 @@
 #include "facet/time.h"
 #include "../scenarios/scenario.h"
 #include "lib/hip.h"
+#include "fs/fs.h"
 
 uint64_t scenario_seed;
 char scenario_group[16];
@@ -95,6 +96,10 @@ void fc_start(const struct hip *hip, struct utcb *utcb) __attribute__((noreturn)
 void fc_start(const struct hip *hip, struct utcb *utcb)
 {
     fc_runtime_init(hip, utcb);
+    sel_t fs_waiters = fc_sel_alloc(1);
+    if (fc_create_sm(fs_waiters, SEL_ROOT_PD, 0) != SUCCESS)
+        printf("[root] no semaphore for the file system's lock\n");
+    fs_lock_init(fs_waiters);
     const char *cmdline = hip->num_mods ? hip->mod[0].cmdline : "";
     printf("[root] Facet roottask, command line \"%s\"\n", cmdline);
     hip_print(hip);

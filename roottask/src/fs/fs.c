@@ -5,7 +5,7 @@
 #include "fs/pool.h"
 #include "fs/tar.h"
 #include "facet/mem.h"
-#include "facet/spin.h"
+#include "facet/hypercall.h"
 
 #define ENOENT 2
 #define EPERM 1
@@ -132,16 +132,29 @@ struct fs_node *fs_root(void)
     return root;
 }
 
-static volatile int lock;
+/*
+ * The file system's lock. Its waiters sleep on a semaphore instead of spinning: a holder is a
+ * handler running on its caller's SC, and a waiter of higher priority on the same CPU (the
+ * scenario's thread tearing a process down) would spin for ever in front of it. A count of
+ * holders and waiters decides; only a contended lock touches the semaphore.
+ */
+static struct { volatile unsigned count; uint64_t sm; } lock;
+
+void fs_lock_init(uint64_t sm)
+{
+    lock.sm = sm;
+}
 
 void fs_lock(void)
 {
-    fc_spin_lock(&lock);
+    if (__atomic_fetch_add(&lock.count, 1, __ATOMIC_SEQ_CST))
+        fc_sm_down(lock.sm, 0);
 }
 
 void fs_unlock(void)
 {
-    fc_spin_unlock(&lock);
+    if (__atomic_sub_fetch(&lock.count, 1, __ATOMIC_SEQ_CST))
+        fc_sm_up(lock.sm);                       /* the next waiter's turn */
 }
 
 bool fs_ready(void)

@@ -56,6 +56,7 @@ void fs_init(const uint8_t *tar, uint64_t len);
  * every CPU, hold it around their use of it. A spin lock: every caller runs at the same
  * priority (a higher-priority spinner could starve a holder on its CPU).
  */
+void fs_lock_init(uint64_t sm);     /* the semaphore (selector) its waiters sleep on: before any second user */
 void fs_lock(void);
 void fs_unlock(void);
 bool fs_ready(void);                                 /* fs_init has run in this boot */

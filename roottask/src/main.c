@@ -99,7 +99,7 @@ void fc_start(const struct hip *hip, struct utcb *utcb)
     sel_t fs_waiters = fc_sel_alloc(1);
     if (fc_create_sm(fs_waiters, SEL_ROOT_PD, 0) != SUCCESS)
         printf("[root] no semaphore for the file system's lock\n");
-    fs_lock_init(fs_waiters);
+    fs_lock_init(fs_waiters, hip->tsc_khz);
     const char *cmdline = hip->num_mods ? hip->mod[0].cmdline : "";
     printf("[root] Facet roottask, command line \"%s\"\n", cmdline);
     hip_print(hip);

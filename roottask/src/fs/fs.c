@@ -133,28 +133,36 @@ struct fs_node *fs_root(void)
 }
 
 /*
- * The file system's lock. Its waiters sleep on a semaphore instead of spinning: a holder is a
- * handler running on its caller's SC, and a waiter of higher priority on the same CPU (the
- * scenario's thread tearing a process down) would spin for ever in front of it. A count of
- * holders and waiters decides; only a contended lock touches the semaphore.
+ * The file system's lock. A waiter does not spin: a holder is a handler running on its
+ * caller's SC, and a waiter of higher priority on the same CPU (the scenario's thread tearing
+ * a process down) would spin for ever in front of it. It sleeps on a semaphore, at most 1 ms
+ * at a time, and tries again. The lock itself is the flag, never handed over through the
+ * semaphore: a waiter whose caller dies while it sleeps (an abandoned handler never runs
+ * again) takes nothing with it.
  */
-static struct { volatile unsigned count; uint64_t sm; } lock;
+static struct { volatile int held; volatile unsigned waiting; uint64_t sm, ms; } lock;
 
-void fs_lock_init(uint64_t sm)
+void fs_lock_init(uint64_t sm, uint64_t tsc_per_ms)
 {
     lock.sm = sm;
+    lock.ms = tsc_per_ms;
 }
 
 void fs_lock(void)
 {
-    if (__atomic_fetch_add(&lock.count, 1, __ATOMIC_SEQ_CST))
-        fc_sm_down(lock.sm, 0);
+    while (__atomic_exchange_n(&lock.held, 1, __ATOMIC_ACQUIRE)) {
+        __atomic_fetch_add(&lock.waiting, 1, __ATOMIC_SEQ_CST);
+        if (lock.held)
+            fc_sm_down(lock.sm, fc_rdtsc() + lock.ms);   /* woken by the unlock, or 1 ms */
+        __atomic_fetch_sub(&lock.waiting, 1, __ATOMIC_SEQ_CST);
+    }
 }
 
 void fs_unlock(void)
 {
-    if (__atomic_sub_fetch(&lock.count, 1, __ATOMIC_SEQ_CST))
-        fc_sm_up(lock.sm);                       /* the next waiter's turn */
+    __atomic_store_n(&lock.held, 0, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&lock.waiting, __ATOMIC_SEQ_CST))
+        fc_sm_up(lock.sm);                       /* one of them tries now */
 }
 
 bool fs_ready(void)

@@ -56,7 +56,8 @@ void fs_init(const uint8_t *tar, uint64_t len);
  * every CPU, hold it around their use of it. A spin lock: every caller runs at the same
  * priority (a higher-priority spinner could starve a holder on its CPU).
  */
-void fs_lock_init(uint64_t sm);     /* the semaphore (selector) its waiters sleep on: before any second user */
+/* The semaphore (selector) its waiters sleep on, and the TSC ticks of 1 ms: before any second user. */
+void fs_lock_init(uint64_t sm, uint64_t tsc_per_ms);
 void fs_lock(void);
 void fs_unlock(void);
 bool fs_ready(void);                                 /* fs_init has run in this boot */

@@ -120,6 +120,8 @@ static void quota_round(void)
     fc_revoke(CRD(CRD_OBJ, 0, 2, q), REVOKE_SELF, 0);
     fc_revoke(CRD(CRD_OBJ, 0, 10, sms), REVOKE_SELF, 0);
     fc_revoke(CRD(CRD_OBJ, 0, 1, sm), REVOKE_SELF, 0);          /* sm and mine */
+    if (!measured)
+        return;                             /* the first round keeps our new tables: nothing to wait for */
     uint64_t frames = 0, objects = 0;
     stats_settled(frames0, objects0, &frames, &objects);
     uint64_t used = used_of(SEL_ROOT_PD);

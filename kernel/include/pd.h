@@ -16,11 +16,12 @@ struct pd {
     bool root;                   /* the roottask: its memory window and all ports are its own */
     bool foreign;                /* its `syscall`s are messages to foreign_base + cpu (unless NSCT) */
     sel_t foreign_base;
-    /* Kernel memory (kmem.h): the account it charges (itself or its creator's), its own
-     * account if it has a quota, where that quota came from, and what its spaces hold. */
+    /* Kernel memory (kmem.h): the account it charges (itself if it has a quota, else its
+     * parent's), its own account, its parent's account (a reference; NULL: the roottask's PD)
+     * and what its spaces hold. */
     struct pd *acct;
     struct kmem kmem;
-    struct pd *quota_from;
+    struct pd *parent_acct;
     uint64_t space_bytes;
     bool iobitmap_charged;       /* a delegated I/O bitmap is in space_bytes */
 };

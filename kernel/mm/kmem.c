@@ -42,21 +42,17 @@ void kmem_refund_space(struct pd *pd, uint64_t bytes)
 
 /*
  * pd's account: its own, with `quota` bytes already charged to the creator's (quota > 0), or
- * the creator's. Either way pd holds a reference on the account that pays for it, so that
- * account outlives it. The roottask's PD (creator NULL) is its own account of `quota` bytes.
+ * the creator's. Either way pd holds a reference on the creator's account, which pays for it,
+ * so that account outlives it. The roottask's PD (creator NULL) is its own account of `quota`
+ * bytes.
  */
 void kmem_account_set(struct pd *pd, struct pd *creator, uint64_t quota)
 {
-    if (quota || !creator) {
-        pd->acct = pd;
-        pd->kmem.limit = quota;
-        pd->quota_from = creator ? creator->acct : NULL;
-    } else {
-        pd->acct = creator->acct;
-    }
-    struct pd *payer = pd->quota_from ? pd->quota_from : pd->acct;
-    if (payer != pd)
-        kobj_get(&payer->obj);
+    pd->parent_acct = creator ? creator->acct : NULL;
+    pd->acct = quota || !creator ? pd : pd->parent_acct;
+    pd->kmem.limit = quota;
+    if (pd->parent_acct)
+        kobj_get(&pd->parent_acct->obj);
 }
 
 void kmem_account_release(struct pd *pd)
@@ -65,13 +61,11 @@ void kmem_account_release(struct pd *pd)
         return;                                      /* it never got an account (pd_create failed) */
     kmem_refund(pd, pd->space_bytes);
     pd->space_bytes = 0;
-    struct pd *payer = pd->quota_from ? pd->quota_from : pd->acct;
     if (pd->acct == pd && pd->kmem.used)
         panic("[kmem] pd#%u is released with %lu bytes still charged to it", pd->obj.id, pd->kmem.used);
-    if (pd->quota_from)
-        kmem_refund(pd->quota_from, pd->kmem.limit);
-    pd->acct = NULL;
-    pd->quota_from = NULL;
-    if (payer != pd)
-        kobj_put(&payer->obj);
+    if (pd->acct == pd && pd->parent_acct)
+        kmem_refund(pd->parent_acct, pd->kmem.limit);   /* its quota goes back */
+    if (pd->parent_acct)
+        kobj_put(&pd->parent_acct->obj);
+    pd->acct = pd->parent_acct = NULL;
 }

@@ -53,10 +53,10 @@ struct fs_node {
 void fs_init(const uint8_t *tar, uint64_t len);
 /*
  * One lock for the tree: the file service and the Linux personality, whose handlers run on
- * every CPU, hold it around their use of it. A spin lock: every caller runs at the same
- * priority (a higher-priority spinner could starve a holder on its CPU).
+ * every CPU, and the teardown of a process hold it around their use of it. Its waiters sleep
+ * (fs.c): a higher-priority spinner could starve a holder on its CPU. fs_lock_init: the
+ * semaphore (selector) they sleep on and the TSC ticks of 1 ms, before any second user.
  */
-/* The semaphore (selector) its waiters sleep on, and the TSC ticks of 1 ms: before any second user. */
 void fs_lock_init(uint64_t sm, uint64_t tsc_per_ms);
 void fs_lock(void);
 void fs_unlock(void);

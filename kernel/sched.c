@@ -180,13 +180,6 @@ static void schedule_fresh(void)
     }
 }
 
-/* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked. */
-bool sched_preempt_pending(void)
-{
-    struct cpu *c = this_cpu();
-    return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);
-}
-
 void sched_yield_current(void)
 {
     struct cpu *c = this_cpu();

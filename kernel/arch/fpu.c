@@ -19,11 +19,8 @@ void fpu_init(void)
     this_cpu()->fpu_ts = true;
 }
 
-void fpu_enter(struct cpu *c, struct ec *ec)
+void fpu_set_ts(struct cpu *c, bool owns)
 {
-    bool owns = c->fpu_owner == ec;
-    if (owns == !c->fpu_ts)
-        return;                              /* TS already right: no CR0 write on the fast path */
     if (owns)
         __asm__ volatile("clts");
     else

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kernel.h"
+#include "cpu.h"
 
 struct ec;
 struct cpu;
@@ -10,6 +11,13 @@ struct cpu;
 #define FPU_STATE_SIZE 512                  /* FXSAVE area */
 
 void fpu_init(void);                        /* this CPU: enable SSE, no FPU owner */
-void fpu_enter(struct cpu *c, struct ec *ec);   /* about to run ec: trap its first FPU use unless it owns it */
+void fpu_set_ts(struct cpu *c, bool owns);   /* CR0.TS to trap unless the owner runs */
+/* About to run ec: trap its first FPU use unless it owns it (CR0 is written only when TS changes). */
+static inline void fpu_enter(struct cpu *c, struct ec *ec)
+{
+    bool owns = c->fpu_owner == ec;
+    if (unlikely(owns == c->fpu_ts))
+        fpu_set_ts(c, owns);
+}
 bool fpu_trap(struct ec *ec);               /* #NM from ec: give it the FPU; false if out of memory */
 void fpu_forget(struct ec *ec);             /* ec is going away */

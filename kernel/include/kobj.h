@@ -37,7 +37,13 @@ void  kobj_report(void);                  /* [mm] line with objects in use per t
 uint64_t kobj_in_use(void);               /* all objects of all types */
 
 static inline void kobj_get(struct kobj *o) { o->refs++; }
-void kobj_put(struct kobj *o);            /* drop a kernel reference */
+void kobj_reap_queue(struct kobj *o);     /* dead, uncapped and unreferenced: free it at the next kobj_reap */
+/* Drop a kernel reference. */
+static inline void kobj_put(struct kobj *o)
+{
+    if (--o->refs == 0 && o->dead && o->caps == 0)
+        kobj_reap_queue(o);
+}
 void kobj_cap_gone(struct kobj *o);       /* a capability naming it was removed */
 void kobj_reap(void);                     /* kill and free what is due, without recursion */
 static inline bool kobj_reap_pending(void) { extern struct kobj *reap_list; return reap_list != NULL; }

@@ -5,6 +5,7 @@
 #include "kobj.h"
 #include "cap.h"
 #include "kmem.h"
+#include "cpu.h"
 
 struct pd {
     struct kobj obj;
@@ -29,7 +30,16 @@ struct pd {
 /* An empty PD, charged to payer's account (NULL: the kernel's own), its account set with
  * kmem_account_set; NULL on OOM. */
 struct pd *pd_create(bool passthrough, struct pd *payer);
-void pd_activate(struct pd *pd);         /* load its address space and I/O bitmap on this CPU */
+void pd_load(struct cpu *c, struct pd *pd);   /* pd_activate's work: CR3, the TSS's I/O bitmap */
+/* Load its address space and I/O bitmap on this CPU: nothing to do when both are loaded already. */
+static inline void pd_activate(struct pd *pd)
+{
+    struct cpu *c = this_cpu();
+    bool loaded = c->pd == pd && (pd->iobitmap ? c->io_pd == pd && c->tss.iomap_base == TSS_IOMAP_ON
+                                               : c->tss.iomap_base == TSS_IOMAP_OFF);
+    if (unlikely(!loaded))
+        pd_load(c, pd);
+}
 void pd_die(struct pd *pd);              /* last capability gone: drop its capabilities and mappings */
 void pd_release(struct pd *pd);          /* nothing refers to it: free its tables */
 /* The page tables down to va's entry in pd's address space (the 2 MiB-level one if large),

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "kernel.h"
+#include "sc.h"
+#include "ec.h"
 
 struct sc;
 
@@ -12,6 +14,11 @@ NORETURN void sched_schedule(void);           /* run the best SC on this CPU, or
 NORETURN void sched_idle(void);
 NORETURN void sched_yield_current(void);      /* requeue the current SC and reschedule */
 void sched_stop_current(void);                /* this CPU runs no SC/EC now (accounting done) */
-bool sched_preempt_pending(void);             /* a better SC became ready on this CPU */
+/* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked. */
+static inline bool sched_preempt_pending(void)
+{
+    struct cpu *c = this_cpu();
+    return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);
+}
 void sched_tick(void);                        /* timer interrupt: accounting, timeouts, quanta */
 void sched_kick(unsigned cpu);                /* IPI: make that CPU reschedule */

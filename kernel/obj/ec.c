@@ -16,10 +16,8 @@
 #include "vmx.h"
 
 /* The EC a CPU runs: the CPU holds a reference, so a killed or revoked EC stays valid until it leaves. */
-void ec_set_current(struct cpu *c, struct ec *ec)
+void ec_set_other(struct cpu *c, struct ec *ec)
 {
-    if (c->ec == ec)
-        return;
     if (ec)
         kobj_get(&ec->obj);
     if (c->ec)

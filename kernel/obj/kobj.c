@@ -69,7 +69,7 @@ void kobj_free(void *obj)
     }
 }
 
-static void reap_queue(struct kobj *o)
+void kobj_reap_queue(struct kobj *o)
 {
     if (o->queued)
         return;
@@ -78,16 +78,10 @@ static void reap_queue(struct kobj *o)
     reap_list = o;
 }
 
-void kobj_put(struct kobj *o)
-{
-    if (--o->refs == 0 && o->dead && o->caps == 0)
-        reap_queue(o);
-}
-
 void kobj_cap_gone(struct kobj *o)
 {
     if (--o->caps == 0)
-        reap_queue(o);
+        kobj_reap_queue(o);
 }
 
 /* Kill (last capability gone) and free (nothing refers to it): may queue more objects. */

@@ -44,9 +44,8 @@ int pd_tables_prepare(struct pd *pd, uint64_t va, bool large)
 }
 
 /* Switch this CPU to pd's address space and port permissions (only what differs). */
-void pd_activate(struct pd *pd)
+void pd_load(struct cpu *c, struct pd *pd)
 {
-    struct cpu *c = this_cpu();
     if (c->pd != pd) {
         write_cr3(virt_to_phys(pd->pml4));
         c->pd = pd;

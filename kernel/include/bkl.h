@@ -8,7 +8,7 @@
 extern struct spinlock kernel_lock;
 
 /* While waiting, carry out TLB shootdowns: the holder may be waiting for us. */
-static inline void bkl_lock(void)
+static ALWAYS_INLINE void bkl_lock(void)
 {
     uint16_t me = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
     while (__atomic_load_n(&kernel_lock.owner, __ATOMIC_ACQUIRE) != me) {

@@ -72,10 +72,14 @@ void ec_block(struct ec *ec, enum ec_cont cont);  /* stop running ec (it stays c
 void ec_wake(struct ec *ec);                      /* make a blocked ec's SC runnable again */
 void ec_die(struct ec *ec);                       /* last capability gone: stop it, unlink it everywhere */
 void ec_release(struct ec *ec);                   /* nothing refers to it: unmap and free its UTCB */
-void ec_set_other(struct cpu *c, struct ec *ec);   /* ec_set_current's work when the EC changes */
-/* The EC a CPU runs (holds a reference). */
-static inline void ec_set_current(struct cpu *c, struct ec *ec)
+/* The EC a CPU runs: the CPU holds a reference, so a killed or revoked EC stays valid until it leaves. */
+static ALWAYS_INLINE void ec_set_current(struct cpu *c, struct ec *ec)
 {
-    if (unlikely(c->ec != ec))
-        ec_set_other(c, ec);
+    if (c->ec == ec)
+        return;
+    if (ec)
+        kobj_get(&ec->obj);
+    if (c->ec)
+        kobj_put(&c->ec->obj);
+    c->ec = ec;
 }

@@ -13,7 +13,7 @@ struct cpu;
 void fpu_init(void);                        /* this CPU: enable SSE, no FPU owner */
 void fpu_set_ts(struct cpu *c, bool owns);   /* CR0.TS to trap unless the owner runs */
 /* About to run ec: trap its first FPU use unless it owns it (CR0 is written only when TS changes). */
-static inline void fpu_enter(struct cpu *c, struct ec *ec)
+static ALWAYS_INLINE void fpu_enter(struct cpu *c, struct ec *ec)
 {
     bool owns = c->fpu_owner == ec;
     if (unlikely(owns == c->fpu_ts))

@@ -19,6 +19,7 @@ typedef uint64_t paddr_t;
 #define likely(x)         __builtin_expect(!!(x), 1)
 #define unlikely(x)       __builtin_expect(!!(x), 0)
 #define NORETURN          __attribute__((noreturn))
+#define ALWAYS_INLINE     inline __attribute__((always_inline))   /* on the hypercall path: no call */
 #define PRINTF(f, a)      __attribute__((format(printf, f, a)))
 #define container_of(p, type, member) \
     ((type *)((char *)(p) - offsetof(type, member)))

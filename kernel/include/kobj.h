@@ -39,7 +39,7 @@ uint64_t kobj_in_use(void);               /* all objects of all types */
 static inline void kobj_get(struct kobj *o) { o->refs++; }
 void kobj_reap_queue(struct kobj *o);     /* dead, uncapped and unreferenced: free it at the next kobj_reap */
 /* Drop a kernel reference. */
-static inline void kobj_put(struct kobj *o)
+static ALWAYS_INLINE void kobj_put(struct kobj *o)
 {
     if (--o->refs == 0 && o->dead && o->caps == 0)
         kobj_reap_queue(o);

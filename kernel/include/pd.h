@@ -32,7 +32,7 @@ struct pd {
 struct pd *pd_create(bool passthrough, struct pd *payer);
 void pd_load(struct cpu *c, struct pd *pd);   /* pd_activate's work: CR3, the TSS's I/O bitmap */
 /* Load its address space and I/O bitmap on this CPU: nothing to do when both are loaded already. */
-static inline void pd_activate(struct pd *pd)
+static ALWAYS_INLINE void pd_activate(struct pd *pd)
 {
     struct cpu *c = this_cpu();
     bool loaded = c->pd == pd && (pd->iobitmap ? c->io_pd == pd && c->tss.iomap_base == TSS_IOMAP_ON

@@ -15,7 +15,7 @@ NORETURN void sched_idle(void);
 NORETURN void sched_yield_current(void);      /* requeue the current SC and reschedule */
 void sched_stop_current(void);                /* this CPU runs no SC/EC now (accounting done) */
 /* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked. */
-static inline bool sched_preempt_pending(void)
+static ALWAYS_INLINE bool sched_preempt_pending(void)
 {
     struct cpu *c = this_cpu();
     return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);

@@ -15,16 +15,6 @@
 #include "vcpu.h"
 #include "vmx.h"
 
-/* The EC a CPU runs: the CPU holds a reference, so a killed or revoked EC stays valid until it leaves. */
-void ec_set_other(struct cpu *c, struct ec *ec)
-{
-    if (ec)
-        kobj_get(&ec->obj);
-    if (c->ec)
-        kobj_put(&c->ec->obj);
-    c->ec = ec;
-}
-
 /*
  * Make ec the running EC of this CPU and continue it the way its
  * continuation says. Holds: the kernel lock is held; ec runs on this CPU.

@@ -123,9 +123,22 @@ static bool ignores(const struct linux_proc *lp, int sig)
 }
 
 /* The signals pending for the calling thread: sent to it, or to its process. */
-static uint64_t pending_of(struct linux_proc *lp)
+/* What is pending for thread t of lp: its own and the process's. */
+static uint64_t pending_for(struct linux_proc *lp, struct lx_task *t)
 {
-    return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&lx_self(lp)->pending, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t pending_of(struct linux_proc *lp) { return pending_for(lp, lx_self(lp)); }
+
+/* lx_call_mask_done for thread t. */
+static int64_t mask_done(struct lx_task *t, int64_t r)
+{
+    if (r != -LX_ERESTARTNOHAND && t->restore_mask) {
+        t->sigmask = t->saved_mask;
+        t->restore_mask = false;
+    }
+    return r;
 }
 
 /* sig is taken: from the thread's own, or else the process's pending set. */
@@ -265,8 +278,9 @@ static void syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
 
 void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
+    struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
     for (;;) {
-        uint64_t ready = pending_of(lp) & ~(lx_self(lp)->sigmask & ~UNBLOCKABLE);
+        uint64_t ready = pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE);
         if (!ready)
             break;
         int sig = __builtin_ctzl(ready) + 1;
@@ -282,7 +296,7 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
         return;                                      /* one frame at a time: the next at its return */
     }
     syscall_restart(x, nr, NULL);
-    lx_call_mask_done(lp, 0);                        /* no handler took sigsuspend's mask along */
+    mask_done(self, 0);                              /* no handler took sigsuspend's mask along */
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */
@@ -441,11 +455,7 @@ int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len)
 
 int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r)
 {
-    if (r != -LX_ERESTARTNOHAND && lx_self(lp)->restore_mask) {
-        lx_self(lp)->sigmask = lx_self(lp)->saved_mask;
-        lx_self(lp)->restore_mask = false;
-    }
-    return r;
+    return mask_done(lx_self(lp), r);
 }
 
 /* rt_sigsuspend: pause with the mask at rdi; the old mask comes back with the handler's return. */

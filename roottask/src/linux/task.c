@@ -532,8 +532,9 @@ int64_t lx_arch_prctl(struct linux_proc *lp, struct utcb_exc *x)
 /* set_tid_address: where the caller's thread id is cleared (and a futex woken) when it ends; its tid. */
 int64_t lx_set_tid_address(struct linux_proc *lp, struct utcb_exc *x)
 {
-    lx_self(lp)->clear_child_tid = x->rdi;
-    return (int64_t)lx_self(lp)->tid;
+    struct lx_task *self = lx_self(lp);
+    self->clear_child_tid = x->rdi;
+    return (int64_t)self->tid;
 }
 
 #define PR_SET_NAME 15

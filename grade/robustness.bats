@@ -18,6 +18,12 @@
 #           pages 1 GiB apart and capabilities 64 selectors apart (page tables, mapping nodes,
 #           table leaves, all charged to it) until OOM; we and a PD without a quota go on;
 #           after the revokes every frame, object and byte of our account is back.
+#   fastpath  the IPC fast path (kernel/ipc/ipc.c, the kernel's counters through machine_ctrl
+#           fastpath): calls and replies of the common case go the fast way with the right
+#           words; each of its preconditions is made to fail once (no capability, a flag, a
+#           handler on another CPU, dead or busy, too many words, a reply with no caller, with
+#           too many words, with callers queued, to an EC with a recall pending, to a vCPU)
+#           and the general path gives the ABI's result, its counter moving by one.
 #   inject  in a kernel built with FAIL_INJECTION=1 (build/inject/): a workload (a sub-PD
 #           with memory, a semaphore, an EC and a portal that is called, a foreign PD, memory
 #           to ourselves, four semaphores) runs once per kernel allocation it makes, that
@@ -43,6 +49,7 @@ setup_file() {
         facet_witness_boot "st$n" stress --smp "$n" --mem 256 --deadline 180
     done
     facet_witness_boot qt quota --smp 2 --mem 256 --deadline 60
+    facet_witness_boot fp fastpath --smp 2 --mem 256 --deadline 60
     # failure injection needs a kernel of its own
     local build=${FACET_BUILD:-build}
     [[ $build == /* ]] || build=$FACET_ROOT/$build
@@ -113,4 +120,17 @@ teardown_file() { facet_teardown; }
         echo "expected $(( (total + 6) / 7 )) runs for $total allocations, the log says $runs" >&2
         return 1
     fi
+}
+
+@test "the IPC fast path: calls and replies of the common case go the fast way, with every word" {
+    facet_expect_ok fp
+    facet_witness fp fastpath-call fastpath-event
+}
+
+@test "the IPC fast path: each precondition of a call, made to fail, leaves it to the general path and its result" {
+    facet_witness fp fastpath-cap fastpath-flags fastpath-cpu fastpath-dead fastpath-busy fastpath-items
+}
+
+@test "the IPC fast path: each precondition of a reply, made to fail, leaves it to the general path and its result" {
+    facet_witness fp fastpath-reply-none fastpath-reply-items fastpath-reply-waiters fastpath-resume fastpath-vcpu
 }

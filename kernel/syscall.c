@@ -5,6 +5,7 @@
 #include "pd.h"
 #include "ipc.h"
 #include "sched.h"
+#include "sc.h"
 #include "bkl.h"
 #include "x86.h"
 #include "power.h"
@@ -49,6 +50,12 @@ void syscall_handler(struct cpu_regs *r)
         //@ LAB_TODO("syscall-redirection: forward a foreign PD's syscall (syscall_handler)");
     /* LAB syscall-redirection END */
     unsigned n = HC_NUM(r->rdi);
+    if (n <= HC_reply) {                         /* the IPC fast path; returns if this is not its case */
+        if (n == HC_call)
+            ipc_fast_call(ec, r);
+        else
+            ipc_fast_reply(ec);
+    }
     hc_fn fn = n < HC_MAX ? hc_table[n] : NULL;
     sys_finish(ec, fn ? fn(ec, r) : BAD_HYP);
 }
@@ -56,14 +63,22 @@ void syscall_handler(struct cpu_regs *r)
 /*
  * machine_ctrl: ARG1 = sub-operation. Passthrough PDs only.
  * poweroff: ARG2 = exit status 0..127. stats: OUT2 = free kernel frames, OUT3 = objects in use.
+ * fastpath: ARG2 = a FASTPATH_* counter, OUT2 = its count.
  */
 int sys_machine_ctrl(struct ec *ec, struct cpu_regs *r)
 {
     unsigned op = hc_flags(r);
-    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS && op != MACHINE_CTRL_FAIL_ALLOC)
+    if (op != MACHINE_CTRL_POWEROFF && op != MACHINE_CTRL_STATS && op != MACHINE_CTRL_FAIL_ALLOC &&
+        op != MACHINE_CTRL_FASTPATH)
         return BAD_PAR;
     if (!ec->pd->passthrough)
         return BAD_CAP;
+    if (op == MACHINE_CTRL_FASTPATH) {
+        if (arg2(r) >= FASTPATH_COUNTERS)
+            return BAD_PAR;
+        set_out2(r, fastpath_counts[arg2(r)]);
+        return SUCCESS;
+    }
     if (op == MACHINE_CTRL_FAIL_ALLOC) {
         if (!FAIL_INJECTION_BUILT)
             return BAD_FTR;                      /* a kernel built without FAIL_INJECTION=1 */

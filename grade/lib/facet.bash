@@ -120,7 +120,8 @@ facet_witness_boot() {
 }
 
 # facet_witness NAME CHECK...: the witness boot NAME signed "CHECK: ok" for every CHECK with
-# its key (grade/lib/witness.py). A line the key does not verify counts as missing: output
+# its key (grade/lib/witness.py), and no other verdict on it (a check made several times
+# passes only if every one of them did). A line the key does not verify counts as missing: output
 # that does not come from the witness scores nothing.
 facet_witness() {
     local name=$1 dir verdicts check v fail=0
@@ -140,7 +141,9 @@ facet_witness() {
         mv "$verdicts.tmp" "$verdicts"
     fi
     for check; do
-        v=$(awk -F'\t' -v c="$check" '$1 == c { print $2; exit }' "$verdicts" 2>/dev/null) || true
+        # Every verdict signed on CHECK counts: the first that is not ok, else ok (none: nothing).
+        v=$(awk -F'\t' -v c="$check" '$1 == c { n++; if ($2 != "ok" && bad == "") bad = $2 }
+            END { if (bad != "") print bad; else if (n) print "ok" }' "$verdicts" 2>/dev/null) || true
         [[ $v == ok ]] && continue
         fail=1
         if [[ -n $v ]]; then

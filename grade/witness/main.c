@@ -95,6 +95,8 @@ void witness_main(const struct hip *h, struct utcb *u)
         stage_inject();
     else if (!strcmp(stage, "quota"))
         stage_quota();
+    else if (!strcmp(stage, "fastpath"))
+        stage_fastpath();
     else if (!strcmp(stage, "stress")) {          /* stress+N: N revocations of each kind per worker */
         unsigned count = 0;
         for (const char *p = group; *p >= '0' && *p <= '9'; p++)

@@ -32,9 +32,9 @@ static void nest_fn(uint64_t depth, struct utcb *u)
     u->head.items = UTCB_ITEMS(1, 0);
 }
 
-static sel_t self_pt;
-static volatile unsigned self_status = 99;
-static void self_fn(uint64_t id, struct utcb *u)
+sel_t self_pt;
+volatile unsigned self_status = 99;
+void self_fn(uint64_t id, struct utcb *u)
 {
     (void)id;
     u->head.items = 0;

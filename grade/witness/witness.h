@@ -100,6 +100,11 @@ unsigned exc_portals(sel_t base, sel_t ec, uint64_t id_base);
 struct probe { int vector; uint64_t err, addr, value; };
 struct probe probe(bool write, uint64_t addr, uint64_t value);
 
+/* ---- a handler that calls its own portal, self_pt (ABORT: it would wait for itself) ---- */
+extern sel_t self_pt;
+extern volatile unsigned self_status;
+void self_fn(uint64_t id, struct utcb *u);
+
 /* ---- the echo handler: word i comes back as w * 3 + echo_key + i ---- */
 extern volatile uint64_t echo_calls, echo_key;
 void echo_fn(uint64_t id, struct utcb *u);
@@ -131,3 +136,4 @@ void stage_fuzz(uint64_t count);
 void stage_stress(unsigned iterations);
 void stage_inject(void);
 void stage_quota(void);
+void stage_fastpath(void);

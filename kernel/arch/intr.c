@@ -4,6 +4,7 @@
 #include "ec.h"
 #include "ipc.h"
 #include "sched.h"
+#include "sc.h"
 #include "bkl.h"
 #include "lapic.h"
 #include "x86.h"

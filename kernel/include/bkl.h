@@ -18,4 +18,4 @@ static ALWAYS_INLINE void bkl_lock(void)
     }
 }
 
-static inline void bkl_unlock(void) { spin_unlock(&kernel_lock); }
+static ALWAYS_INLINE void bkl_unlock(void) { spin_unlock(&kernel_lock); }

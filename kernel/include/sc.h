@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kobj.h"
+#include "ec.h"
 
 struct ec;
 
@@ -21,3 +22,10 @@ struct sc {
 struct ec *sc_top(struct sc *sc);             /* the EC that runs on sc: end of its call chain (sched.c) */
 uint64_t sc_consumed(struct sc *sc);          /* TSC ticks, the running slice included (sched.c) */
 void sc_die(struct sc *sc);                   /* last capability gone: never scheduled again */
+
+/* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked (sched.c). */
+static ALWAYS_INLINE bool sched_preempt_pending(void)
+{
+    struct cpu *c = this_cpu();
+    return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);
+}

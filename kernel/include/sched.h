@@ -3,8 +3,6 @@
 #pragma once
 
 #include "kernel.h"
-#include "sc.h"
-#include "ec.h"
 
 struct sc;
 
@@ -14,11 +12,8 @@ NORETURN void sched_schedule(void);           /* run the best SC on this CPU, or
 NORETURN void sched_idle(void);
 NORETURN void sched_yield_current(void);      /* requeue the current SC and reschedule */
 void sched_stop_current(void);                /* this CPU runs no SC/EC now (accounting done) */
-/* Leave the running EC now? A better SC is ready, its quantum ran out, or it was revoked. */
-static ALWAYS_INLINE bool sched_preempt_pending(void)
-{
-    struct cpu *c = this_cpu();
-    return c->resched || (c->sc && c->sc->obj.dead) || (c->ec && c->ec->cont == CONT_DEAD);
-}
+/* sched_preempt_pending(), whether the running EC must leave now: in sc.h (it reads the SC and EC). This
+ * header includes nothing more: the Linux test programs, built with -Ikernel/include, get it for
+ * <sched.h> (musl's pthread.h includes that), and the kernel's other headers do not compile there. */
 void sched_tick(void);                        /* timer interrupt: accounting, timeouts, quanta */
 void sched_kick(unsigned cpu);                /* IPI: make that CPU reschedule */

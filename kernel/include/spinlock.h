@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "x86.h"
+#include "kernel.h"
 
 struct spinlock {
     volatile uint16_t next, owner;
@@ -16,7 +17,7 @@ static inline void spin_lock(struct spinlock *l)
         cpu_relax();
 }
 
-static inline void spin_unlock(struct spinlock *l)
+static ALWAYS_INLINE void spin_unlock(struct spinlock *l)
 {
     __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }

@@ -13,23 +13,6 @@
 #include "vcpu.h"
 #include "lab.h"
 
-/* The caller waits for the handler; each holds the other until the link is cut. */
-void chain_link(struct ec *caller, struct ec *h)
-{
-    h->caller = caller;
-    caller->callee = h;
-    kobj_get(&caller->obj);
-    kobj_get(&h->obj);
-}
-
-void chain_unlink(struct ec *caller, struct ec *h)
-{
-    h->caller = NULL;
-    caller->callee = NULL;
-    kobj_put(&caller->obj);
-    kobj_put(&h->obj);
-}
-
 static struct ec *waiter_pop(struct ec *h)
 {
     struct ec *w = h->waiters;
@@ -105,8 +88,8 @@ void waiters_wake_all(struct ec *h)
         ec_wake(w);
 }
 
-/* Enter the portal's handler on the caller's SC; the caller waits in `wait`. */
-NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wait)
+/* The caller waits in `wait` for the portal's handler, which starts at the portal's IP. */
+static ALWAYS_INLINE void ipc_link(struct ec *caller, struct pt *pt, enum ec_cont wait)
 {
     struct ec *h = pt->ec;
     chain_link(caller, h);
@@ -117,7 +100,13 @@ NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wa
     h->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
     h->cont = CONT_SYSRET;
     h->abandoned = false;
-    ec_resume(h);
+}
+
+/* Enter the portal's handler on the caller's SC; the caller waits in `wait`. */
+NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wait)
+{
+    ipc_link(caller, pt, wait);
+    ec_resume(pt->ec);
 }
 
 /* call: ARG1 = portal selector + flags (non-blocking). Words and typed items go UTCB to UTCB. */
@@ -159,6 +148,82 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
     //@ (void)wait_for;
     //@ LAB_TODO("portals: the call path in sys_call");
     //@ return BAD_HYP;
+    /* LAB portals END */
+}
+
+uint64_t fastpath_counts[FASTPATH_COUNTERS];
+
+/* Untyped words only, and no more than a UTCB holds. */
+static bool words_only(uint64_t items)
+{
+    return !UTCB_TYPED(items) && UTCB_UNTYPED(items) <= UTCB_WORDS;
+}
+
+/* The fast path's way back: ec continues after its call (cont CONT_SYSRET). */
+NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec)
+{
+    if (unlikely(ec->recall))
+        fastpath_counts[FASTPATH_RESUME]++;      /* ec_sysret takes ec_resume, which delivers it */
+    ec_sysret(ec);
+}
+
+/*
+ * The fast path of call and reply, seL4's model: each checks the preconditions of the common
+ * case (a call to an idle handler on this CPU with untyped words only; the reply to such a
+ * call, or to an event, with nobody queued for the handler) and does that case without the
+ * general path's detours, with the same result. Any other case it counts by the first
+ * precondition that failed and returns: sys_call and sys_reply, the reference, do it.
+ */
+void ipc_fast_call(struct ec *ec, struct cpu_regs *r)
+{
+    /* LAB portals BEGIN: optional: the common case of call, anything else left to the general path (docs: labs/1-portals/README.md#fast-path) */
+    uint64_t items = ec->utcb->head.items;
+    struct pt *pt = cap_get(ec->pd, hc_sel(r), OBJ_PT, PERM_CALL);
+    struct ec *h = pt ? pt->ec : NULL;
+    unsigned why = !pt ? FASTPATH_CALL_CAP : hc_flags(r) & ~CALL_NONBLOCK ? FASTPATH_CALL_FLAGS
+                 : h->cpu != ec->cpu ? FASTPATH_CALL_CPU : h->cont == CONT_DEAD ? FASTPATH_CALL_DEAD
+                 : h->caller || h->callee || h == ec ? FASTPATH_CALL_BUSY
+                 : !words_only(items) ? FASTPATH_CALL_ITEMS : FASTPATH_CALL_TAKEN;
+    fastpath_counts[why]++;
+    if (why != FASTPATH_CALL_TAKEN)
+        return;
+    utcb_copy_words(h->utcb, ec->utcb, UTCB_UNTYPED(items));
+    h->utcb->head.items = UTCB_ITEMS(UTCB_UNTYPED(items), 0);
+    ipc_link(ec, pt, CONT_IPC_WAIT);
+    fast_return(h);
+    //@ (void)ec;
+    //@ (void)r;
+    //@ (void)ipc_link;
+    /* LAB portals END */
+}
+
+void ipc_fast_reply(struct ec *h)
+{
+    /* LAB portals BEGIN: optional: the common case of reply, anything else left to the general path (docs: labs/1-portals/README.md#fast-path) */
+    struct ec *c = h->caller;
+    uint64_t items = h->utcb->head.items;
+    bool event = c && c->cont == CONT_EVENT_WAIT;
+    unsigned why = !c ? FASTPATH_REPLY_NONE : h->waiters ? FASTPATH_REPLY_WAITERS
+                 : event ? (c->vcpu ? FASTPATH_REPLY_OTHER : FASTPATH_EVENT_REPLY_TAKEN)
+                 : c->cont != CONT_IPC_WAIT ? FASTPATH_REPLY_OTHER
+                 : !words_only(items) ? FASTPATH_REPLY_ITEMS : FASTPATH_REPLY_TAKEN;
+    fastpath_counts[why]++;
+    if (why != FASTPATH_REPLY_TAKEN && why != FASTPATH_EVENT_REPLY_TAKEN)
+        return;
+    chain_unlink(c, h);
+    if (event) {                                 /* the state the portal's MTD names, then iret */
+        utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
+        c->cont = CONT_IRET;
+        ec_resume(c);
+    }
+    utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));
+    c->utcb->head.items = UTCB_ITEMS(UTCB_UNTYPED(items), 0);
+    c->regs.rdi = SUCCESS;
+    c->cont = CONT_SYSRET;
+    fast_return(c);
+    //@ (void)h;
+    //@ (void)words_only;
+    //@ (void)fast_return;
     /* LAB portals END */
 }
 

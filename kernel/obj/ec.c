@@ -19,9 +19,9 @@
  * Make ec the running EC of this CPU and continue it the way its
  * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
  */
-void ec_resume(struct ec *ec)
+/* ec_resume's first step: ec is the CPU's current EC, its PD, kernel-entry stack, FS/GS bases and FPU trap loaded. */
+static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec)
 {
-    struct cpu *c = this_cpu();
     ec_set_current(c, ec);
     pd_activate(ec->pd);
     if (ec->vcpu)
@@ -34,6 +34,12 @@ void ec_resume(struct ec *ec)
     if (unlikely(c->gs_base != ec->extra.gs_base))
         wrmsr(MSR_KERNEL_GS_BASE, c->gs_base = ec->extra.gs_base);
     fpu_enter(c, ec);
+}
+
+void ec_resume(struct ec *ec)
+{
+    struct cpu *c = this_cpu();
+    ec_load(c, ec);
 
     switch (ec->cont) {
     case CONT_STARTUP:
@@ -66,6 +72,20 @@ void ec_resume(struct ec *ec)
     }
     bkl_unlock();
     ret_user_iret(&ec->regs);
+}
+
+/*
+ * ec_resume for an EC whose cont is CONT_SYSRET, without the switch over the other
+ * continuations: the way back of the IPC fast path (ipc_fastpath). A vCPU, or a recall to
+ * deliver first, takes ec_resume.
+ */
+void ec_sysret(struct ec *ec)
+{
+    if (unlikely(ec->vcpu || ec->recall))
+        ec_resume(ec);
+    ec_load(this_cpu(), ec);
+    bkl_unlock();
+    ret_user_sysret(&ec->regs);
 }
 
 /* Stop the running EC; whoever wakes it finds its SC in wait_sc. */

@@ -9,6 +9,7 @@
 #include "pt.h"
 #include "ipc.h"
 #include "sched.h"
+#include "sc.h"
 #include "bkl.h"
 #include "lapic.h"
 #include "tlb.h"

@@ -83,8 +83,29 @@ enum hc_status {
 #define MACHINE_CTRL_POWEROFF  2     /* Facet's: ARG2 = exit status 0..127 */
 #define MACHINE_CTRL_STATS     3     /* Facet's: OUT2 = free kernel frames, OUT3 (RDX) = objects in use */
 #define MACHINE_CTRL_FAIL_ALLOC 4    /* Facet's, FAIL_INJECTION builds: ARG2 = n (0: off), OUT2 = what was left */
+#define MACHINE_CTRL_FASTPATH  5     /* Facet's: ARG2 = a FASTPATH_* counter, OUT2 = its count */
 #define PD_CTRL_DELEGATE       2
 #define PD_CTRL_QUOTA          3     /* Facet's: OUT2 = the limit, OUT3 (RDX) = the bytes charged, of the PD's account */
+
+/*
+ * machine_ctrl fastpath's counters (ARG2): how often the IPC fast path did a call or a reply,
+ * and how often it left one to the general path, by the first precondition that failed.
+ */
+#define FASTPATH_CALL_TAKEN    0
+#define FASTPATH_CALL_CAP      1     /* no portal capability with the call right at the selector */
+#define FASTPATH_CALL_FLAGS    2     /* a flag other than non-blocking */
+#define FASTPATH_CALL_CPU      3     /* the handler is bound to another CPU */
+#define FASTPATH_CALL_DEAD     4     /* the handler is dead */
+#define FASTPATH_CALL_BUSY     5     /* the handler serves a call, makes one, or is the caller itself */
+#define FASTPATH_CALL_ITEMS    6     /* typed items, or more words than a UTCB holds */
+#define FASTPATH_REPLY_TAKEN   7
+#define FASTPATH_REPLY_NONE    8     /* nobody called */
+#define FASTPATH_REPLY_OTHER   9     /* the caller is a vCPU waiting for a VM exit's reply, or died */
+#define FASTPATH_REPLY_ITEMS   10    /* typed items, or more words than a UTCB holds */
+#define FASTPATH_REPLY_WAITERS 11    /* callers wait for this handler: the general path wakes the first */
+#define FASTPATH_RESUME        12    /* a call or reply taken, but the EC it returns to has a recall to deliver first: ec_resume */
+#define FASTPATH_EVENT_REPLY_TAKEN 13    /* the reply to an event (exception, startup, recall, foreign syscall) */
+#define FASTPATH_COUNTERS      14
 
 /* revoke flags (ARG1[11:8]). */
 #define REVOKE_SELF            0x1   /* the named capabilities too, not only what was derived */

@@ -162,6 +162,12 @@ static inline unsigned fc_stats(uint64_t *free_frames, uint64_t *objects)
     return fc_hypercall_out3(FC_HC(HC_machine_ctrl, MACHINE_CTRL_STATS, 0), free_frames, objects);
 }
 
+/* How often the IPC fast path did, or left to the general path, what counter names (FASTPATH_*). */
+static inline unsigned fc_fastpath_count(unsigned counter, uint64_t *count)
+{
+    return fc_hypercall(FC_HC(HC_machine_ctrl, MACHINE_CTRL_FASTPATH, 0), counter, 0, 0, 0, count);
+}
+
 static inline uint64_t fc_rdtsc(void)
 {
     uint32_t lo, hi;

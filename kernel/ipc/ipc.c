@@ -106,7 +106,7 @@ static ALWAYS_INLINE void ipc_link(struct ec *caller, struct pt *pt, enum ec_con
 NORETURN static void ipc_enter(struct ec *caller, struct pt *pt, enum ec_cont wait)
 {
     ipc_link(caller, pt, wait);
-    ec_resume(pt->ec);
+    ec_sysret(pt->ec);                           /* its cont is CONT_SYSRET now */
 }
 
 /* call: ARG1 = portal selector + flags (non-blocking). Words and typed items go UTCB to UTCB. */

@@ -12,6 +12,11 @@
 #   make linux-table  the Linux command-line table, under Facet and on the host, compared
 #   make clean
 
+# Every rule is written here: none of make's built-in ones, whose search took most of an
+# up-to-date run (80 ms -> 20 ms; tools/facet-run and each grader's boot run make).
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
 BUILD    ?= build
 SCENARIO ?= boot
 SMP      ?= 2

@@ -2,8 +2,8 @@
 # Facet — the one Makefile: build, boot, debug, test, grade.
 #
 #   make            kernel, roottask, userland tar and the default ISO under build/
-#   make qemu       boot it with the serial console on this terminal (Ctrl-A X quits)
-#   make qemu-nox   the same, always headless
+#   make qemu       boot the ISO (firmware, GRUB) with the serial console on this terminal (Ctrl-A X quits)
+#   make qemu-nox   boot it directly (QEMU -kernel, tools/direct-boot), headless; FACET_BOOT=iso: the ISO
 #   make shell      boot headless into busybox sh on the serial console (exit powers off)
 #   make qemu-gdb   boot, stopped, waiting for `make gdb` in another terminal
 #   make gdb        attach GDB (kernel and roottask symbols)
@@ -11,6 +11,11 @@
 #   make check      every test: host unit tests, harness self-test, boot graders
 #   make linux-table  the Linux command-line table, under Facet and on the host, compared
 #   make clean
+
+# Every rule is written here: none of make's built-in ones, whose search took most of an
+# up-to-date run (80 ms -> 20 ms; tools/facet-run and each grader's boot run make).
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 
 BUILD    ?= build
 SCENARIO ?= boot
@@ -263,15 +268,23 @@ all: $(ISO)
 .DEFAULT_GOAL := all
 
 # ---------------------------------------------------------------- run and debug
+# make qemu boots the ISO: SeaBIOS, GRUB, multiboot2, as a real machine does (and a window
+# where there is a display). qemu-nox, shell and qemu-gdb boot directly, as tools/boot does:
+# QEMU loads the kernel and the modules itself (multiboot 1) behind qboot, 0.6 s sooner; the
+# ISO's .direct/ beside it (tools/mkiso). FACET_BOOT=iso boots the ISO there too. Under a
+# direct boot QEMU runs in a scratch directory: paths in QEMU_EXTRA must be absolute.
 QEMU_ACCEL = $(shell tools/accel $(ACCEL))
 QEMU_EXTRA ?=
-QEMU_BASE   = qemu-system-x86_64 -machine q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel $(QEMU_ACCEL) -cdrom $(ISO) -boot d $(QEMU_EXTRA)
+FACET_BOOT ?= auto
+QEMU_MACHINE = qemu-system-x86_64 -machine q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel $(QEMU_ACCEL) $(QEMU_EXTRA)
+QEMU_ISO    = $(QEMU_MACHINE) -cdrom $(ISO) -boot d
+QEMU_BASE   = $(if $(filter iso,$(FACET_BOOT)),$(QEMU_ISO),--direct $(ISO:.iso=.direct) $(QEMU_MACHINE))
 
 # The guest's power-off status s reaches us as (s << 1) | 1: map it back, keep Ctrl-A X working.
 qemu: $(ISO)
-	@if [ -n "$$DISPLAY" ]; then tools/qemu-run $(QEMU_BASE) -serial mon:stdio; \
-	else tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio; fi
+	@if [ -n "$$DISPLAY" ]; then tools/qemu-run $(QEMU_ISO) -serial mon:stdio; \
+	else tools/qemu-run $(QEMU_ISO) -display none -serial mon:stdio; fi
 
 qemu-nox: $(ISO)
 	@tools/qemu-run $(QEMU_BASE) -display none -serial mon:stdio

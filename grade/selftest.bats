@@ -182,6 +182,56 @@ result_line() {     # result_line RESULT STATUS: the one stdout line
     [ "$status" -eq 2 ]
 }
 
+# A direct boot's files as tools/mkiso leaves them beside X.iso: X.direct/ with the kernel, the
+# module list (placeholders, a comment, a comma, trailing spaces) and the module files.
+make_direct() {
+    local d=$BATS_TEST_TMPDIR/x.direct
+    mkdir -p "$d"
+    : >"$BATS_TEST_TMPDIR/x.iso"
+    echo kernel >"$d/kernel"; echo elf >"$d/roottask"; echo tar >"$d/userland"
+    printf '%s\n' 'roottask scenario=s seed=0000000000000000 time_scale=1               ' \
+        '# a comment' 'userland a,b  ' >"$d/modules"
+}
+
+@test "boot: a direct boot gives QEMU the kernel and the modules from X.direct/, placeholders written" {
+    make_direct
+    run --separate-stderr env FACET_SEED=0123456789abcdef FACET_TIME_SCALE=2 "$BOOT" --emu-cmd "$FAKE" \
+        --log "$BATS_TEST_TMPDIR/serial.log" -- --fake=args "--mark=$(mark)" "$BATS_TEST_TMPDIR/x.iso"
+    [ "$status" -eq 0 ]
+    local log=$BATS_TEST_TMPDIR/serial.log
+    grep -qx -- '\[fake\] arg: -kernel' "$log"
+    grep -qx -- '\[fake\] arg: -nodefaults' "$log"
+    # The whole entry is a module's command line: its first word is the file QEMU opens.
+    grep -qx -- '\[fake\] arg: roottask scenario=s seed=0123456789abcdef time_scale=2,userland a,,b' "$log"
+    grep -qx -- "\[fake\] file: roottask -> $BATS_TEST_TMPDIR/x.direct/roottask" "$log"
+    grep -qx -- "\[fake\] file: userland -> $BATS_TEST_TMPDIR/x.direct/userland" "$log"
+    grep -qx -- "\[fake\] file: kernel -> $BATS_TEST_TMPDIR/x.direct/kernel" "$log"
+    ! grep -q -- '-cdrom' "$log"
+    # The module list beside the ISO is left as it was.
+    grep -q 'seed=0000000000000000 time_scale=1 ' "$BATS_TEST_TMPDIR/x.direct/modules"
+    no_survivors
+}
+
+@test "boot: FACET_BOOT=iso and Bochs boot the ISO beside X.direct/; a missing module file is reported" {
+    make_direct
+    run --separate-stderr env FACET_BOOT=iso "$BOOT" --emu-cmd "$FAKE" --log "$BATS_TEST_TMPDIR/serial.log" \
+        -- --fake=args "--mark=$(mark)" "$BATS_TEST_TMPDIR/x.iso"
+    [ "$status" -eq 0 ]
+    grep -qx -- '\[fake\] arg: -cdrom' "$BATS_TEST_TMPDIR/serial.log"
+    ! grep -q -- '-kernel' "$BATS_TEST_TMPDIR/serial.log"
+    run --separate-stderr "$BOOT" --emu bochs --log "$BATS_TEST_TMPDIR/serial.log" "$BATS_TEST_TMPDIR/x.direct"
+    [ "$status" -eq 1 ]
+    [[ $stderr == *"boots only directly, under QEMU"* ]]
+    run env FACET_BOOT=sometimes "$BOOT" x.iso
+    [ "$status" -eq 2 ]
+    rm "$BATS_TEST_TMPDIR/x.direct/userland"
+    run --separate-stderr "$BOOT" --emu-cmd "$FAKE" --log "$BATS_TEST_TMPDIR/serial.log" \
+        -- --fake=args "--mark=$(mark)" "$BATS_TEST_TMPDIR/x.iso"
+    [ "$status" -eq 1 ]
+    [[ $stderr == *"names a module file 'userland' that"* ]]
+    no_survivors
+}
+
 @test "facet: a good boot passes facet_expect_ok, facet_grep, facet_line, facet_value" {
     facet_boot good "$FAKE_ISO" --emu-cmd "$FAKE" -- --fake=ok=0 "--mark=$(mark)"
     [ "$(facet_result good)" = ok ]

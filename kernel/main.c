@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* main.c — the boot CPU's path from the multiboot2 handoff to the first roottask instruction. */
+/* main.c — the boot CPU's path from the boot loader's handoff to the first roottask instruction. */
 #include "kernel.h"
 #include "cpu.h"
 #include "serial.h"
@@ -18,6 +18,7 @@
 #include "svm.h"
 #include "lib/hip.h"
 #include "ioapic.h"
+#include "acpi.h"
 
 #define BOOT_FAIL_STATUS 120          /* power-off status when the kernel cannot start the roottask */
 
@@ -81,14 +82,21 @@ static void hip_fill(const struct boot_info *bi)
 NORETURN void kmain(uint32_t magic, uint64_t info_phys);
 void kmain(uint32_t magic, uint64_t info_phys)
 {
-    (void)magic;                               /* checked in entry.S */
     serial_init();
     kprintf("\n[boot] Facet microhypervisor, x86-64\n");
 
     const char *why;
-    if (mb2_parse(phys_to_virt(info_phys), DIRECT_MAP_SIZE - info_phys, info_phys, &boot_info, &why)) {
-        kprintf("[boot] bad multiboot2 information: %s\n", why);
+    bool mb2 = magic == MB2_BOOT_MAGIC;        /* else multiboot 1: entry.S let no other magic through */
+    if (mb2 ? mb2_parse(phys_to_virt(info_phys), DIRECT_MAP_SIZE - info_phys, info_phys, &boot_info, &why)
+            : mb1_parse(phys_to_virt(0), DIRECT_MAP_SIZE, info_phys, &boot_info, &why)) {
+        kprintf("[boot] bad %s information: %s\n", mb2 ? "multiboot2" : "multiboot 1", why);
         machine_poweroff(BOOT_FAIL_STATUS);
+    }
+    /* No RSDP from the loader (multiboot 1 has no field for it): the BIOS areas, as ACPI says. */
+    uint64_t rsdp_at;
+    if (!boot_info.has_rsdp && (rsdp_at = acpi_rsdp_scan(phys_to_virt(0), BIOS_AREA_END, boot_info.rsdp))) {
+        boot_info.has_rsdp = true;
+        kprintf("[boot] ACPI RSDP found at %#lx\n", rsdp_at);
     }
     kprintf("[boot] %u memory map entries, %u modules\n", boot_info.nmem, boot_info.nmods);
     for (unsigned i = 0; i < boot_info.nmods; i++)

@@ -52,7 +52,7 @@ static const char *map_fresh(struct pd *pd, uint64_t va, uint64_t flags, void **
 const char *root_create(const struct boot_info *bi, struct hip *hip)
 {
     if (bi->nmods == 0)
-        return "no boot modules: grub.cfg must load the roottask as the first module2";
+        return "no boot modules: the loader must load the roottask as the first module (grub.cfg module2, QEMU -initrd)";
     const struct boot_module *m = &bi->mods[0];
     if (m->end > DIRECT_MAP_SIZE)
         return "roottask module lies above the direct map";

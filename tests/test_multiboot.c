@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/test_multiboot.c — host tests for the multiboot2 boot-information reader. */
+/* tests/test_multiboot.c — host tests for the boot-information readers: multiboot2 and multiboot 1. */
 #include "kernel/boot/multiboot.c"
 #include "unit.h"
 
@@ -196,16 +196,20 @@ static int parse_exact(const uint8_t *b, size_t avail, struct boot_info *bi, con
     return r;
 }
 
-/* The blob (avail bytes of it) must be rejected with a message containing want. */
-static void expect_reject_at(const struct blob *bl, size_t avail, const char *want,
-                             const char *file, int line)
+/* A parse's result r and reason why: a rejection whose reason contains want, or (want NULL) an acceptance. */
+static void expect_verdict(int r, const char *why, const char *want, const char *file, int line)
 {
-    static struct boot_info bi;
-    const char *why = NULL;
     char msg[300];
 
-    if (parse_exact(bl->b, avail, &bi, &why) != -1) {
-        snprintf(msg, sizeof msg, "accepted a blob that should fail with \"%s\"", want);
+    if (!want) {
+        if (r != 0) {
+            snprintf(msg, sizeof msg, "rejected: %s", why ? why : "(no reason)");
+            unit_fail(file, line, msg);
+        }
+        return;
+    }
+    if (r != -1) {
+        snprintf(msg, sizeof msg, "accepted input that should fail with \"%s\"", want);
         unit_fail(file, line, msg);
     }
     if (why == NULL || strstr(why, want) == NULL) {
@@ -213,28 +217,35 @@ static void expect_reject_at(const struct blob *bl, size_t avail, const char *wa
         unit_fail(file, line, msg);
     }
 }
+
+/* The blob (avail bytes of it) must be rejected with a message containing want. */
+static void expect_reject_at(const struct blob *bl, size_t avail, const char *want,
+                             const char *file, int line)
+{
+    static struct boot_info bi;
+    const char *why = NULL;
+    int r = parse_exact(bl->b, avail, &bi, &why);
+
+    expect_verdict(r, why, want, file, line);
+}
 #define EXPECT_REJECT(bl, avail, want) expect_reject_at(bl, avail, want, __FILE__, __LINE__)
 
 /* The whole blob must be accepted. */
 static void expect_accept_at(const struct blob *bl, struct boot_info *bi, const char *file, int line)
 {
     const char *why = NULL;
-    char msg[300];
+    int r = parse_exact(bl->b, bl->len, bi, &why);
 
-    if (parse_exact(bl->b, bl->len, bi, &why) != 0) {
-        snprintf(msg, sizeof msg, "rejected: %s", why ? why : "(no reason)");
-        unit_fail(file, line, msg);
-    }
+    expect_verdict(r, why, NULL, file, line);
 }
 #define EXPECT_ACCEPT(bl, bi) expect_accept_at(bl, bi, __FILE__, __LINE__)
 
 static struct blob bl;          /* too big for comfort on the stack */
 static struct boot_info bi;
 
-TEST(qemu_blob_parses)
+/* bi holds QEMU's memory map and the two modules, as both loaders pass them. */
+static void check_qemu_mem_and_mods(void)
 {
-    blob_qemu(&bl);
-    EXPECT_ACCEPT(&bl, &bi);
     CHECK_EQ(bi.nmem, 6);
     CHECK_EQ(bi.dropped_mem, 0);
     for (unsigned i = 0; i < 6; i++) {
@@ -250,6 +261,13 @@ TEST(qemu_blob_parses)
     CHECK_EQ(bi.mods[1].start, 0x2f2000);
     CHECK_EQ(bi.mods[1].end, 0x3a0000);
     CHECK_STR(bi.mods[1].cmdline, MOD1_CMD);
+}
+
+TEST(qemu_blob_parses)
+{
+    blob_qemu(&bl);
+    EXPECT_ACCEPT(&bl, &bi);
+    check_qemu_mem_and_mods();
     CHECK(bi.has_rsdp);
     CHECK(memcmp(bi.rsdp, rsdp_v2, sizeof rsdp_v2) == 0);
     CHECK_EQ(bi.info_start, INFO_PHYS);
@@ -421,6 +439,21 @@ TEST(module_tag_without_cmdline)
     CHECK_STR(bi.mods[0].cmdline, "");
 }
 
+/* bi holds the first HIP_MAX_MODS of HIP_MAX_MODS + 3 modules "modI" at 0x1000000 + I pages. */
+static void check_many_modules(void)
+{
+    char cmd[16];
+
+    CHECK_EQ(bi.nmods, HIP_MAX_MODS);
+    CHECK_EQ(bi.dropped_mods, 3);
+    for (unsigned i = 0; i < HIP_MAX_MODS; i++) {
+        snprintf(cmd, sizeof cmd, "mod%u", i);
+        CHECK_STR(bi.mods[i].cmdline, cmd);
+        CHECK_EQ(bi.mods[i].start, 0x1000000 + i * 0x1000);
+        CHECK_EQ(bi.mods[i].end, 0x1000800 + i * 0x1000);
+    }
+}
+
 TEST(too_many_modules_counted)
 {
     char cmd[16];
@@ -433,14 +466,7 @@ TEST(too_many_modules_counted)
     add_mmap(&bl, qemu_map, 6);
     blob_end(&bl);
     EXPECT_ACCEPT(&bl, &bi);
-    CHECK_EQ(bi.nmods, HIP_MAX_MODS);
-    CHECK_EQ(bi.dropped_mods, 3);
-    for (unsigned i = 0; i < HIP_MAX_MODS; i++) {
-        snprintf(cmd, sizeof cmd, "mod%u", i);
-        CHECK_STR(bi.mods[i].cmdline, cmd);
-        CHECK_EQ(bi.mods[i].start, 0x1000000 + i * 0x1000);
-        CHECK_EQ(bi.mods[i].end, 0x1000800 + i * 0x1000);
-    }
+    check_many_modules();
 }
 
 TEST(too_many_mem_entries_counted)
@@ -747,6 +773,378 @@ TEST(mmap_huge_entry_size_does_not_wrap)
         memcpy(padded, bl.b, bl.len);
         CHECK_EQ(mb2_parse(padded, bl.len, INFO_PHYS, &bi, &why), -1);
         CHECK_EQ(bi.nmem, 0);
+    }
+}
+
+/* ---------------------------------------------------------------- multiboot 1 */
+
+/*
+ * Multiboot 1 information is a fixed structure with pointers to its parts, laid out in a
+ * made-up physical memory (a heap block: ASan sees a read past it) as QEMU lays it out:
+ *
+ *   0x9000  memory map: { u32 size = 20, u64 base, u64 length, u32 type } ...
+ *   0x9500  the structure: flags, ..., mods_count (20), mods_addr (24), mmap_length (44),
+ *           mmap_addr (48), ..., 88 bytes
+ *   0xa000  module list: { u32 start, u32 end, u32 string, u32 reserved } ...
+ *   0xb000  command lines
+ */
+#define PHYS_SIZE    0x10000u
+#define MB1_MMAP_AT  0x9000u
+#define MB1_INFO_AT  0x9500u
+#define MB1_MODS_AT  0xa000u
+#define MB1_STR_AT   0xb000u
+#define MB1_QEMU_FLAGS 0x24fu          /* memory, boot device, cmdline, modules, mmap, loader name */
+
+static uint8_t phys[PHYS_SIZE];
+static uint32_t str_next;              /* where the next command line goes */
+
+static void mb1_set(uint32_t off, uint32_t v) { w32(phys + MB1_INFO_AT + off, v); }
+
+/* A command line at the next free place; its physical address. */
+static uint32_t put_str(const char *s)
+{
+    uint32_t at = str_next;
+    if (at + strlen(s) + 1 > PHYS_SIZE)
+        abort();
+    memcpy(phys + at, s, strlen(s) + 1);
+    str_next += (uint32_t)strlen(s) + 1;
+    return at;
+}
+
+/* n memory-map entries, each with the size field esz (20: packed; more: padded). */
+static void put_mb1_mmap(const struct mm *e, unsigned n, uint32_t esz)
+{
+    uint32_t off = MB1_MMAP_AT;
+    for (unsigned i = 0; i < n; i++) {
+        if (off + 4 + esz > MB1_INFO_AT)
+            abort();
+        memset(phys + off, 0xee, 4 + esz);
+        w32(phys + off, esz);
+        w64(phys + off + 4, e[i].addr);
+        w64(phys + off + 12, e[i].len);
+        w32(phys + off + 20, e[i].type);
+        off += 4 + esz;
+    }
+    mb1_set(44, off - MB1_MMAP_AT);
+    mb1_set(48, MB1_MMAP_AT);
+}
+
+/* Module i of the list (its string: 0 for none). */
+static void mb1_mod(unsigned i, uint32_t start, uint32_t end, uint32_t str)
+{
+    uint8_t *m = phys + MB1_MODS_AT + i * 16;
+    w32(m, start);
+    w32(m + 4, end);
+    w32(m + 8, str);
+    w32(m + 12, 0);
+}
+
+/* What QEMU 7.2 passes for -m 128M -kernel K -initrd "roottask,linux.elf console=ttyS0 init=/bin/sh". */
+static void mb1_qemu(void)
+{
+    memset(phys, 0, sizeof phys);
+    str_next = MB1_STR_AT;
+    mb1_set(0, MB1_QEMU_FLAGS);
+    mb1_set(4, 639);                           /* mem_lower, mem_upper (KiB): not used */
+    mb1_set(8, 130944);
+    mb1_set(12, 0x8000ffff);
+    mb1_set(16, put_str("kernel "));
+    mb1_set(20, 2);
+    mb1_set(24, MB1_MODS_AT);
+    mb1_mod(0, 0x200000, 0x2f1234, put_str(MOD0_CMD));
+    mb1_mod(1, 0x2f2000, 0x3a0000, put_str(MOD1_CMD));
+    put_mb1_mmap(qemu_map, 6, 20);
+    mb1_set(64, put_str("qemu"));
+}
+
+/* Parse the first size bytes of phys from a heap copy of exactly that size. */
+static int mb1_exact(uint64_t size, uint64_t info, struct boot_info *out, const char **why)
+{
+    uint8_t *copy = malloc(size ? size : 1);
+    int r;
+
+    if (!copy)
+        abort();
+    memcpy(copy, phys, size);
+    r = mb1_parse(copy, size, info, out, why);
+    free(copy);
+    return r;
+}
+
+/* phys (size bytes of it, the structure at info) must be rejected with a message containing want. */
+static void mb1_reject_at(uint64_t size, uint64_t info, const char *want, const char *file, int line)
+{
+    const char *why = NULL;
+    int r = mb1_exact(size, info, &bi, &why);
+
+    expect_verdict(r, why, want, file, line);
+}
+#define MB1_REJECT(want) mb1_reject_at(PHYS_SIZE, MB1_INFO_AT, want, __FILE__, __LINE__)
+
+/* The whole of phys, the structure at MB1_INFO_AT, must be accepted. */
+static void mb1_accept_at(const char *file, int line)
+{
+    const char *why = NULL;
+    int r = mb1_exact(PHYS_SIZE, MB1_INFO_AT, &bi, &why);
+
+    expect_verdict(r, why, NULL, file, line);
+}
+#define MB1_ACCEPT() mb1_accept_at(__FILE__, __LINE__)
+
+TEST(mb1_qemu_info_parses)
+{
+    mb1_qemu();
+    MB1_ACCEPT();
+    check_qemu_mem_and_mods();
+    CHECK(!bi.has_rsdp);                        /* multiboot 1 has none to give */
+    CHECK_EQ(bi.info_start, MB1_INFO_AT);
+    CHECK_EQ(bi.info_end, MB1_INFO_AT + 88);
+}
+
+TEST(mb1_parse_clears_previous_state)
+{
+    mb1_qemu();
+    memset(&bi, 0xa5, sizeof bi);
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmods, 2);
+    CHECK_EQ(bi.mods[2].start, 0);
+    CHECK_EQ(bi.mods[2].cmdline[0], 0);
+    CHECK_EQ(bi.mem[6].type, 0);
+    CHECK(!bi.has_rsdp);
+}
+
+TEST(mb1_structure_at_the_end_of_memory)
+{
+    /* The 88 bytes end exactly at the window's end: fine; one byte further: outside. */
+    const char *why = NULL;
+
+    mb1_qemu();
+    memcpy(phys + PHYS_SIZE - 88, phys + MB1_INFO_AT, 88);
+    CHECK_EQ(mb1_exact(PHYS_SIZE, PHYS_SIZE - 88, &bi, &why), 0);
+    CHECK_EQ(bi.nmods, 2);
+    mb1_reject_at(PHYS_SIZE, PHYS_SIZE - 87, "boot information lies outside memory", __FILE__, __LINE__);
+    mb1_reject_at(PHYS_SIZE, PHYS_SIZE, "boot information lies outside memory", __FILE__, __LINE__);
+    mb1_reject_at(PHYS_SIZE, 0xfffffff0u, "boot information lies outside memory", __FILE__, __LINE__);
+    mb1_reject_at(PHYS_SIZE, ~0ull - 8, "boot information lies outside memory", __FILE__, __LINE__);
+    mb1_reject_at(0, 0, "boot information lies outside memory", __FILE__, __LINE__);
+    mb1_reject_at(87, 0, "boot information lies outside memory", __FILE__, __LINE__);
+}
+
+TEST(mb1_reject_no_memory_map)
+{
+    mb1_qemu();
+    mb1_set(0, MB1_QEMU_FLAGS & ~(1u << 6));   /* the map is there, its flag is not */
+    MB1_REJECT("no memory map");
+
+    mb1_qemu();
+    mb1_set(44, 0);                             /* no entries */
+    MB1_REJECT("no memory map");
+
+    mb1_qemu();
+    mb1_set(44, 23);                            /* less than one entry */
+    MB1_REJECT("no memory map");
+}
+
+TEST(mb1_reject_memory_map_outside_memory)
+{
+    mb1_qemu();
+    mb1_set(48, PHYS_SIZE - 24);
+    mb1_set(44, 48);
+    MB1_REJECT("memory map lies outside memory");
+
+    mb1_qemu();
+    mb1_set(48, 0xfffffff0u);                   /* address + length wraps 32 bits */
+    mb1_set(44, 0x20);
+    MB1_REJECT("memory map lies outside memory");
+
+    mb1_qemu();
+    mb1_set(44, 0xffffffffu);
+    MB1_REJECT("memory map lies outside memory");
+
+    /* Exactly up to the window's end is inside. */
+    mb1_qemu();
+    mb1_set(48, PHYS_SIZE - 48);
+    mb1_set(44, 48);
+    memcpy(phys + PHYS_SIZE - 48, phys + MB1_MMAP_AT, 48);
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmem, 2);
+}
+
+TEST(mb1_reject_mmap_entry_size)
+{
+    for (uint32_t esz = 0; esz < 20; esz++) {
+        mb1_qemu();
+        w32(phys + MB1_MMAP_AT + 24, esz);      /* the second entry's size field */
+        MB1_REJECT("memory map entry size invalid");
+    }
+}
+
+TEST(mb1_mmap_padded_entries_use_their_size)
+{
+    /* Entries of size 28 (8 bytes of padding, filled with 0xee): stepped over by size. */
+    mb1_qemu();
+    put_mb1_mmap(qemu_map, 6, 28);
+    MB1_ACCEPT();
+    check_qemu_mem_and_mods();
+}
+
+TEST(mb1_mmap_partial_trailing_entry_ignored)
+{
+    mb1_qemu();
+    mb1_set(44, 2 * 24 + 10);                   /* two entries and 10 bytes of the third */
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmem, 2);
+
+    /* An entry whose size reaches past mmap_length ends the map there. */
+    mb1_qemu();
+    w32(phys + MB1_MMAP_AT + 2 * 24, 20 + 6 * 24);
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmem, 2);
+    w32(phys + MB1_MMAP_AT + 2 * 24, 0xfffffffcu);  /* 4 + size wraps 32 bits */
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmem, 2);
+}
+
+TEST(mb1_too_many_mem_entries_counted)
+{
+    struct mm e[BOOT_MAX_MEM + 5];
+
+    for (unsigned i = 0; i < BOOT_MAX_MEM + 5; i++)
+        e[i] = (struct mm){ (uint64_t)i << 20, 0x1000 + i, 1 + i % 5 };
+    mb1_qemu();
+    put_mb1_mmap(e, BOOT_MAX_MEM + 5, 20);
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmem, BOOT_MAX_MEM);
+    CHECK_EQ(bi.dropped_mem, 5);
+    CHECK_EQ(bi.mem[BOOT_MAX_MEM - 1].addr, (uint64_t)(BOOT_MAX_MEM - 1) << 20);
+}
+
+TEST(mb1_modules_only_with_their_flag)
+{
+    mb1_qemu();
+    mb1_set(0, MB1_QEMU_FLAGS & ~(1u << 3));
+    mb1_set(24, 0xfffffff0u);                   /* not read without the flag */
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmods, 0);
+
+    mb1_qemu();
+    mb1_set(20, 0);                             /* the flag, no modules (QEMU without -initrd) */
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmods, 0);
+    CHECK_EQ(bi.nmem, 6);
+}
+
+TEST(mb1_reject_module_list_outside_memory)
+{
+    mb1_qemu();
+    mb1_set(24, PHYS_SIZE - 16);                /* room for one entry, two claimed */
+    MB1_REJECT("module list lies outside memory");
+
+    mb1_qemu();
+    mb1_set(20, 0xffffffffu);                   /* count * 16 must not wrap */
+    MB1_REJECT("module list lies outside memory");
+
+    mb1_qemu();
+    mb1_set(20, 0x10000000u);                   /* 16 * count = 2^32: wraps to 0 in 32 bits */
+    MB1_REJECT("module list lies outside memory");
+
+    mb1_qemu();
+    mb1_set(24, 0xfffffff8u);
+    MB1_REJECT("module list lies outside memory");
+}
+
+TEST(mb1_reject_module_end_before_start)
+{
+    mb1_qemu();
+    mb1_mod(1, 0x200000, 0x1fffff, put_str("backwards"));
+    MB1_REJECT("ends before it starts");
+}
+
+TEST(mb1_module_without_string)
+{
+    mb1_qemu();
+    mb1_mod(1, 0x2f2000, 0x3a0000, 0);
+    MB1_ACCEPT();
+    CHECK_EQ(bi.nmods, 2);
+    CHECK_STR(bi.mods[1].cmdline, "");
+    CHECK_STR(bi.mods[0].cmdline, MOD0_CMD);
+}
+
+TEST(mb1_reject_module_string_outside_memory)
+{
+    mb1_qemu();
+    mb1_mod(1, 0x2f2000, 0x3a0000, PHYS_SIZE);
+    MB1_REJECT("module command line lies outside memory");
+    mb1_mod(1, 0x2f2000, 0x3a0000, 0xffffffffu);
+    MB1_REJECT("module command line lies outside memory");
+}
+
+TEST(mb1_module_string_cut_at_memory_end)
+{
+    /* "tail" in the last 4 bytes of memory, no NUL before the end: read up to the end only. */
+    mb1_qemu();
+    memcpy(phys + PHYS_SIZE - 4, "tail", 4);
+    mb1_mod(1, 0x2f2000, 0x3a0000, PHYS_SIZE - 4);
+    MB1_ACCEPT();
+    CHECK_STR(bi.mods[1].cmdline, "tail");
+}
+
+TEST(mb1_module_cmdline_cut_to_fit)
+{
+    char lng[200];
+
+    memset(lng, 'a', sizeof lng - 1);
+    lng[sizeof lng - 1] = 0;
+    mb1_qemu();
+    mb1_mod(0, 0x200000, 0x2f1234, put_str(lng));
+    MB1_ACCEPT();
+    CHECK_EQ(strlen(bi.mods[0].cmdline), HIP_CMDLINE_LEN - 1);
+    CHECK(strncmp(bi.mods[0].cmdline, lng, HIP_CMDLINE_LEN - 1) == 0);
+}
+
+TEST(mb1_too_many_modules_counted)
+{
+    char cmd[16];
+
+    mb1_qemu();
+    mb1_set(20, HIP_MAX_MODS + 3);
+    for (unsigned i = 0; i < HIP_MAX_MODS + 3; i++) {
+        snprintf(cmd, sizeof cmd, "mod%u", i);
+        mb1_mod(i, 0x1000000 + i * 0x1000, 0x1000800 + i * 0x1000, put_str(cmd));
+    }
+    MB1_ACCEPT();
+    check_many_modules();
+}
+
+TEST(mb1_every_shorter_memory_never_read_past)
+{
+    /* The same information in ever smaller memories: accepted or refused, ASan stays quiet. */
+    mb1_qemu();
+    for (uint64_t size = 0; size <= MB1_STR_AT + 0x100; size += 7) {
+        const char *why = NULL;
+        if (mb1_exact(size, MB1_INFO_AT, &bi, &why) != 0)
+            CHECK(why != NULL);
+    }
+}
+
+TEST(mb1_random_structures_never_read_past)
+{
+    /* Random flags, counts and pointers (mostly inside the window): no overread, no crash. */
+    unit_rng = 0x5eed0001;
+    for (unsigned round = 0; round < 3000; round++) {
+        const char *why = NULL;
+        mb1_qemu();
+        for (unsigned k = 0; k < 4; k++) {
+            uint32_t field = (uint32_t)(unit_rng_next() % 22) * 4;
+            uint32_t v = (uint32_t)unit_rng_next();
+            mb1_set(field, unit_rng_next() & 1 ? v % (PHYS_SIZE + 64) : v);
+        }
+        for (unsigned k = 0; k < 4; k++)         /* and a few bytes of the map and module list */
+            phys[MB1_MMAP_AT + unit_rng_next() % 0x1100] = (uint8_t)unit_rng_next();
+        if (mb1_exact(PHYS_SIZE, MB1_INFO_AT, &bi, &why) != 0)
+            CHECK(why != NULL);
+        else
+            CHECK(bi.nmem > 0 && bi.nmem <= BOOT_MAX_MEM && bi.nmods <= HIP_MAX_MODS);
     }
 }
 

@@ -11,7 +11,7 @@ set -eu
 # One list: build, boot, debug, grade, later stages (Bochs for EPT, musl and
 # busybox for the Linux personality).
 PKGS="gcc make binutils libc6-dev gdb
-qemu-system-x86 grub-pc-bin grub-common xorriso mtools
+qemu-system-x86 qemu-user grub-pc-bin grub-common xorriso mtools
 bats bats-assert bats-support
 musl-tools busybox-static bash-static zsh-static sash mksh golang-go
 bochs bochsbios vgabios bochs-term

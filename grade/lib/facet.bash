@@ -20,7 +20,8 @@
 # lines when it fails. Regexes are grep -E; a trailing CR on a line is ignored.
 
 FACET_ROOT=${FACET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FACET_BOOT=${FACET_BOOT:-$FACET_ROOT/tools/boot}
+# The boot tool (a test may put another in its place); FACET_BOOT is tools/boot's own setting.
+FACET_BOOT_TOOL=${FACET_BOOT_TOOL:-$FACET_ROOT/tools/boot}
 
 # bats-support and bats-assert (Debian: /usr/lib/bats). If one is missing the
 # graders still load; its functions then fail with the reason.
@@ -90,7 +91,7 @@ facet_boot() {
     dir=$(facet_dir)
     mkdir -p "$dir"
     rm -f "$dir/$name".{result,exit,report,tail-shown}
-    "$FACET_BOOT" --log "$dir/$name.log" "$@" "$iso" \
+    "$FACET_BOOT_TOOL" --log "$dir/$name.log" "$@" "$iso" \
         >"$dir/$name.result" 2>"$dir/$name.report" 3>&- || code=$?
     echo "$code" >"$dir/$name.exit"
     # Remember the boot for facet_teardown (this file's boots only).
@@ -164,7 +165,7 @@ facet_witness() {
 # (tools/boot --reap: only if that group is still the one the file names).
 _facet_reap() {
     [[ -f $1 ]] || return 0
-    "$FACET_BOOT" --reap "$1" || true
+    "$FACET_BOOT_TOOL" --reap "$1" || true
 }
 
 # facet_teardown: for teardown_file — makes sure no emulator started by this

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* arch/acpi.c — find the MADT through the RSDP GRUB passed: the CPUs and the first I/O APIC. */
+/* arch/acpi.c — the RSDP (the loader's, or found in the BIOS areas), through it the MADT: the CPUs and the first I/O APIC. */
 #include "acpi.h"
 #include "memlayout.h"
 
@@ -18,6 +18,52 @@ static bool checksum_ok(const void *p, uint32_t len)
     for (uint32_t i = 0; i < len; i++)
         s = (uint8_t)(s + b[i]);
     return s == 0;
+}
+
+#define RSDP_V1_LEN 20
+#define RSDP_V2_LEN 36
+
+/* An RSDP at p (avail bytes readable): signature, checksum, and from revision 2 its length and extended checksum. */
+static bool rsdp_valid(const uint8_t *p, size_t avail)
+{
+    if (avail < RSDP_V1_LEN || memcmp(p, "RSD PTR ", 8) || !checksum_ok(p, RSDP_V1_LEN))
+        return false;
+    if (p[15] < 2)
+        return true;
+    uint32_t len;
+    memcpy(&len, p + 20, 4);
+    return len >= RSDP_V2_LEN && len <= avail && checksum_ok(p, len);
+}
+
+/* The first valid RSDP in [from, to) of the window low[0, size), on 16-byte boundaries; 0: none. */
+static uint64_t rsdp_search(const uint8_t *low, size_t size, uint64_t from, uint64_t to)
+{
+    to = MIN(to, size);
+    for (uint64_t pa = ALIGN_UP(from, 16); pa < to; pa += 16)
+        if (rsdp_valid(low + pa, to - pa))
+            return pa;
+    return 0;
+}
+
+uint64_t acpi_rsdp_scan(const void *low, size_t size, uint8_t rsdp[36])
+{
+    const uint8_t *mem = low;
+    uint64_t pa = 0;
+    if (size >= 0x410) {
+        uint16_t seg;
+        memcpy(&seg, mem + 0x40e, 2);
+        uint64_t ebda = (uint64_t)seg << 4;
+        if (ebda >= 0x500)                    /* a segment into the BIOS data area is no EBDA */
+            pa = rsdp_search(mem, size, ebda, ebda + 1024);
+    }
+    if (!pa)
+        pa = rsdp_search(mem, size, 0xe0000, 0x100000);
+    if (!pa)
+        return 0;
+    unsigned n = mem[pa + 15] >= 2 ? RSDP_V2_LEN : RSDP_V1_LEN;
+    for (unsigned i = 0; i < RSDP_V2_LEN; i++)
+        rsdp[i] = i < n ? mem[pa + i] : 0;
+    return pa;
 }
 
 /* A table at a physical address, if it is inside the direct map and its checksum holds. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* boot/entry.S — multiboot2 header, 32-bit entry, boot page tables, switch to long mode. */
+/* boot/entry.S — multiboot2 and multiboot 1 headers, 32-bit entry, boot page tables, switch to long mode. */
 #include "memlayout.h"
+#include "multiboot.h"
 
 #define PHYS(x)     ((x) - KERNEL_VMA)
 #define PTE_P       0x1
@@ -8,7 +9,9 @@
 #define PTE_PS      0x80
 #define PTE_G       0x100
 #define MB2_MAGIC   0xe85250d6
-#define MB2_BOOT_MAGIC 0x36d76289
+#define MB1_MAGIC   0x1badb002
+/* Multiboot 1 header flags: modules page aligned, memory map wanted, load addresses below. */
+#define MB1_FLAGS   ((1 << 0) | (1 << 1) | (1 << 16))
 
 /* The multiboot2 header: in the first 32 KiB, 8-byte aligned. */
     .section .multiboot2, "a"
@@ -23,12 +26,30 @@ mb2_header:
     .long 8
 mb2_header_end:
 
+/*
+ * The multiboot 1 header, for QEMU's -kernel (which loads no 64-bit ELF): in the first
+ * 8 KiB, 4-byte aligned, with the a.out-kludge addresses that tell a loader to copy the
+ * flat image (tools/mkiso: objcopy -O binary kernel.elf) to kernel_phys_start, clear up to
+ * kernel_phys_end and enter at boot_entry. All physical: .boot is linked where it runs.
+ */
+    .section .multiboot, "a"
+    .align 4
+mb1_header:
+    .long MB1_MAGIC
+    .long MB1_FLAGS
+    .long -(MB1_MAGIC + MB1_FLAGS)
+    .long mb1_header                         /* header_addr */
+    .long kernel_phys_start                  /* load_addr: the image's first byte */
+    .long kernel_load_end                    /* load_end_addr: end of .data */
+    .long kernel_phys_end                    /* bss_end_addr */
+    .long boot_entry                         /* entry_addr */
+
     .section .boot.text, "ax"
     .code32
     .global boot_entry
 /*
- * GRUB enters here in 32-bit protected mode, paging off:
- * eax = multiboot2 magic, ebx = physical address of the boot information.
+ * GRUB (multiboot2) or QEMU -kernel (multiboot 1) enters here in 32-bit protected mode,
+ * paging off: eax = the loader's magic, ebx = physical address of its boot information.
  */
 boot_entry:
     cli
@@ -38,7 +59,10 @@ boot_entry:
     mov     %ebx, %esi
 
     cmp     $MB2_BOOT_MAGIC, %eax
+    je      1f
+    cmp     $MB1_BOOT_MAGIC, %eax
     jne     boot_fail_magic
+1:
 
     /* Long mode present? (CPUID 0x80000001 EDX bit 29) */
     mov     $0x80000000, %eax
@@ -124,7 +148,7 @@ boot_fail:
 2:  hlt
     jmp     2b
 
-msg_magic:  .asciz "[boot] not started by a multiboot2 loader\r\n"
+msg_magic:  .asciz "[boot] not started by a multiboot loader (no multiboot2 or multiboot 1 magic)\r\n"
 msg_lm:     .asciz "[boot] this CPU has no long mode (x86-64 required)\r\n"
 
     .align 8
@@ -138,7 +162,7 @@ boot_gdtr:
 
     .text
     .code64
-/* In the kernel image now. rdi = multiboot2 magic, rsi = info (physical). */
+/* In the kernel image now. rdi = the loader's magic, rsi = its info (physical). */
 boot_high:
     mov     $0x10, %eax
     mov     %eax, %ds

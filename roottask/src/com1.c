@@ -5,6 +5,7 @@
 #include "com1.h"
 #include "facet/hypercall.h"
 #include "facet/thread.h"
+#include "facet/sleeplock.h"
 
 #define COM1 COM1_PORT
 #define COM1_GSI 4                       /* ISA IRQ 4: edge, active high */
@@ -13,7 +14,14 @@
 #define REG_MCR  4                       /* modem control: bit 3 OUT2 gates the IRQ line on a PC */
 #define REG_LSR  5                       /* line status: bit 0 data ready */
 
-static volatile int console_lock;
+/* Lines as units: its waiters sleep, as a handler printing on a process's SC may hold it while a
+ * thread of higher priority wants to print on the same CPU (facet/sleeplock.h). */
+static struct fc_sleeplock console_lock;
+
+void console_lock_init(sel_t sm, uint64_t tsc_per_ms)
+{
+    fc_sleeplock_init(&console_lock, sm, tsc_per_ms);
+}
 
 /* One byte to the UART at base, once it can take one (a port with no UART reads 0xff: at once). */
 static void out_to(uint16_t base, char c)
@@ -43,14 +51,13 @@ void com_raw(uint16_t base, const char *s, size_t n)
 /* Write n bytes as one unit: no other roottask thread interleaves inside it. */
 void console_out(const char *s, size_t n)
 {
-    while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
+    fc_sleeplock_take(&console_lock);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n')
             out('\r');
         out(s[i]);
     }
-    __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+    fc_sleeplock_give(&console_lock);
 }
 
 static uint8_t in(uint16_t port)

@@ -6,6 +6,7 @@
 #include "../scenarios/scenario.h"
 #include "lib/hip.h"
 #include "fs/fs.h"
+#include "com1.h"
 
 uint64_t scenario_seed;
 char scenario_group[16];
@@ -96,10 +97,12 @@ void fc_start(const struct hip *hip, struct utcb *utcb) __attribute__((noreturn)
 void fc_start(const struct hip *hip, struct utcb *utcb)
 {
     fc_runtime_init(hip, utcb);
-    sel_t fs_waiters = fc_sel_alloc(1);
-    if (fc_create_sm(fs_waiters, SEL_ROOT_PD, 0) != SUCCESS)
-        printf("[root] no semaphore for the file system's lock\n");
-    fs_lock_init(fs_waiters, hip->tsc_khz);
+    /* The locks whose waiters sleep (facet/sleeplock.h): the console's, the file system's. */
+    sel_t waiters = fc_sel_alloc(2);
+    if (fc_create_sm(waiters, SEL_ROOT_PD, 0) != SUCCESS || fc_create_sm(waiters + 1, SEL_ROOT_PD, 0) != SUCCESS)
+        printf("[root] no semaphores for the console's and the file system's locks\n");
+    console_lock_init(waiters, hip->tsc_khz);
+    fs_lock_init(waiters + 1, hip->tsc_khz);
     const char *cmdline = hip->num_mods ? hip->mod[0].cmdline : "";
     printf("[root] Facet roottask, command line \"%s\"\n", cmdline);
     hip_print(hip);

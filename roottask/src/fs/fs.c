@@ -6,6 +6,7 @@
 #include "fs/tar.h"
 #include "facet/mem.h"
 #include "facet/hypercall.h"
+#include "facet/sleeplock.h"
 
 #define ENOENT 2
 #define EPERM 1
@@ -132,38 +133,12 @@ struct fs_node *fs_root(void)
     return root;
 }
 
-/*
- * The file system's lock. A waiter does not spin: a holder is a handler running on its
- * caller's SC, and a waiter of higher priority on the same CPU (the scenario's thread tearing
- * a process down) would spin for ever in front of it. It sleeps on a semaphore, at most 1 ms
- * at a time, and tries again. The lock itself is the flag, never handed over through the
- * semaphore: a waiter whose caller dies while it sleeps (an abandoned handler never runs
- * again) takes nothing with it.
- */
-static struct { volatile int held; volatile unsigned waiting; uint64_t sm, ms; } lock;
+/* The file system's lock: its waiters sleep (facet/sleeplock.h says why). */
+static struct fc_sleeplock lock;
 
-void fs_lock_init(uint64_t sm, uint64_t tsc_per_ms)
-{
-    lock.sm = sm;
-    lock.ms = tsc_per_ms;
-}
-
-void fs_lock(void)
-{
-    while (__atomic_exchange_n(&lock.held, 1, __ATOMIC_ACQUIRE)) {
-        __atomic_fetch_add(&lock.waiting, 1, __ATOMIC_SEQ_CST);
-        if (lock.held)
-            fc_sm_down(lock.sm, fc_rdtsc() + lock.ms);   /* woken by the unlock, or 1 ms */
-        __atomic_fetch_sub(&lock.waiting, 1, __ATOMIC_SEQ_CST);
-    }
-}
-
-void fs_unlock(void)
-{
-    __atomic_store_n(&lock.held, 0, __ATOMIC_RELEASE);
-    if (__atomic_load_n(&lock.waiting, __ATOMIC_SEQ_CST))
-        fc_sm_up(lock.sm);                       /* one of them tries now */
-}
+void fs_lock_init(uint64_t sm, uint64_t tsc_per_ms) { fc_sleeplock_init(&lock, sm, tsc_per_ms); }
+void fs_lock(void) { fc_sleeplock_take(&lock); }
+void fs_unlock(void) { fc_sleeplock_give(&lock); }
 
 bool fs_ready(void)
 {

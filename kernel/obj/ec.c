@@ -15,10 +15,6 @@
 #include "vcpu.h"
 #include "vmx.h"
 
-/*
- * Make ec the running EC of this CPU and continue it the way its
- * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
- */
 /* ec_resume's first step: ec is the CPU's current EC, its PD, kernel-entry stack, FS/GS bases and FPU trap loaded. */
 static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec)
 {
@@ -36,6 +32,10 @@ static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec)
     fpu_enter(c, ec);
 }
 
+/*
+ * Make ec the running EC of this CPU and continue it the way its
+ * continuation says. Holds: the kernel lock is held; ec runs on this CPU.
+ */
 void ec_resume(struct ec *ec)
 {
     struct cpu *c = this_cpu();
@@ -76,8 +76,8 @@ void ec_resume(struct ec *ec)
 
 /*
  * ec_resume for an EC whose cont is CONT_SYSRET, without the switch over the other
- * continuations: the way back of the IPC fast path (ipc_fastpath). A vCPU, or a recall to
- * deliver first, takes ec_resume.
+ * continuations: the way into a portal's handler (ipc_enter) and back from the IPC fast path
+ * (ipc_fast_call, ipc_fast_reply). A vCPU, or a recall to deliver first, takes ec_resume.
  */
 void ec_sysret(struct ec *ec)
 {

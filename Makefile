@@ -58,6 +58,14 @@ DEPS := $(BUILD)/.deps-ok
 $(DEPS): tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh
+# The kernel's and the roottask's compiler flags: a change rebuilds their objects. The stamp is
+# rewritten only when the flags differ, so that an unchanged set rebuilds nothing.
+FLAGS := $(BUILD)/.flags
+$(FLAGS): FORCE
+	@mkdir -p $(BUILD)
+	@printf '%s\n' '$(KERNEL_CFLAGS)' '$(USER_CFLAGS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 	@touch $@
 
 # ---------------------------------------------------------------- kernel
@@ -77,7 +85,7 @@ KERNEL_S   := $(wildcard kernel/*/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
 KERNEL     := $(BUILD)/kernel.elf
 
-$(BUILD)/kernel/%.o: kernel/%.c $(DEPS)
+$(BUILD)/kernel/%.o: kernel/%.c $(DEPS) $(FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -85,14 +93,14 @@ $(BUILD)/kernel/%.o: kernel/%.c $(DEPS)
 # Files with holes of unsolved stages: compiled from their student view (explicit rules win
 # over the patterns).
 define KERNEL_STUDENT_RULE
-$(BUILD)/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
+$(BUILD)/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS) $(FLAGS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$<"
 	$$(Q)$$(CC) $$(KERNEL_CFLAGS) -c $$< -o $$@
 endef
 $(foreach f,$(filter kernel/%.c,$(VIEW_PATHS)),$(eval $(call KERNEL_STUDENT_RULE,$(f))))
 
-$(BUILD)/kernel/%.o: kernel/%.S $(DEPS)
+$(BUILD)/kernel/%.o: kernel/%.S $(DEPS) $(FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
@@ -106,7 +114,7 @@ $(KERNEL): $(KERNEL_OBJ) kernel/kernel.ld
 # User code: freestanding too; no SSE until the kernel saves FPU state per EC.
 USER_CFLAGS = -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fno-common -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fomit-frame-pointer \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	$(NOSTDINC) -Iroottask/src -Iroottask/lib/facet/include -Iroottask/lib/c/include -Ikernel/include -MMD -MP -I$(BUILD)/gen \
 	$(if $(filter 1,$(FAIL_INJECTION)),-DFACET_FAIL_INJECTION)
@@ -120,14 +128,14 @@ ROOT_S     := $(wildcard roottask/lib/facet/*.S roottask/src/*.S roottask/scenar
 ROOT_OBJ   := $(patsubst %.c,$(BUILD)/user/%.o,$(ROOT_C)) $(patsubst %.S,$(BUILD)/user/%.o,$(ROOT_S))
 ROOTTASK   := $(BUILD)/roottask.elf
 
-$(BUILD)/user/%.o: %.c $(DEPS)
+$(BUILD)/user/%.o: %.c $(DEPS) $(FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  CC [u]  $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 # -I the file's own directory: the view's #include "..." finds the same headers.
 define USER_STUDENT_RULE
-$(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS)
+$(BUILD)/user/$(basename $(1)).o: $(call src_of,$(1)) $(SOL_STAMP) $(DEPS) $(FLAGS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC [u]  $$<"
 	$$(Q)$$(CC) $$(USER_CFLAGS) -I$(dir $(1)) -c $$< -o $$@
@@ -148,7 +156,7 @@ $(SYSCALL_NRS): $(DEPS)
 	$(Q)grep -E '^#define __NR_[a-z0-9_]+ [0-9]+$$' /usr/include/x86_64-linux-gnu/asm/unistd_64.h > $@.tmp && mv $@.tmp $@
 $(BUILD)/user/roottask/src/linux/syscall.o: $(SYSCALL_NAMES) $(SYSCALL_NRS)
 
-$(BUILD)/user/%.o: %.S $(DEPS)
+$(BUILD)/user/%.o: %.S $(DEPS) $(FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  AS [u]  $<"
 	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLER__ -c $< -o $@

@@ -48,7 +48,6 @@ struct ec {
     bool own_syscall;            /* CREATE_EC_SYSCALL: its foreign syscalls go to event_base + NUM_EVENTS */
     enum ec_cont cont;
     unsigned event;              /* CONT_EVENT / CONT_EVENT_WAIT: which event */
-    uint64_t event_mtd;          /* CONT_EVENT_WAIT: what the reply may write back */
 
     /* IPC */
     struct ec *caller;           /* local EC: whom it serves now */

@@ -211,8 +211,8 @@ void ipc_fast_reply(struct ec *h)
     if (why != FASTPATH_REPLY_TAKEN && why != FASTPATH_EVENT_REPLY_TAKEN)
         return;
     chain_unlink(c, h);
-    if (event) {                                 /* the state the portal's MTD names, then iret */
-        utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
+    if (event) {                                 /* the state the reply's MTD names, then iret */
+        utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
         c->cont = CONT_IRET;
         ec_resume(c);
     }
@@ -269,7 +269,6 @@ void event_send(struct ec *ec, unsigned event)
     ec->event = event;
     if (h->caller)
         wait_for(h, ec, CONT_EVENT);
-    ec->event_mtd = pt->mtd;
     if (ec->vcpu)
         vcpu_message(ec, h->utcb, pt->mtd, event);
     else
@@ -288,7 +287,7 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
         vcpu_reply(c, h->utcb);                      /* the reply's own MTD says what goes back */
         c->cont = CONT_IRET;
     } else if (c->cont == CONT_EVENT_WAIT) {
-        utcb_load_state(h->utcb, c->event_mtd, &c->regs, &c->extra);
+        utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);   /* the reply's MTD too */
         c->cont = CONT_IRET;
     } else if (c->cont != CONT_DEAD) {
         /* LAB portals BEGIN: copy the handler's words (and items) back to the caller and make its call return SUCCESS (docs: labs/1-portals/README.md#reply) */

@@ -15,19 +15,18 @@ static uint64_t toy(uint64_t nr, uint64_t a, uint64_t b)
     return nr;
 }
 
-/* Toy call 2 with r8..r15 and rbx loaded: the personality xors them and writes r12/r13 back.
- * (Not rbp: with frame pointers the compiler addresses the outputs through it.) */
+/* Toy call 2 with r8..r15 and rbx loaded: the personality xors them and writes r12/r13 back. */
 static uint64_t toy_state(uint64_t *r12_out, uint64_t *r13_out)
 {
-    uint64_t rax = 2, r12, r13;
-    __asm__ volatile(
-        "push %%rbx; push %%r12; push %%r13; push %%r14; push %%r15\n\t"
-        "mov $0x1111, %%r8; mov $0x2222, %%r9; mov $0x3333, %%r10; mov $0x5555, %%r12\n\t"
-        "mov $0x6666, %%r13; mov $0x7777, %%r14; mov $0x8888, %%r15; mov $0x9999, %%rbx\n\t"
-        "syscall\n\t"
-        "mov %%r12, %1; mov %%r13, %2\n\t"
-        "pop %%r15; pop %%r14; pop %%r13; pop %%r12; pop %%rbx"
-        : "+a"(rax), "=m"(r12), "=m"(r13) :: "rcx", "r11", "r8", "r9", "r10", "rdi", "rsi", "rdx", "memory");
+    register uint64_t r8 __asm__("r8") = 0x1111, r9 __asm__("r9") = 0x2222, r10 __asm__("r10") = 0x3333;
+    register uint64_t r12 __asm__("r12") = 0x5555, r13 __asm__("r13") = 0x6666;
+    register uint64_t r14 __asm__("r14") = 0x7777, r15 __asm__("r15") = 0x8888;
+    uint64_t rax = 2, rbx = 0x9999;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r12), "+r"(r13), "+r"(r14),
+                       "+r"(r15), "+b"(rbx)
+                     :
+                     : "rcx", "r11", "rdi", "rsi", "rdx", "memory");
     *r12_out = r12;
     *r13_out = r13;
     return rax;

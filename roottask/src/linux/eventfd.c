@@ -100,21 +100,24 @@ static const struct lx_kind eventfd_kind = {
 };
 
 /* eventfd2: a counter starting at the initial value (an unsigned int); EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC. */
-int64_t lx_eventfd2(struct linux_proc *lp, struct utcb_exc *x)
+static int64_t make_eventfd(struct linux_proc *lp, uint64_t initval, uint64_t flags)
 {
-    uint64_t flags = x->rsi;
     if (flags & ~(uint64_t)(EFD_SEMAPHORE | O_NONBLOCK | O_CLOEXEC))
         return -LX_EINVAL;
     struct lx_eventfd *e = lx_anon_get(&eventfd_pool);
     if (e) {
-        e->count = (uint32_t)x->rdi;
+        e->count = (uint32_t)initval;
         e->semaphore = flags & EFD_SEMAPHORE;
     }
     return lx_anon_install(lp, &eventfd_kind, e, (uint32_t)flags);
 }
 
+int64_t lx_eventfd2(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return make_eventfd(lp, x->rdi, x->rsi);
+}
+
 int64_t lx_eventfd(struct linux_proc *lp, struct utcb_exc *x)
 {
-    x->rsi = 0;
-    return lx_eventfd2(lp, x);
+    return make_eventfd(lp, x->rdi, 0);
 }

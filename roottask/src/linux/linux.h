@@ -473,8 +473,9 @@ int64_t lx_user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool fol
 /* signal.c: send sig to lp (from pid, 0: the system); deliver what is pending and unblocked
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
-/* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none. */
-void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
+/* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none.
+ * True if it changed registers other than rax (a handler's frame, a call started again). */
+bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
 /* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
 bool lx_signal_interrupts(struct linux_proc *lp);
 void lx_console_signal(int sig);                     /* the console's Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) */

@@ -220,10 +220,9 @@ void lx_pipe_close(struct lx_file *f)
         lx_wake_mask(wake);
 }
 
-/* pipe2: a pipe, its read end on the lowest free descriptor, its write end on the next. */
-int64_t lx_pipe2(struct linux_proc *lp, struct utcb_exc *x)
+/* pipe2: a pipe, its read end on the lowest free descriptor, its write end on the next; into fds_va. */
+static int64_t make_pipe(struct linux_proc *lp, uint64_t fds_va, uint64_t flags)
 {
-    uint64_t flags = x->rsi;
     if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
         return -LX_EINVAL;
     struct lx_pipe *pp = pipe_new();
@@ -238,7 +237,7 @@ int64_t lx_pipe2(struct linux_proc *lp, struct utcb_exc *x)
     int64_t rfd = r && w ? lx_fd_install(lp, r, 0, flags & O_CLOEXEC) : -LX_ENFILE;
     int64_t wfd = rfd >= 0 ? lx_fd_install(lp, w, 0, flags & O_CLOEXEC) : rfd;
     int32_t fds[2] = { (int32_t)rfd, (int32_t)wfd };
-    if (wfd < 0 || !proc_write(lp->p, x->rdi, fds, sizeof fds)) {
+    if (wfd < 0 || !proc_write(lp->p, fds_va, fds, sizeof fds)) {
         if (rfd >= 0)
             lp->fd[rfd] = NULL;
         if (wfd >= 0)
@@ -258,8 +257,12 @@ int64_t lx_pipe2(struct linux_proc *lp, struct utcb_exc *x)
     return 0;
 }
 
+int64_t lx_pipe2(struct linux_proc *lp, struct utcb_exc *x)
+{
+    return make_pipe(lp, x->rdi, x->rsi);
+}
+
 int64_t lx_pipe(struct linux_proc *lp, struct utcb_exc *x)
 {
-    x->rsi = 0;
-    return lx_pipe2(lp, x);
+    return make_pipe(lp, x->rdi, 0);
 }

@@ -261,12 +261,12 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
  * handler about to run (NULL: none ran): -EINTR, or the call again (rip back over the 2-byte
  * syscall, rax its number), where Linux restarts it; the handler's frame saves either.
  */
-static void syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_sigaction *a)
+static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_sigaction *a)
 {
     int64_t r = (int64_t)x->rax;
     bool again;
     if (nr < 0 || r > -LX_ERESTARTSYS || r < -LX_ERESTART_RESTARTBLOCK)
-        return;
+        return false;
     if (r == -LX_ERESTARTSYS)
         again = !a || (a->sa_flags & SA_RESTART);
     else
@@ -274,9 +274,10 @@ static void syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
     x->rax = again ? (uint64_t)nr : (uint64_t)-LX_EINTR;
     if (again)
         x->rip -= 2;
+    return again;
 }
 
-void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
+bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
     for (;;) {
@@ -293,10 +294,11 @@ void lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
         syscall_restart(x, nr, a);
         struct lx_siginfo info = { .si_signo = sig, .si_code = sig == SIGALRM ? SI_KERNEL : SI_USER };
         enter_handler(lp, x, sig, &info, 0, 0, 0);
-        return;                                      /* one frame at a time: the next at its return */
+        return true;                                 /* one frame at a time: the next at its return */
     }
-    syscall_restart(x, nr, NULL);
+    bool again = syscall_restart(x, nr, NULL);
     mask_done(self, 0);                              /* no handler took sigsuspend's mask along */
+    return again;
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */
@@ -383,29 +385,30 @@ int64_t lx_kill(struct linux_proc *lp, struct utcb_exc *x)
     return any ? 0 : -LX_ESRCH;
 }
 
-/* tkill: tgkill without the process (any thread with that tid). */
-int64_t lx_tkill(struct linux_proc *lp, struct utcb_exc *x)
-{
-    x->rdx = x->rsi;
-    x->rsi = x->rdi;
-    x->rdi = (uint64_t)-1;
-    return lx_tgkill(lp, x);
-}
-
 /* tgkill: to the thread tid of the process tgid (-1: any process's); -ESRCH if there is none. */
-int64_t lx_tgkill(struct linux_proc *lp, struct utcb_exc *x)
+static int64_t to_thread(int64_t tgid, int64_t tid, int sig)
 {
-    int64_t tgid = (int32_t)x->rdi, tid = (int32_t)x->rsi;
-    int sig = (int)(int32_t)x->rdx;
     if (sig < 0 || sig > 64 || tid <= 0 || tgid == 0 || tgid < -1)
         return -LX_EINVAL;
-    (void)lp;
     struct lx_task *t = lx_task_find((uint64_t)tid);
     if (!t || (tgid != -1 && t->lp->p->id != (uint64_t)tgid))
         return -LX_ESRCH;
     if (sig)
         thread_send(t, sig);
     return 0;
+}
+
+/* tkill: tgkill without the process (any thread with that tid). Neither changes the caller's registers. */
+int64_t lx_tkill(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)lp;
+    return to_thread(-1, (int32_t)x->rdi, (int)(int32_t)x->rsi);
+}
+
+int64_t lx_tgkill(struct linux_proc *lp, struct utcb_exc *x)
+{
+    (void)lp;
+    return to_thread((int32_t)x->rdi, (int32_t)x->rsi, (int)(int32_t)x->rdx);
 }
 
 /* rt_sigpending: the signals sent while blocked, not delivered yet. */

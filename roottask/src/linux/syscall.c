@@ -26,12 +26,28 @@ static const char *syscall_name(uint64_t nr)
     return nr < sizeof names / sizeof names[0] && names[nr] ? names[nr] : "no such syscall";
 }
 
-/* Run the handler of x->rax (under fs_lock if it uses the file system); -ENOSYS, said once, if none. */
+/*
+ * The calls whose handlers set more of the thread's state than rax: the registers and FS base
+ * of a new program (execve), an interrupted one's (rt_sigreturn), the thread pointer
+ * (arch_prctl). A handler that writes any other field of x must be here.
+ */
+static bool sets_state(uint64_t nr)
+{
+    return nr == __NR_execve || nr == __NR_rt_sigreturn || nr == __NR_arch_prctl;
+}
+
+/*
+ * Run the handler of x->rax (under fs_lock if it uses the file system); -ENOSYS, said once, if
+ * none. The reply writes back the groups x->mtd names (abi.md): a call's result alone, rax (in
+ * MTD_GPR_ACDB, whose rcx, rdx and rbx go back as they came), unless the call or a signal's
+ * delivery set more; then all the message carried.
+ */
 void linux_syscall(struct proc *p, struct utcb *u)
 {
     struct linux_proc *lp = lx_of(p);
     struct utcb_exc *x = &u->exc;
-    uint64_t nr = x->rax;
+    uint64_t nr = x->rax, all = x->mtd;
+    x->mtd = MTD_GPR_ACDB;
     if (nr < sizeof table / sizeof table[0] && table[nr].fn) {
         if (table[nr].lock != LOCK_FREE)
             proc_lock(p);
@@ -43,7 +59,8 @@ void linux_syscall(struct proc *p, struct utcb *u)
         /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
          * code's, never a call to start again. */
         proc_lock(p);
-        lx_signal_deliver(lp, x, nr == __NR_rt_sigreturn ? -1 : (int64_t)nr);
+        if (lx_signal_deliver(lp, x, nr == __NR_rt_sigreturn ? -1 : (int64_t)nr) || sets_state(nr))
+            x->mtd = all;
         proc_unlock(p);
         return;
     }

@@ -181,6 +181,44 @@ static void files(int fd)
     show("close(-1)", close(-1));
 }
 
+/*
+ * A syscall changes rax, rcx and r11 and no other register: nr with arguments a1..a3 (r10, r8,
+ * r9 and the callee-saved registers hold marks), then the registers that changed.
+ */
+static void keeps(const char *what, long nr, long a1, long a2, long a3)
+{
+    register long rdi __asm__("rdi") = a1, rsi __asm__("rsi") = a2, rdx __asm__("rdx") = a3;
+    register long r10 __asm__("r10") = 0x1010, r8 __asm__("r8") = 0x0808, r9 __asm__("r9") = 0x0909;
+    register long r12 __asm__("r12") = 0x1212, r13 __asm__("r13") = 0x1313;
+    register long r14 __asm__("r14") = 0x1414, r15 __asm__("r15") = 0x1515;
+    long rax = nr, rbx = 0xbbbb;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9),
+                       "+b"(rbx), "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
+                     :
+                     : "rcx", "r11", "memory");
+    printf("%-44s %ld, changed:%s%s%s%s%s%s%s%s%s%s%s\n", what, rax >= 0 ? 0 : rax,
+           rdi != a1 ? " rdi" : "", rsi != a2 ? " rsi" : "", rdx != a3 ? " rdx" : "",
+           r10 != 0x1010 ? " r10" : "", r8 != 0x0808 ? " r8" : "", r9 != 0x0909 ? " r9" : "",
+           rbx != 0xbbbb ? " rbx" : "", r12 != 0x1212 ? " r12" : "", r13 != 0x1313 ? " r13" : "",
+           r14 != 0x1414 ? " r14" : "", r15 != 0x1515 ? " r15" : "");
+}
+
+static void registers(void)
+{
+    int fds[2];
+    keeps("getpid: registers", SYS_getpid, 0x1111, 0x2222, 0x3333);
+    keeps("pipe: registers", SYS_pipe, (long)fds, 0x2222, 0x3333);
+    close(fds[0]);
+    close(fds[1]);
+    long r = syscall(SYS_eventfd, 3);
+    keeps("eventfd: registers", SYS_eventfd, 3, 0x2222, 0x3333);
+    close((int)r);
+    close((int)r + 1);
+    keeps("tkill(self, 0): registers", SYS_tkill, syscall(SYS_gettid), 0, 0x3333);
+    keeps("close(-1): registers", SYS_close, -1, 0x2222, 0x3333);
+}
+
 int main(void)
 {
     if (mkdir("probe.d", 0755) || chdir("probe.d")) {
@@ -198,6 +236,7 @@ int main(void)
     signals();
     memory(fd);
     files(fd);
+    registers();
     close(fd);
     show("chdir .. and rmdir probe.d", chdir("..") ? -1 : rmdir("probe.d"));
     return 0;

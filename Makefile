@@ -58,6 +58,7 @@ DEPS := $(BUILD)/.deps-ok
 $(DEPS): tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh
+	@touch $@
 # The kernel's and the roottask's compiler flags: a change rebuilds their objects. The stamp is
 # rewritten only when the flags differ, so that an unchanged set rebuilds nothing.
 FLAGS := $(BUILD)/.flags
@@ -65,8 +66,8 @@ $(FLAGS): FORCE
 	@mkdir -p $(BUILD)
 	@printf '%s\n' '$(KERNEL_CFLAGS)' '$(USER_CFLAGS)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
 FORCE:
-	@touch $@
 
 # ---------------------------------------------------------------- kernel
 # Only the compiler's own freestanding headers (stdint.h, stdarg.h ...), never the host libc's.

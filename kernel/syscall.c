@@ -23,6 +23,8 @@ void sys_finish(struct ec *ec, int status)
     ec->regs.rdi = (uint64_t)status;
     if (unlikely(sched_preempt_pending()))
         sched_yield_current();
+    if (likely(ec->cont == CONT_SYSRET))
+        ec_sysret(ec);                           /* without ec_resume's switch over continuations */
     ec_resume(ec);
 }
 

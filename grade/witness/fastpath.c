@@ -21,6 +21,7 @@ static const char *const names[FASTPATH_COUNTERS] = {
     [FASTPATH_REPLY_NONE] = "reply: no caller", [FASTPATH_REPLY_OTHER] = "reply: to a vCPU",
     [FASTPATH_REPLY_ITEMS] = "reply: items", [FASTPATH_REPLY_WAITERS] = "reply: waiters",
     [FASTPATH_RESUME] = "return with a recall", [FASTPATH_EVENT_REPLY_TAKEN] = "event reply taken",
+    [FASTPATH_EVENT_SYSRET] = "event reply by sysret",
 };
 
 static uint64_t count(unsigned counter)
@@ -111,6 +112,26 @@ static void hold_thread(uint64_t which, uint64_t id)
 }
 
 /* A handler that recalls its caller, the root EC, before it replies; the recall's handler. */
+/*
+ * The #UD of fault_ud_regs, replied to with rip at its resume, rax = 0x2222, rdx = 0x3333
+ * and rcx, r11 as sysret would set them (rcx = rip, r11 = rflags) or not (0xc0ffee), and the
+ * groups `groups` names.
+ */
+static bool regs_like_sysret;
+static uint64_t regs_groups, regs_rflags;
+static void regs_fn(uint64_t id, struct utcb *hu)
+{
+    (void)id;
+    struct utcb_exc *x = &hu->exc;
+    x->rip = (uint64_t)fault_ud_regs_resume;
+    x->rax = 0x2222;
+    x->rdx = 0x3333;
+    x->rcx = regs_like_sysret ? x->rip : 0xc0ffee;
+    x->r11 = regs_like_sysret ? x->rflags : 0xc0ffee;
+    regs_rflags = x->rflags;
+    x->mtd = regs_groups;
+}
+
 static sel_t recall_pt;
 static volatile unsigned recalls, recall_status = 99;
 static void recaller_fn(uint64_t id, struct utcb *hu)
@@ -247,7 +268,8 @@ void stage_fastpath(void)
     st = fc_call(recall_pt);
     CHECK_MOVED("fastpath-resume", st, SUCCESS, s == SUCCESS && recall_status == SUCCESS && recalls == 1,
                 [FASTPATH_CALL_TAKEN] = 1, [FASTPATH_REPLY_TAKEN] = 1, [FASTPATH_RESUME] = 1,
-                [FASTPATH_EVENT_REPLY_TAKEN] = 1);        /* the recall's message */
+                [FASTPATH_EVENT_REPLY_TAKEN] = 1,         /* the recall's message, sent as the call */
+                [FASTPATH_EVENT_SYSRET] = 1);             /* returned: rcx, r11 as its syscall left them */
 
     /* An exception's reply: the fast way, the state the portal names loaded (rip, rax). */
     s = portal(SEL_EXC_BASE + 6, handler_new(0, exc_fn), EXC_MTD, 6);
@@ -258,6 +280,29 @@ void stage_fastpath(void)
     snapshot();
     uint64_t got = fault_ud(0);
     CHECK_MOVED("fastpath-event", s, SUCCESS, exc.count == seen + 1 && exc.vector == 6 && got == exc.rax,
+                [FASTPATH_EVENT_REPLY_TAKEN] = 1);
+
+    /* The reply names what goes back (MTD_RIP_LEN alone: rax and rdx stay as they were), and
+     * goes back with sysret only where rcx and r11 are as sysret sets them. */
+    fc_revoke(CRD(CRD_OBJ, 0, 0, SEL_EXC_BASE + 6), REVOKE_SELF, 0);   /* exc_fn's portal goes */
+    s = portal(SEL_EXC_BASE + 6, handler_new(0, regs_fn), EXC_MTD, 6);
+    uint64_t out[3] = { 0 };
+    regs_like_sysret = true;
+    regs_groups = MTD_RIP_LEN;
+    snapshot();
+    got = fault_ud_regs(out);
+    CHECK_MOVED("fastpath-event-mtd", s, SUCCESS, got == 0x1111 && out[2] != 0x3333,
+                [FASTPATH_EVENT_REPLY_TAKEN] = 1);
+    regs_groups = EXC_MTD;
+    snapshot();
+    got = fault_ud_regs(out);
+    CHECK_MOVED("fastpath-event-sysret", s, SUCCESS, got == 0x2222 && out[2] == 0x3333 &&
+                out[0] == (uint64_t)fault_ud_regs_resume && out[1] == regs_rflags,
+                [FASTPATH_EVENT_REPLY_TAKEN] = 1, [FASTPATH_EVENT_SYSRET] = 1);
+    regs_like_sysret = false;
+    snapshot();
+    got = fault_ud_regs(out);
+    CHECK_MOVED("fastpath-event-iret", s, SUCCESS, got == 0x2222 && out[0] == 0xc0ffee && out[1] == 0xc0ffee,
                 [FASTPATH_EVENT_REPLY_TAKEN] = 1);
 
     /* A vCPU's exits: their replies are the general path's (vcpu_reply). */

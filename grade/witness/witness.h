@@ -81,6 +81,9 @@ extern uint64_t fault_de(uint64_t), fault_db(uint64_t), fault_bp(uint64_t), faul
 extern char fault_de_at[], fault_de_resume[], fault_db_at[], fault_db_resume[], fault_bp_at[], fault_bp_resume[],
     fault_ud_at[], fault_ud_resume[], fault_gp_at[], fault_gp_resume[], fault_ss_at[], fault_ss_resume[],
     fault_pf_at[], fault_pf_resume[];
+/* #UD, then out[0..2] = rcx, r11, rdx as the handler's reply left them; rax is returned. */
+extern uint64_t fault_ud_regs(uint64_t out[3]);
+extern char fault_ud_regs_at[], fault_ud_regs_resume[];
 extern uint64_t probe_read(uint64_t addr), probe_write(uint64_t addr, uint64_t value);
 extern char probe_read_at[], probe_read_resume[], probe_write_at[], probe_write_resume[];
 

@@ -159,6 +159,17 @@ static bool words_only(uint64_t items)
     return !UTCB_TYPED(items) && UTCB_UNTYPED(items) <= UTCB_WORDS;
 }
 
+/*
+ * sysret gives the user what iret would from these registers: it sets rip from rcx and
+ * rflags from r11, and it must not return to a non-canonical rip (or leave rsp so: the ABI
+ * makes that a #GP message, which ec_resume sends). An event that a syscall made (a foreign
+ * syscall) has them so, unless its handler changed rip, rflags, rcx or r11.
+ */
+static bool sysret_fits(const struct cpu_regs *r)
+{
+    return r->rcx == r->rip && r->r11 == r->rflags && canonical(r->rip) && canonical(r->rsp);
+}
+
 /* The fast path's way back: ec continues after its call (cont CONT_SYSRET). */
 NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec)
 {
@@ -213,8 +224,13 @@ void ipc_fast_reply(struct ec *h)
     chain_unlink(c, h);
     if (event) {                                 /* the state the reply's MTD names, then iret */
         utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
-        c->cont = CONT_IRET;
-        ec_resume(c);
+        if (!sysret_fits(&c->regs)) {
+            c->cont = CONT_IRET;
+            ec_resume(c);
+        }
+        fastpath_counts[FASTPATH_EVENT_SYSRET]++;   /* or sysret, which restores the same */
+        c->cont = CONT_SYSRET;
+        fast_return(c);
     }
     utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));
     c->utcb->head.items = UTCB_ITEMS(UTCB_UNTYPED(items), 0);
@@ -224,6 +240,7 @@ void ipc_fast_reply(struct ec *h)
     //@ (void)h;
     //@ (void)words_only;
     //@ (void)fast_return;
+    //@ (void)sysret_fits;
     /* LAB portals END */
 }
 

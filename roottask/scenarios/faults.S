@@ -46,6 +46,17 @@ fault_ud_at:
 fault_ud_resume:
     ret
 
+/* fault_ud_regs(out): #UD; after it, out[0] = rcx, out[1] = r11, out[2] = rdx as the reply left them. */
+FAULT ud_regs
+    mov     $0x1111, %eax
+fault_ud_regs_at:
+    ud2
+fault_ud_regs_resume:
+    mov     %rcx, (%rdi)
+    mov     %r11, 8(%rdi)
+    mov     %rdx, 16(%rdi)
+    ret
+
 FAULT gp                                 /* #GP: hlt in ring 3 */
     mov     $0x1111, %eax
 fault_gp_at:

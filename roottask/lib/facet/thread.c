@@ -19,13 +19,6 @@ static volatile int alloc_lock;
 static sel_t startup_ec_of_cpu[HIP_MAX_CPUS];      /* one startup handler EC per CPU, made on demand */
 static sel_t graveyard;                             /* finished threads wait here forever */
 
-struct fc_thread *fc_self(void)
-{
-    uint64_t sp;
-    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
-    return (struct fc_thread *)((sp | (FC_STACK_SIZE - 1)) + 1 - sizeof(struct fc_thread));
-}
-
 struct utcb *fc_utcb(void)
 {
     return fc_self()->utcb;

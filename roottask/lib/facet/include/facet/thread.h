@@ -33,7 +33,14 @@ extern const struct hip *fc_hip;
 
 void fc_runtime_init(const struct hip *hip, struct utcb *root_utcb);
 struct utcb *fc_utcb(void);            /* the calling EC's UTCB */
-struct fc_thread *fc_self(void);
+/* The running thread: its fc_thread sits at the top of its stack, which is aligned to its size
+ * (not volatile: any rsp of the function lies in the same stack, so one read serves them all). */
+static inline struct fc_thread *fc_self(void)
+{
+    uint64_t sp;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    return (struct fc_thread *)((sp | (FC_STACK_SIZE - 1)) + 1 - sizeof(struct fc_thread));
+}
 sel_t fc_sel_alloc(unsigned count);    /* count selectors, aligned to count (a power of two) */
 uint64_t fc_utcb_alloc(void);          /* a free UTCB address in the roottask */
 

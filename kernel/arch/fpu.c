@@ -19,15 +19,6 @@ void fpu_init(void)
     this_cpu()->fpu_ts = true;
 }
 
-void fpu_set_ts(struct cpu *c, bool owns)
-{
-    if (owns)
-        __asm__ volatile("clts");
-    else
-        write_cr0(read_cr0() | CR0_TS);
-    c->fpu_ts = !owns;
-}
-
 bool fpu_trap(struct ec *ec)
 {
     struct cpu *c = this_cpu();

@@ -66,6 +66,7 @@ struct ec {
 
 NORETURN void ec_resume(struct ec *ec);          /* make ec current on this CPU and return to user */
 NORETURN void ec_sysret(struct ec *ec);          /* ec_resume for cont CONT_SYSRET, the fast path's way back */
+NORETURN void ec_iret(struct ec *ec);            /* ec_resume for cont CONT_IRET, the fast reply to an event */
 NORETURN void ec_kill(struct ec *ec, const char *why);  /* report, stop it, schedule */
 NORETURN void ec_abandon_stop(struct ec *ec);   /* an abandoned handler entered the kernel: stop it */
 void ec_block(struct ec *ec, enum ec_cont cont);  /* stop running ec (it stays current until scheduling) */

@@ -6,11 +6,13 @@
 #include "cap.h"
 #include "kmem.h"
 #include "cpu.h"
+#include "x86.h"
 
 struct pd {
     struct kobj obj;
     struct capspace *caps;       /* object space */
     uint64_t *pml4;              /* host address space */
+    uint64_t cr3;                /* its physical address: what pd_activate loads */
     uint64_t *ept;               /* guest-physical space (its vCPUs' memory), NULL until the first guest delegation */
     uint8_t *iobitmap;           /* 8 KiB I/O permission bitmap (0 = allowed), NULL = no ports */
     bool passthrough;            /* the roottask (and PDs it marks so) */
@@ -30,15 +32,21 @@ struct pd {
 /* An empty PD, charged to payer's account (NULL: the kernel's own), its account set with
  * kmem_account_set; NULL on OOM. */
 struct pd *pd_create(bool passthrough, struct pd *payer);
-void pd_load(struct cpu *c, struct pd *pd);   /* pd_activate's work: CR3, the TSS's I/O bitmap */
+void pd_load_ports(struct cpu *c, struct pd *pd);   /* its I/O bitmap into this CPU's TSS */
 /* Load its address space and I/O bitmap on this CPU: nothing to do when both are loaded already. */
 static ALWAYS_INLINE void pd_activate(struct pd *pd)
 {
     struct cpu *c = this_cpu();
-    bool loaded = c->pd == pd && (pd->iobitmap ? c->io_pd == pd && c->tss.iomap_base == TSS_IOMAP_ON
-                                               : c->tss.iomap_base == TSS_IOMAP_OFF);
-    if (unlikely(!loaded))
-        pd_load(c, pd);
+    if (c->pd != pd) {
+        write_cr3(pd->cr3);
+        c->pd = pd;
+    }
+    if (!pd->iobitmap)
+        c->tss.iomap_base = TSS_IOMAP_OFF;       /* no ports: the bitmap lies beyond the TSS's limit */
+    else if (unlikely(c->io_pd != pd))
+        pd_load_ports(c, pd);
+    else
+        c->tss.iomap_base = TSS_IOMAP_ON;
 }
 void pd_die(struct pd *pd);              /* last capability gone: drop its capabilities and mappings */
 void pd_release(struct pd *pd);          /* nothing refers to it: free its tables */

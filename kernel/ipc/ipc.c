@@ -170,11 +170,13 @@ static bool sysret_fits(const struct cpu_regs *r)
     return r->rcx == r->rip && r->r11 == r->rflags && canonical(r->rip) && canonical(r->rsp);
 }
 
-/* The fast path's way back: ec continues after its call (cont CONT_SYSRET). */
+/* The fast path's way back: ec continues after its call (cont CONT_SYSRET) or event (CONT_IRET). */
 NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec)
 {
     if (unlikely(ec->recall))
-        fastpath_counts[FASTPATH_RESUME]++;      /* ec_sysret takes ec_resume, which delivers it */
+        fastpath_counts[FASTPATH_RESUME]++;      /* ec_sysret and ec_iret take ec_resume, which delivers it */
+    if (ec->cont == CONT_IRET)
+        ec_iret(ec);
     ec_sysret(ec);
 }
 
@@ -222,14 +224,10 @@ void ipc_fast_reply(struct ec *h)
     if (why != FASTPATH_REPLY_TAKEN && why != FASTPATH_EVENT_REPLY_TAKEN)
         return;
     chain_unlink(c, h);
-    if (event) {                                 /* the state the reply's MTD names, then iret */
+    if (event) {                                 /* the state the reply's MTD names, then sysret or iret */
         utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
-        if (!sysret_fits(&c->regs)) {
-            c->cont = CONT_IRET;
-            ec_resume(c);
-        }
-        fastpath_counts[FASTPATH_EVENT_SYSRET]++;   /* or sysret, which restores the same */
-        c->cont = CONT_SYSRET;
+        c->cont = sysret_fits(&c->regs) ? CONT_SYSRET : CONT_IRET;    /* sysret restores the same */
+        fastpath_counts[FASTPATH_EVENT_SYSRET] += c->cont == CONT_SYSRET;
         fast_return(c);
     }
     utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));

@@ -88,6 +88,19 @@ void ec_sysret(struct ec *ec)
     ret_user_sysret(&ec->regs);
 }
 
+/*
+ * The same for cont CONT_IRET: the fast reply to an event that cannot go back with sysret.
+ * A non-canonical rip or rsp (the #GP message instead) takes ec_resume too.
+ */
+void ec_iret(struct ec *ec)
+{
+    if (unlikely(ec->vcpu || ec->recall || !canonical(ec->regs.rip) || !canonical(ec->regs.rsp)))
+        ec_resume(ec);
+    ec_load(this_cpu(), ec);
+    bkl_unlock();
+    ret_user_iret(&ec->regs);
+}
+
 /* Stop the running EC; whoever wakes it finds its SC in wait_sc. */
 void ec_block(struct ec *ec, enum ec_cont cont)
 {

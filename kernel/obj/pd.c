@@ -26,6 +26,7 @@ struct pd *pd_create(bool passthrough, struct pd *payer)
         kobj_free(pd);
         return NULL;
     }
+    pd->cr3 = virt_to_phys(pd->pml4);
     pd->passthrough = passthrough;
     return pd;
 }
@@ -43,22 +44,11 @@ int pd_tables_prepare(struct pd *pd, uint64_t va, bool large)
     return OOM;
 }
 
-/* Switch this CPU to pd's address space and port permissions (only what differs). */
-void pd_load(struct cpu *c, struct pd *pd)
+void pd_load_ports(struct cpu *c, struct pd *pd)
 {
-    if (c->pd != pd) {
-        write_cr3(virt_to_phys(pd->pml4));
-        c->pd = pd;
-    }
-    if (!pd->iobitmap) {
-        c->tss.iomap_base = TSS_IOMAP_OFF;
-    } else {
-        if (c->io_pd != pd) {
-            memcpy(c->tss.iomap, pd->iobitmap, sizeof c->tss.iomap);
-            c->io_pd = pd;
-        }
-        c->tss.iomap_base = TSS_IOMAP_ON;
-    }
+    memcpy(c->tss.iomap, pd->iobitmap, sizeof c->tss.iomap);
+    c->io_pd = pd;
+    c->tss.iomap_base = TSS_IOMAP_ON;
 }
 
 /* The last capability to the PD is gone: everything it holds or delegated goes too. */

@@ -124,7 +124,7 @@ teardown_file() { facet_teardown; }
 
 @test "the IPC fast path: calls and replies of the common case go the fast way, with every word" {
     facet_expect_ok fp
-    facet_witness fp fastpath-call fastpath-event fastpath-event-mtd fastpath-event-sysret fastpath-event-iret
+    facet_witness fp fastpath-call fastpath-event fastpath-event-mtd fastpath-event-regs
 }
 
 @test "the IPC fast path: each precondition of a call, made to fail, leaves it to the general path and its result" {

@@ -21,7 +21,6 @@ static const char *const names[FASTPATH_COUNTERS] = {
     [FASTPATH_REPLY_NONE] = "reply: no caller", [FASTPATH_REPLY_OTHER] = "reply: to a vCPU",
     [FASTPATH_REPLY_ITEMS] = "reply: items", [FASTPATH_REPLY_WAITERS] = "reply: waiters",
     [FASTPATH_RESUME] = "return with a recall", [FASTPATH_EVENT_REPLY_TAKEN] = "event reply taken",
-    [FASTPATH_EVENT_SYSRET] = "event reply by sysret",
 };
 
 static uint64_t count(unsigned counter)
@@ -113,12 +112,10 @@ static void hold_thread(uint64_t which, uint64_t id)
 
 /* A handler that recalls its caller, the root EC, before it replies; the recall's handler. */
 /*
- * The #UD of fault_ud_regs, replied to with rip at its resume, rax = 0x2222, rdx = 0x3333
- * and rcx, r11 as sysret would set them (rcx = rip, r11 = rflags) or not (0xc0ffee), and the
- * groups `groups` names.
+ * The #UD of fault_ud_regs, replied to with rip at its resume, rax = 0x2222, rdx = 0x3333,
+ * rcx = r11 = 0xc0ffee (what sysret would overwrite), and the groups regs_groups names.
  */
-static bool regs_like_sysret;
-static uint64_t regs_groups, regs_rflags;
+static uint64_t regs_groups;
 static void regs_fn(uint64_t id, struct utcb *hu)
 {
     (void)id;
@@ -126,9 +123,7 @@ static void regs_fn(uint64_t id, struct utcb *hu)
     x->rip = (uint64_t)fault_ud_regs_resume;
     x->rax = 0x2222;
     x->rdx = 0x3333;
-    x->rcx = regs_like_sysret ? x->rip : 0xc0ffee;
-    x->r11 = regs_like_sysret ? x->rflags : 0xc0ffee;
-    regs_rflags = x->rflags;
+    x->rcx = x->r11 = 0xc0ffee;
     x->mtd = regs_groups;
 }
 
@@ -268,8 +263,7 @@ void stage_fastpath(void)
     st = fc_call(recall_pt);
     CHECK_MOVED("fastpath-resume", st, SUCCESS, s == SUCCESS && recall_status == SUCCESS && recalls == 1,
                 [FASTPATH_CALL_TAKEN] = 1, [FASTPATH_REPLY_TAKEN] = 1, [FASTPATH_RESUME] = 1,
-                [FASTPATH_EVENT_REPLY_TAKEN] = 1,         /* the recall's message, sent as the call */
-                [FASTPATH_EVENT_SYSRET] = 1);             /* returned: rcx, r11 as its syscall left them */
+                [FASTPATH_EVENT_REPLY_TAKEN] = 1);        /* the recall's message */
 
     /* An exception's reply: the fast way, the state the portal names loaded (rip, rax). */
     s = portal(SEL_EXC_BASE + 6, handler_new(0, exc_fn), EXC_MTD, 6);
@@ -282,27 +276,22 @@ void stage_fastpath(void)
     CHECK_MOVED("fastpath-event", s, SUCCESS, exc.count == seen + 1 && exc.vector == 6 && got == exc.rax,
                 [FASTPATH_EVENT_REPLY_TAKEN] = 1);
 
-    /* The reply names what goes back (MTD_RIP_LEN alone: rax and rdx stay as they were), and
-     * goes back with sysret only where rcx and r11 are as sysret sets them. */
+    /* The reply names what goes back (MTD_RIP_LEN alone: rax, rcx, rdx and r11 stay as they
+     * were); with every group, each register comes back as the reply set it. */
     fc_revoke(CRD(CRD_OBJ, 0, 0, SEL_EXC_BASE + 6), REVOKE_SELF, 0);   /* exc_fn's portal goes */
     s = portal(SEL_EXC_BASE + 6, handler_new(0, regs_fn), EXC_MTD, 6);
     uint64_t out[3] = { 0 };
-    regs_like_sysret = true;
     regs_groups = MTD_RIP_LEN;
     snapshot();
     got = fault_ud_regs(out);
-    CHECK_MOVED("fastpath-event-mtd", s, SUCCESS, got == 0x1111 && out[2] != 0x3333,
+    CHECK_MOVED("fastpath-event-mtd", s, SUCCESS,
+                got == 0x1111 && out[0] != 0xc0ffee && out[1] != 0xc0ffee && out[2] != 0x3333,
                 [FASTPATH_EVENT_REPLY_TAKEN] = 1);
     regs_groups = EXC_MTD;
     snapshot();
     got = fault_ud_regs(out);
-    CHECK_MOVED("fastpath-event-sysret", s, SUCCESS, got == 0x2222 && out[2] == 0x3333 &&
-                out[0] == (uint64_t)fault_ud_regs_resume && out[1] == regs_rflags,
-                [FASTPATH_EVENT_REPLY_TAKEN] = 1, [FASTPATH_EVENT_SYSRET] = 1);
-    regs_like_sysret = false;
-    snapshot();
-    got = fault_ud_regs(out);
-    CHECK_MOVED("fastpath-event-iret", s, SUCCESS, got == 0x2222 && out[0] == 0xc0ffee && out[1] == 0xc0ffee,
+    CHECK_MOVED("fastpath-event-regs", s, SUCCESS,
+                got == 0x2222 && out[0] == 0xc0ffee && out[1] == 0xc0ffee && out[2] == 0x3333,
                 [FASTPATH_EVENT_REPLY_TAKEN] = 1);
 
     /* A vCPU's exits: their replies are the general path's (vcpu_reply). */

@@ -159,17 +159,6 @@ static bool words_only(uint64_t items)
     return !UTCB_TYPED(items) && UTCB_UNTYPED(items) <= UTCB_WORDS;
 }
 
-/*
- * sysret gives the user what iret would from these registers: it sets rip from rcx and
- * rflags from r11, and it must not return to a non-canonical rip (or leave rsp so: the ABI
- * makes that a #GP message, which ec_resume sends). An event that a syscall made (a foreign
- * syscall) has them so, unless its handler changed rip, rflags, rcx or r11.
- */
-static bool sysret_fits(const struct cpu_regs *r)
-{
-    return r->rcx == r->rip && r->r11 == r->rflags && canonical(r->rip) && canonical(r->rsp);
-}
-
 /* The fast path's way back: ec continues after its call (cont CONT_SYSRET) or event (CONT_IRET). */
 NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec)
 {
@@ -224,10 +213,9 @@ void ipc_fast_reply(struct ec *h)
     if (why != FASTPATH_REPLY_TAKEN && why != FASTPATH_EVENT_REPLY_TAKEN)
         return;
     chain_unlink(c, h);
-    if (event) {                                 /* the state the reply's MTD names, then sysret or iret */
+    if (event) {                                 /* the state the reply's MTD names, then iret */
         utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
-        c->cont = sysret_fits(&c->regs) ? CONT_SYSRET : CONT_IRET;    /* sysret restores the same */
-        fastpath_counts[FASTPATH_EVENT_SYSRET] += c->cont == CONT_SYSRET;
+        c->cont = CONT_IRET;
         fast_return(c);
     }
     utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));
@@ -238,7 +226,6 @@ void ipc_fast_reply(struct ec *h)
     //@ (void)h;
     //@ (void)words_only;
     //@ (void)fast_return;
-    //@ (void)sysret_fits;
     /* LAB portals END */
 }
 

@@ -105,8 +105,7 @@ enum hc_status {
 #define FASTPATH_REPLY_WAITERS 11    /* callers wait for this handler: the general path wakes the first */
 #define FASTPATH_RESUME        12    /* a call or reply taken, but the EC it returns to has a recall to deliver first: ec_resume */
 #define FASTPATH_EVENT_REPLY_TAKEN 13    /* the reply to an event (exception, startup, recall, foreign syscall) */
-#define FASTPATH_EVENT_SYSRET  14    /* of those, back with sysret: rip, rsp canonical, rcx = rip and r11 = rflags, as after a syscall */
-#define FASTPATH_COUNTERS      15
+#define FASTPATH_COUNTERS      14
 
 /* revoke flags (ARG1[11:8]). */
 #define REVOKE_SELF            0x1   /* the named capabilities too, not only what was derived */

@@ -94,18 +94,28 @@ static unsigned slot_rights(uint64_t slot)
     return (unsigned)(slot & PM_PERM) & ((slot & PM_COW) ? ~(unsigned)MEM_W : ~0U);
 }
 
-static uint64_t *pmap_slot(struct proc *p, uint64_t va, bool create)
+/* va's slot in p's page map, made with the tables down to it; NULL when out of memory. */
+static uint64_t *pmap_slot_make(struct proc *p, uint64_t va)
 {
-    if (!p->pmap && (!create || !(p->pmap = fc_page_alloc())))
+    if (!p->pmap && !(p->pmap = fc_page_alloc()))
         return NULL;
     uint64_t *t = (uint64_t *)p->pmap;
     for (int shift = 39; shift > 12; shift -= 9) {
         uint64_t *e = &t[(va >> shift) & 511];
-        if (!*e && (!create || !(*e = fc_page_alloc())))
+        if (!*e && !(*e = fc_page_alloc()))
             return NULL;
         t = (uint64_t *)*e;
     }
     return &t[(va >> 12) & 511];
+}
+
+/* va's slot in p's page map; NULL where no table leads to it (a walk on every copy: kept short). */
+static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va)
+{
+    uint64_t *t = (uint64_t *)p->pmap;
+    for (int shift = 39; t && shift > 12; shift -= 9)
+        t = (uint64_t *)t[(va >> shift) & 511];
+    return t ? &t[(va >> 12) & 511] : NULL;
 }
 
 /*
@@ -182,7 +192,7 @@ unsigned proc_give_page(struct proc *p, uint64_t page, uint64_t va, unsigned per
  */
 static unsigned page_add_as(struct proc *p, uint64_t va, uint64_t page, unsigned perm, uint64_t flags)
 {
-    uint64_t *slot = pmap_slot(p, va, true);
+    uint64_t *slot = pmap_slot_make(p, va);
     if (!slot) {
         if (page)
             page_release(page | flags);
@@ -241,7 +251,7 @@ unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
     if (va & 0xfff || va + n * PAGE_SIZE < va)
         return OOM;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE, false);
+        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE);
         if (slot && (*slot & PM_PRESENT))
             return BAD_PAR;
     }
@@ -319,12 +329,12 @@ static void page_reprotect_fn(struct proc *p, uint64_t va, uint64_t *slot, void 
 unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE, false);
+        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE);
         if (!slot || !(*slot & PM_PRESENT))
             return BAD_PAR;
     }
     for (uint64_t i = 0; i < n; i++) {
-        unsigned s = page_reprotect(p, va + i * PAGE_SIZE, pmap_slot(p, va + i * PAGE_SIZE, false), perm);
+        unsigned s = page_reprotect(p, va + i * PAGE_SIZE, pmap_slot(p, va + i * PAGE_SIZE), perm);
         if (s != SUCCESS)
             return s;
     }
@@ -519,7 +529,7 @@ unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned per
 
 bool proc_mapped(struct proc *p, uint64_t va)
 {
-    uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
+    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
     return area_at(p, va) || (slot && (*slot & PM_PRESENT));
 }
 
@@ -549,7 +559,7 @@ void proc_discard(struct proc *p, uint64_t va, uint64_t n)
 bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
 {
     struct proc_area *a = area_at(p, va);
-    uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page, false);
+    uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page);
     if (slot && (*slot & PM_PRESENT)) {
         if (!(need & ~slot_rights(*slot)))
             return true;                /* another thread's fault on this page gave it meanwhile: again */
@@ -561,7 +571,7 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
     if (page_add(p, page, 0, a->perm) != SUCCESS)
         return false;
     for (unsigned i = 1; i < FAULT_AROUND && page + i * PAGE_SIZE < a->end; i++) {
-        slot = pmap_slot(p, page + i * PAGE_SIZE, false);
+        slot = pmap_slot(p, page + i * PAGE_SIZE);
         if ((slot && (*slot & PM_PRESENT)) || page_add(p, page + i * PAGE_SIZE, 0, a->perm) != SUCCESS)
             break;
     }
@@ -576,10 +586,12 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
  */
 static uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_process)
 {
-    uint64_t *slot = pmap_slot(p, va & ~0xfffUL, false);
-    if (!(slot && (*slot & PM_PRESENT)) && !proc_fault_in(p, va, 0))
-        return 0;
-    slot = pmap_slot(p, va & ~0xfffUL, false);
+    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
+    if (!(slot && (*slot & PM_PRESENT))) {
+        if (!proc_fault_in(p, va, 0))
+            return 0;
+        slot = pmap_slot(p, va & ~0xfffUL);   /* the fault made it */
+    }
     if (as_process && !(*slot & (write ? MEM_W : MEM_R)))
         return 0;
     if (write && (*slot & PM_COW) && cow_break(p, va & ~0xfffUL, slot) != SUCCESS)
@@ -676,7 +688,7 @@ struct move { uint64_t from, to; unsigned status; };
 static void page_move_fn(struct proc *p, uint64_t va, uint64_t *slot, void *ctx)
 {
     struct move *m = ctx;
-    uint64_t *dst = m->status == SUCCESS ? pmap_slot(p, va - m->from + m->to, true) : NULL;
+    uint64_t *dst = m->status == SUCCESS ? pmap_slot_make(p, va - m->from + m->to) : NULL;
     if (!dst) {
         m->status = OOM;
         page_release(*slot);                             /* lost with the old range */

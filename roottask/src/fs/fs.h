@@ -32,6 +32,7 @@ struct fs_dirent {
 
 struct fs_node {
     uint8_t type;                    /* enum fs_type */
+    uint8_t dev;                     /* the Linux personality's device it is (linux/dev.c) + 1; 0: none */
     uint32_t mode;                   /* permission bits (07777) */
     uint32_t uid, gid;
     uint32_t links;                  /* entries naming it (0: removed; freed when refs go too) */

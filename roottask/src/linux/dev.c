@@ -5,7 +5,7 @@
 
 /*
  * Each is a node of the file system (so open, stat, ls and unlink find it by its name) that
- * the personality recognises by its address: reads and writes on it never reach the file's
+ * the personality recognises by its mark (fs_node.dev): reads and writes on it never reach the file's
  * contents. The nodes are held for good: one unlinked stays recognised by its open descriptors.
  */
 enum { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEVS };
@@ -14,7 +14,6 @@ static const struct { const char *path; uint32_t major, minor; } devs[DEVS] = {
     [DEV_FULL] = { "/dev/full", 1, 7 },   [DEV_RANDOM] = { "/dev/random", 1, 8 },
     [DEV_URANDOM] = { "/dev/urandom", 1, 9 }, [DEV_TTY] = { "/dev/tty", 5, 0 },
 };
-static struct fs_node *dev_node[DEVS];
 
 /* Once, when the first Linux process starts (the file system is ready by then). */
 void lx_dev_init(void)
@@ -33,7 +32,7 @@ void lx_dev_init(void)
             n = fs_create(NULL, devs[i].path, FS_FILE, 0666, &err);
         if (n && n->type == FS_FILE && !n->size) {   /* an archive's own file of that name stays a file */
             fs_hold(n);
-            dev_node[i] = n;
+            n->dev = (uint8_t)(i + 1);
         }
     }
     fs_unlock();
@@ -41,10 +40,7 @@ void lx_dev_init(void)
 
 static int dev_of(const struct fs_node *n)
 {
-    for (int i = 0; n && i < DEVS; i++)
-        if (dev_node[i] == n)
-            return i;
-    return -1;
+    return n ? n->dev - 1 : -1;
 }
 
 bool lx_is_dev(const struct fs_node *n)

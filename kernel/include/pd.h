@@ -33,10 +33,9 @@ struct pd {
  * kmem_account_set; NULL on OOM. */
 struct pd *pd_create(bool passthrough, struct pd *payer);
 void pd_load_ports(struct cpu *c, struct pd *pd);   /* its I/O bitmap into this CPU's TSS */
-/* Load its address space and I/O bitmap on this CPU: nothing to do when both are loaded already. */
-static ALWAYS_INLINE void pd_activate(struct pd *pd)
+/* Load its address space and I/O bitmap on CPU c (this one): nothing to do when both are loaded already. */
+static ALWAYS_INLINE void pd_activate(struct cpu *c, struct pd *pd)
 {
-    struct cpu *c = this_cpu();
     if (c->pd != pd) {
         write_cr3(pd->cr3);
         c->pd = pd;

@@ -15,12 +15,15 @@
 #include "vcpu.h"
 #include "vmx.h"
 
-/* ec_resume's first step: ec is the CPU's current EC, its PD, kernel-entry stack, FS/GS bases and FPU trap loaded. */
-static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec)
+/*
+ * ec_resume's first step: ec is the CPU's current EC, its PD, kernel-entry stack, FS/GS bases
+ * and FPU trap loaded. vcpu: ec may be a vCPU (ec_sysret and ec_iret know it is not).
+ */
+static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec, bool vcpu)
 {
     ec_set_current(c, ec);
-    pd_activate(ec->pd);
-    if (ec->vcpu)
+    pd_activate(c, ec->pd);
+    if (vcpu && ec->vcpu)
         vcpu_resume(c, ec);
     if (unlikely(c->vmx_dirty))
         vmx_host_restore(c);                       /* a guest ran here since the last return to user */
@@ -39,7 +42,7 @@ static ALWAYS_INLINE void ec_load(struct cpu *c, struct ec *ec)
 void ec_resume(struct ec *ec)
 {
     struct cpu *c = this_cpu();
-    ec_load(c, ec);
+    ec_load(c, ec, true);
 
     switch (ec->cont) {
     case CONT_STARTUP:
@@ -83,7 +86,7 @@ void ec_sysret(struct ec *ec)
 {
     if (unlikely(ec->vcpu || ec->recall))
         ec_resume(ec);
-    ec_load(this_cpu(), ec);
+    ec_load(this_cpu(), ec, false);
     bkl_unlock();
     ret_user_sysret(&ec->regs);
 }
@@ -96,7 +99,7 @@ void ec_iret(struct ec *ec)
 {
     if (unlikely(ec->vcpu || ec->recall || !canonical(ec->regs.rip) || !canonical(ec->regs.rsp)))
         ec_resume(ec);
-    ec_load(this_cpu(), ec);
+    ec_load(this_cpu(), ec, false);
     bkl_unlock();
     ret_user_iret(&ec->regs);
 }

@@ -277,9 +277,10 @@ static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
     return again;
 }
 
-bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
+/* lx_signal_deliver's work, when there is some. */
+static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_task *self, struct utcb_exc *x,
+                                              int64_t nr)
 {
-    struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
     for (;;) {
         uint64_t ready = pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE);
         if (!ready)
@@ -299,6 +300,16 @@ bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
     bool again = syscall_restart(x, nr, NULL);
     mask_done(self, 0);                              /* no handler took sigsuspend's mask along */
     return again;
+}
+
+bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
+{
+    struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
+    int64_t r = (int64_t)x->rax;
+    bool restart = nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
+    if (!(pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE)) && !restart && !self->restore_mask)
+        return false;                                /* the common case: nothing to do */
+    return deliver(lp, self, x, nr);
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */

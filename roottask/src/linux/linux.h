@@ -476,6 +476,8 @@ void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
 /* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none.
  * True if it changed registers other than rax (a handler's frame, a call started again). */
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
+/* Whether lx_signal_deliver has anything to do for the caller; without the process's lock. */
+bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr);
 /* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
 bool lx_signal_interrupts(struct linux_proc *lp);
 void lx_console_signal(int sig);                     /* the console's Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) */

@@ -302,14 +302,24 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
     return again;
 }
 
+/* Anything for lx_signal_deliver to do for the caller (self)? Reads only what its own thread
+ * changes, or atomics: a signal sent just after is delivered at its recall. */
+static bool due(struct linux_proc *lp, struct lx_task *self, const struct utcb_exc *x, int64_t nr)
+{
+    int64_t r = (int64_t)x->rax;
+    bool restart = nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
+    return (pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE)) || restart || self->restore_mask;
+}
+
+bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr)
+{
+    return due(lp, lx_self(lp), x, nr);
+}
+
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
-    int64_t r = (int64_t)x->rax;
-    bool restart = nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
-    if (!(pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE)) && !restart && !self->restore_mask)
-        return false;                                /* the common case: nothing to do */
-    return deliver(lp, self, x, nr);
+    return due(lp, self, x, nr) && deliver(lp, self, x, nr);
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */

@@ -159,7 +159,7 @@
     X(__NR_geteuid,         lx_getuid,          OWN) \
     X(__NR_getegid,         lx_getuid,          OWN) \
     X(__NR_arch_prctl,      lx_arch_prctl,      OWN) \
-    X(__NR_set_tid_address, lx_set_tid_address, OWN) \
+    X(__NR_set_tid_address, lx_set_tid_address, FREE) \
     X(__NR_set_robust_list, lx_set_robust_list, OWN) \
     X(__NR_get_robust_list, lx_get_robust_list, OWN) \
     X(__NR_prctl,           lx_prctl,           OWN) \

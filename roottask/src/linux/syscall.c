@@ -8,8 +8,9 @@
 /*
  * Per number (LINUX_SYSCALLS in linux.h): the handler, and what it runs under. FS: fs_lock and
  * the process's lock; OWN: the process's lock (proc_lock: its threads' calls take turns, with
- * more than one thread); FREE: neither (the ids: what reads only the thread's own state). A
- * signal's delivery on the way back is under the process's lock.
+ * more than one thread); FREE: neither (what touches only the calling thread's own state: the
+ * ids, set_tid_address, whose word only the thread itself reads, at its end). A signal's
+ * delivery on the way back is under the process's lock.
  */
 enum { LOCK_FREE, LOCK_OWN, LOCK_FS };
 #define ENTRY(nr, fn, lock) [nr] = { fn, LOCK_##lock },

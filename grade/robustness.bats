@@ -23,7 +23,8 @@
 #           words; each of its preconditions is made to fail once (no capability, a flag, a
 #           handler on another CPU, dead or busy, too many words, a reply with no caller, with
 #           too many words, with callers queued, to an EC with a recall pending, to a vCPU)
-#           and the general path gives the ABI's result, its counter moving by one.
+#           and the general path gives the ABI's result, its counter moving by one; an
+#           exception's reply writes back the registers its MTD names and no others.
 #   inject  in a kernel built with FAIL_INJECTION=1 (build/inject/): a workload (a sub-PD
 #           with memory, a semaphore, an EC and a portal that is called, a foreign PD, memory
 #           to ourselves, four semaphores) runs once per kernel allocation it makes, that

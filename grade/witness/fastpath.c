@@ -110,10 +110,10 @@ static void hold_thread(uint64_t which, uint64_t id)
     park();
 }
 
-/* A handler that recalls its caller, the root EC, before it replies; the recall's handler. */
 /*
  * The #UD of fault_ud_regs, replied to with rip at its resume, rax = 0x2222, rdx = 0x3333,
- * rcx = r11 = 0xc0ffee (what sysret would overwrite), and the groups regs_groups names.
+ * rcx = r11 = 0xc0ffee (which a return by sysret would overwrite), and the groups regs_groups
+ * names.
  */
 static uint64_t regs_groups;
 static void regs_fn(uint64_t id, struct utcb *hu)
@@ -127,6 +127,7 @@ static void regs_fn(uint64_t id, struct utcb *hu)
     x->mtd = regs_groups;
 }
 
+/* A handler that recalls its caller, the root EC, before it replies; the recall's handler. */
 static sel_t recall_pt;
 static volatile unsigned recalls, recall_status = 99;
 static void recaller_fn(uint64_t id, struct utcb *hu)

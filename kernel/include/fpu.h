@@ -12,22 +12,18 @@ struct cpu;
 #define FPU_STATE_SIZE 512                  /* FXSAVE area */
 
 void fpu_init(void);                        /* this CPU: enable SSE, no FPU owner */
-/* CR0.TS to trap unless the owner runs. */
-static ALWAYS_INLINE void fpu_set_ts(struct cpu *c, bool owns)
-{
-    if (owns)
-        __asm__ volatile("clts");
-    else
-        write_cr0(read_cr0() | CR0_TS);
-    c->fpu_ts = !owns;
-}
 /* About to run ec: trap its first FPU use unless it owns it (CR0 is written only when TS changes:
  * at every switch between an EC that owns it, a Linux program's, and one that does not). */
 static ALWAYS_INLINE void fpu_enter(struct cpu *c, struct ec *ec)
 {
     bool owns = c->fpu_owner == ec;
-    if (owns == c->fpu_ts)                  /* TS set for the owner, or clear for another */
-        fpu_set_ts(c, owns);
+    if (owns != c->fpu_ts)
+        return;                             /* TS already right: clear for the owner, set for another */
+    if (owns)
+        __asm__ volatile("clts");
+    else
+        write_cr0(read_cr0() | CR0_TS);
+    c->fpu_ts = !owns;
 }
 bool fpu_trap(struct ec *ec);               /* #NM from ec: give it the FPU; false if out of memory */
 void fpu_forget(struct ec *ec);             /* ec is going away */

@@ -151,6 +151,14 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
     /* LAB portals END */
 }
 
+/* The reply to a host EC's event: the groups the reply's own MTD names go back into c, which
+ * returns to user mode with iret (sys_reply and the fast path). */
+static void event_reply(struct ec *c, struct ec *h)
+{
+    utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
+    c->cont = CONT_IRET;
+}
+
 uint64_t fastpath_counts[FASTPATH_COUNTERS];
 
 /* Untyped words only, and no more than a UTCB holds. */
@@ -213,9 +221,8 @@ void ipc_fast_reply(struct ec *h)
     if (why != FASTPATH_REPLY_TAKEN && why != FASTPATH_EVENT_REPLY_TAKEN)
         return;
     chain_unlink(c, h);
-    if (event) {                                 /* the state the reply's MTD names, then iret */
-        utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
-        c->cont = CONT_IRET;
+    if (event) {
+        event_reply(c, h);
         fast_return(c);
     }
     utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));
@@ -289,8 +296,7 @@ int sys_reply(struct ec *h, struct cpu_regs *r)
         vcpu_reply(c, h->utcb);                      /* the reply's own MTD says what goes back */
         c->cont = CONT_IRET;
     } else if (c->cont == CONT_EVENT_WAIT) {
-        utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);   /* the reply's MTD too */
-        c->cont = CONT_IRET;
+        event_reply(c, h);
     } else if (c->cont != CONT_DEAD) {
         /* LAB portals BEGIN: copy the handler's words (and items) back to the caller and make its call return SUCCESS (docs: labs/1-portals/README.md#reply) */
         uint64_t items = h->utcb->head.items;

@@ -92,8 +92,8 @@ void ec_sysret(struct ec *ec)
 }
 
 /*
- * The same for cont CONT_IRET: the fast reply to an event that cannot go back with sysret.
- * A non-canonical rip or rsp (the #GP message instead) takes ec_resume too.
+ * The same for cont CONT_IRET: the way back from the fast reply to an event. A non-canonical
+ * rip or rsp, which a reply may have set (the #GP message instead), takes ec_resume too.
  */
 void ec_iret(struct ec *ec)
 {

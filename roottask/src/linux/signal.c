@@ -122,14 +122,27 @@ static bool ignores(const struct linux_proc *lp, int sig)
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
-/* The signals pending for the calling thread: sent to it, or to its process. */
 /* What is pending for thread t of lp: its own and the process's. */
 static uint64_t pending_for(struct linux_proc *lp, struct lx_task *t)
 {
     return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST);
 }
 
+/* The signals pending for the calling thread: sent to it, or to its process. */
 static uint64_t pending_of(struct linux_proc *lp) { return pending_for(lp, lx_self(lp)); }
+
+/* Pending for thread t and not blocked by its mask. */
+static uint64_t ready_for(struct linux_proc *lp, struct lx_task *t)
+{
+    return pending_for(lp, t) & ~(t->sigmask & ~UNBLOCKABLE);
+}
+
+/* x->rax of syscall nr (-1: none) is one of the -ERESTART* codes a signal's delivery resolves. */
+static bool restart_code(const struct utcb_exc *x, int64_t nr)
+{
+    int64_t r = (int64_t)x->rax;
+    return nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
+}
 
 /* lx_call_mask_done for thread t. */
 static int64_t mask_done(struct lx_task *t, int64_t r)
@@ -154,7 +167,7 @@ static void pending_take(struct linux_proc *lp, int sig)
 
 bool lx_signal_interrupts(struct linux_proc *lp)
 {
-    uint64_t ready = pending_of(lp) & ~(lx_self(lp)->sigmask & ~UNBLOCKABLE);
+    uint64_t ready = ready_for(lp, lx_self(lp));
     for (; ready; ready &= ready - 1)
         if (!ignores(lp, __builtin_ctzl(ready) + 1))
             return true;
@@ -263,10 +276,10 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
  */
 static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_sigaction *a)
 {
+    if (!restart_code(x, nr))
+        return false;
     int64_t r = (int64_t)x->rax;
     bool again;
-    if (nr < 0 || r > -LX_ERESTARTSYS || r < -LX_ERESTART_RESTARTBLOCK)
-        return false;
     if (r == -LX_ERESTARTSYS)
         again = !a || (a->sa_flags & SA_RESTART);
     else
@@ -282,7 +295,7 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
                                               int64_t nr)
 {
     for (;;) {
-        uint64_t ready = pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE);
+        uint64_t ready = ready_for(lp, self);
         if (!ready)
             break;
         int sig = __builtin_ctzl(ready) + 1;
@@ -306,9 +319,7 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
  * changes, or atomics: a signal sent just after is delivered at its recall. */
 static bool due(struct linux_proc *lp, struct lx_task *self, const struct utcb_exc *x, int64_t nr)
 {
-    int64_t r = (int64_t)x->rax;
-    bool restart = nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
-    return (pending_for(lp, self) & ~(self->sigmask & ~UNBLOCKABLE)) || restart || self->restore_mask;
+    return ready_for(lp, self) || restart_code(x, nr) || self->restore_mask;
 }
 
 bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr)

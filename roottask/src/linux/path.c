@@ -73,10 +73,12 @@ int64_t lx_user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool fol
 
 int lx_fd_path(const char *path)
 {
-    static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+#define DIR(s) { s, sizeof s - 1 }
+    static const struct { const char *name; unsigned len; } dirs[] = { DIR("/dev/fd/"), DIR("/proc/self/fd/") };
+#undef DIR
     for (unsigned i = 0; i < 2; i++) {
-        size_t len = strlen(dirs[i]);
-        if (strncmp(path, dirs[i], len) || !path[len])
+        unsigned len = dirs[i].len;
+        if (strncmp(path, dirs[i].name, len) || !path[len])
             continue;
         int fd = 0;
         for (const char *c = path + len; *c; c++) {

@@ -7,6 +7,7 @@
 #define memcpy  k_memcpy
 #define memmove k_memmove
 #define memcmp  k_memcmp
+#define memchr  k_memchr
 #define strlen  k_strlen
 #define strncmp k_strncmp
 #include "kernel/lib/string.c"
@@ -14,6 +15,7 @@
 #undef memcpy
 #undef memmove
 #undef memcmp
+#undef memchr
 #undef strlen
 #undef strncmp
 
@@ -74,6 +76,46 @@ TEST(memcmp_random)
             b[off + unit_rng_next() % (n + 1)] = (unsigned char)unit_rng_next();
         CHECK_EQ(sign(k_memcmp(a + off, b + off, n)), sign(memcmp(a + off, b + off, n)));
     }
+}
+
+/* Every length and start, the byte first, last, twice, absent; 0 and high bytes sought. */
+TEST(memchr_every_place)
+{
+    unsigned char buf[48];
+    static const int sought[] = { 0, 'a', 0x80, 0xff };
+    for (unsigned k = 0; k < 4; k++)
+        for (unsigned start = 0; start < 8; start++)
+            for (unsigned n = 0; n <= 32; n++)
+                for (unsigned at = 0; at <= n; at++) {
+                    memset(buf, 0x7f, sizeof buf);
+                    buf[start + n] = (unsigned char)sought[k];       /* just past the end: not found */
+                    if (at < n)
+                        buf[start + at] = buf[start + n - 1] = (unsigned char)sought[k];
+                    CHECK(k_memchr(buf + start, sought[k] + 256, n) == memchr(buf + start, sought[k], n));
+                }
+}
+
+/* Before the start, in the first word: the byte sought (no hit) and, for the word test, a
+ * borrow into bytes one above it (no false hit either). */
+TEST(memchr_strlen_ignore_bytes_before_start)
+{
+    unsigned char buf[32];
+    static const int sought[] = { 0, 'a', 0xff };
+    for (unsigned k = 0; k < 3; k++)
+        for (unsigned start = 1; start < 8; start++)
+            for (unsigned n = 1; n <= 16; n++) {
+                memset(buf, sought[k] ^ 1, sizeof buf);
+                memset(buf, sought[k], start);
+                CHECK(k_memchr(buf + start, sought[k], n) == NULL);
+            }
+    char str[32];
+    for (unsigned start = 1; start < 8; start++)
+        for (unsigned len = 0; len < 16; len++) {
+            memset(str, 1, sizeof str);
+            memset(str, 0, start);
+            str[start + len] = 0;
+            CHECK_EQ(k_strlen(str + start), len);
+        }
 }
 
 TEST(strncmp_and_copies)

@@ -39,8 +39,8 @@ void *memmove(void *d, const void *s, size_t n)
 }
 
 /*
- * memcmp and strlen look at eight bytes per step: a path's names are compared and measured on
- * every Linux call that takes one. A word is read through a type that may alias anything.
+ * memcmp, memchr and strlen look at eight bytes per step: a path's names are sought, compared
+ * and measured on every Linux call that takes one. A word is read through a type that may alias anything.
  */
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
 
@@ -69,23 +69,48 @@ int memcmp(const void *a, const void *b, size_t n)
 }
 
 /*
- * Up to the first aligned word a byte at a time, then a word at a time: an aligned word never
- * crosses a page, so reading the bytes after the NUL in the NUL's own word cannot fault (the
- * only reason AddressSanitizer, which the host tests run under, must not look at it).
+ * memchr and strlen read the aligned words that hold their bytes, the first and last words
+ * whole: an aligned word never crosses a page, so the bytes before the start and after the
+ * end in those words cannot fault (reading them is why AddressSanitizer, which the host tests
+ * run under, must not look). The bytes before the start are set to 0xff first, so that
+ * nothing there looks like a hit.
  */
+static uint64_t zero_bytes(uint64_t v)          /* the lowest set bit marks v's first zero byte */
+{
+    return (v - ONES) & ~v & HIGHS;
+}
+
+static uint64_t before_start(const void *s)     /* a mask of the bytes of s's word before s */
+{
+    return (1ULL << ((uintptr_t)s % 8 * 8)) - 1;
+}
+
+__attribute__((no_sanitize_address))
+void *memchr(const void *s, int c, size_t n)
+{
+    if (!n)
+        return NULL;
+    const unsigned char *last = (const unsigned char *)s + n - 1;
+    const word_t *w = (const word_t *)((uintptr_t)s & ~7UL);
+    uint64_t pat = ONES * (unsigned char)c;
+    uint64_t hit = zero_bytes((*w ^ pat) | before_start(s));
+    while (!hit) {
+        if ((const unsigned char *)++w > last)
+            return NULL;
+        hit = zero_bytes(*w ^ pat);
+    }
+    const unsigned char *at = (const unsigned char *)w + ((unsigned)__builtin_ctzll(hit) >> 3);
+    return at <= last ? (void *)at : NULL;
+}
+
 __attribute__((no_sanitize_address))
 size_t strlen(const char *s)
 {
-    const char *p = s;
-    for (; (uintptr_t)p % 8; p++)
-        if (!*p)
-            return (size_t)(p - s);
-    for (;; p += 8) {
-        uint64_t v = *(const word_t *)p;
-        uint64_t zero = (v - ONES) & ~v & HIGHS;    /* the lowest set bit marks the first NUL */
-        if (zero)
-            return (size_t)(p - s) + ((unsigned)__builtin_ctzll(zero) >> 3);
-    }
+    const word_t *w = (const word_t *)((uintptr_t)s & ~7UL);
+    uint64_t hit = zero_bytes(*w | before_start(s));
+    while (!hit)
+        hit = zero_bytes(*++w);
+    return (size_t)((const char *)w - s) + ((unsigned)__builtin_ctzll(hit) >> 3);
 }
 
 int strncmp(const char *a, const char *b, size_t n)

@@ -73,7 +73,7 @@ static void node_free(struct fs_node *n)
 static struct fs_dirent *entry_find(const struct fs_node *dir, const char *name, unsigned len)
 {
     for (struct fs_dirent *e = dir->child; e; e = e->next)
-        if (!memcmp(e->name, name, len) && !e->name[len])
+        if (!e->name[len] && !memcmp(e->name, name, len))
             return e;
     return NULL;
 }

@@ -17,25 +17,29 @@ _Static_assert(O_ACCMODE == FS_O_ACCMODE && O_CREAT == FS_O_CREAT && O_EXCL == F
 /* ---- path arguments ---- */
 
 /*
- * A path argument: copied from the process (a page at a time, up to its NUL); *base is the
- * directory a relative path starts from: dirfd's, or the working directory for AT_FDCWD.
+ * A path argument: copied from the process up to its NUL (sought in the process's page through
+ * our window, then only the string copied); *base is the directory a relative path starts
+ * from: dirfd's, or the working directory for AT_FDCWD.
  */
 int64_t lx_user_string(struct linux_proc *lp, uint64_t va, char *out, unsigned cap)
 {
-    for (unsigned i = 0;;) {
-        if (i == cap)
-            return -LX_ENAMETOOLONG;
+    for (unsigned i = 0; i < cap;) {
+        uint64_t w = proc_user_window(lp->p, va + i, false);
+        if (!w)
+            return -LX_EFAULT;
         unsigned n = (unsigned)lx_page_rest(va + i);
         if (n > cap - i)
             n = cap - i;
-        if (!proc_read(lp->p, out + i, va + i, n))
-            return -LX_EFAULT;
-        unsigned end = i + n;
-        while (i < end && out[i])
-            i++;
-        if (i < end)
-            return i;                                /* found the NUL */
+        const char *nul = memchr((const char *)w, 0, n);
+        unsigned take = nul ? (unsigned)(nul - (const char *)w) : n;
+        memcpy(out + i, (const char *)w, take);
+        i += take;
+        if (nul) {
+            out[i] = 0;                              /* (another thread may change it meanwhile) */
+            return i;
+        }
     }
+    return -LX_ENAMETOOLONG;
 }
 
 int64_t lx_user_path(struct linux_proc *lp, int64_t dirfd, uint64_t va, char *out, unsigned cap, struct fs_node **base)

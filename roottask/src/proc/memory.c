@@ -113,6 +113,7 @@ static uint64_t *pmap_slot_make(struct proc *p, uint64_t va)
 static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va)
 {
     uint64_t *t = (uint64_t *)p->pmap;
+#pragma GCC unroll 3
     for (int shift = 39; t && shift > 12; shift -= 9)
         t = (uint64_t *)t[(va >> shift) & 511];
     return t ? &t[(va >> 12) & 511] : NULL;
@@ -582,9 +583,10 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
  * Where va's byte is in our window (0: nowhere); `write`: we are about to change it, so a
  * page shared since a fork becomes the process's own first. `as_process`: only where the
  * process itself could do it, a read needing MEM_R and a write MEM_W (checked before a
- * copy-on-write is broken).
+ * copy-on-write is broken). window_for is the common case, a page there that allows it
+ * (inline, no registers to save); window_slow the rest, the page faulted in or copied first.
  */
-static uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_process)
+static __attribute__((noinline)) uint64_t window_slow(struct proc *p, uint64_t va, bool write, bool as_process)
 {
     uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
     if (!(slot && (*slot & PM_PRESENT))) {
@@ -597,6 +599,15 @@ static uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_proc
     if (write && (*slot & PM_COW) && cow_break(p, va & ~0xfffUL, slot) != SUCCESS)
         return 0;
     return (*slot & PM_PAGE) + (va & 0xfff);
+}
+
+static inline uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_process)
+{
+    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
+    if (slot && (*slot & PM_PRESENT) && (!as_process || (*slot & (write ? MEM_W : MEM_R))) &&
+        !(write && (*slot & PM_COW)))
+        return (*slot & PM_PAGE) + (va & 0xfff);
+    return window_slow(p, va, write, as_process);
 }
 
 uint64_t proc_window(struct proc *p, uint64_t va)

@@ -509,11 +509,12 @@ static uint64_t span(unsigned levels)
     return 1UL << (9 * levels);
 }
 
-/* The slot of data page pno, index pages made on the way if make; NULL if there is none. */
-static uint64_t *slot_of(struct fs_node *n, uint64_t pno, bool make)
+/* The slot of data page pno, index pages made on the way; NULL: out of memory (or past the
+ * largest tree). */
+static uint64_t *slot_of(struct fs_node *n, uint64_t pno)
 {
     while (!n->pages || pno >= span(n->levels)) {
-        if (!make || n->levels == MAX_LEVELS)
+        if (n->levels == MAX_LEVELS)
             return NULL;
         uint64_t *top = (uint64_t *)fc_page_alloc();
         if (!top)
@@ -525,18 +526,30 @@ static uint64_t *slot_of(struct fs_node *n, uint64_t pno, bool make)
     uint64_t *t = n->pages;
     for (unsigned l = n->levels; l > 1; l--) {
         uint64_t *s = &t[(pno >> (9 * (l - 1))) & 511];
-        if (!*s && (!make || !(*s = fc_page_alloc())))
+        if (!*s && !(*s = fc_page_alloc()))
             return NULL;
         t = (uint64_t *)*s;
     }
     return &t[pno & 511];
 }
 
-/* The data page holding byte off, made if make; 0 if none. */
-static uint64_t page_at(struct fs_node *n, uint64_t off, bool make)
+/* The data page holding byte off; 0 if none. A lookup that makes nothing, for every read and
+ * write (page_make makes what is missing). */
+static uint64_t page_find(const struct fs_node *n, uint64_t off)
 {
-    uint64_t *s = slot_of(n, off / PAGE, make);
-    if (s && !*s && make && (*s = fc_page_alloc()))
+    uint64_t pno = off / PAGE, *t = n->pages;
+    if (!t || pno >= span(n->levels))
+        return 0;
+    for (unsigned l = n->levels; l > 1 && t; l--)
+        t = (uint64_t *)t[(pno >> (9 * (l - 1))) & 511];
+    return t ? t[pno & 511] : 0;
+}
+
+/* The data page holding byte off, made (with its index pages) if missing; 0: out of memory. */
+static uint64_t page_make(struct fs_node *n, uint64_t off)
+{
+    uint64_t *s = slot_of(n, off / PAGE);
+    if (s && !*s && (*s = fc_page_alloc()))
         n->data_pages++;
     return s ? *s : 0;
 }
@@ -586,7 +599,7 @@ static int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, u
         uint64_t o = off + done, chunk = PAGE - (o % PAGE);
         if (chunk > len - done)
             chunk = len - done;
-        uint64_t page = page_at((struct fs_node *)n, o, false);
+        uint64_t page = page_find(n, o);
         if (page)
             memcpy(b + done, (const uint8_t *)page + o % PAGE, chunk);
         else
@@ -620,7 +633,7 @@ static int unshare(struct fs_node *n)
     if (!n->tar_data)
         return 0;
     for (uint64_t o = 0; o < n->size; o += PAGE) {
-        uint64_t page = page_at(n, o, true);
+        uint64_t page = page_make(n, o);
         if (!page) {
             pages_free(n);
             return ENOSPC;
@@ -643,8 +656,8 @@ static int64_t contents_write(struct fs_node *n, uint64_t off, const void *buf, 
         uint64_t o = off + done, chunk = PAGE - (o % PAGE);
         if (chunk > len - done)
             chunk = len - done;
-        uint64_t page = page_at(n, o, true);
-        if (!page) {                                 /* out of memory: what was written counts */
+        uint64_t page = page_find(n, o);
+        if (!page && !(page = page_make(n, o))) {     /* out of memory: what was written counts */
             if (done && off + done > n->size)
                 n->size = off + done;
             return done ? (int64_t)done : -ENOSPC;
@@ -684,7 +697,7 @@ int fs_truncate(struct fs_node *n, uint64_t size)
         return ENOSPC;
     if (size < n->size && n->pages) {
         trim(n, n->pages, n->levels, 0, (size + PAGE - 1) / PAGE);
-        uint64_t page = size % PAGE ? page_at(n, size, false) : 0;
+        uint64_t page = size % PAGE ? page_find(n, size) : 0;
         if (page)                                    /* a later growth reads zeroes there */
             memset((uint8_t *)page + size % PAGE, 0, PAGE - size % PAGE);
         if (!size)

@@ -58,11 +58,11 @@ void linux_syscall(struct proc *p, struct utcb *u)
         if (table[nr].lock == LOCK_FS)
             fs_unlock();
         /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
-         * code's, never a call to start again. A call that holds no lock takes the process's
-         * only when there is something to deliver. */
+         * code's, never a call to start again. The process's lock only when there is something
+         * to deliver. */
         int64_t restartable = nr == __NR_rt_sigreturn ? -1 : (int64_t)nr;
         bool changed = sets_state(nr);
-        if (table[nr].lock != LOCK_FREE || lx_signal_due(lp, x, restartable)) {
+        if (lx_signal_due(lp, x, restartable)) {
             proc_lock(p);
             changed |= lx_signal_deliver(lp, x, restartable);
             proc_unlock(p);

@@ -54,18 +54,25 @@ static int word_diff(uint64_t a, uint64_t b)
     return (int)((a >> shift) & 0xff) - (int)((b >> shift) & 0xff);
 }
 
+/* Eight bytes a step; a tail of fewer is the last eight bytes again (those before it are equal). */
 int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
-    for (; n >= 8; x += 8, y += 8, n -= 8) {
-        uint64_t u = *(const word_t *)x, v = *(const word_t *)y;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (x[i] != y[i])
+                return x[i] - y[i];
+        return 0;
+    }
+    for (size_t i = 0;; i += 8) {
+        if (i > n - 8)
+            i = n - 8;
+        uint64_t u = *(const word_t *)(x + i), v = *(const word_t *)(y + i);
         if (u != v)
             return word_diff(u, v);
+        if (i == n - 8)
+            return 0;
     }
-    for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i])
-            return x[i] - y[i];
-    return 0;
 }
 
 /*

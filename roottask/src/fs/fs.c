@@ -194,7 +194,8 @@ static int walk(struct fs_node *base, const char *path, bool follow, struct walk
         return ENOENT;
     if (plen >= FS_PATH_MAX)
         return ENAMETOOLONG;
-    char *p = w->buf + sizeof w->buf - plen - 1;
+    char *end = w->buf + sizeof w->buf - 1;          /* the path's NUL: splice puts links' targets before it */
+    char *p = end - plen;
     memcpy(p, path, plen + 1);
     struct fs_node *d = path[0] == '/' || !base ? root : base;
     if (!d || !d->links)
@@ -203,9 +204,9 @@ static int walk(struct fs_node *base, const char *path, bool follow, struct walk
     for (;;) {
         while (*p == '/')
             p++;
-        char *e = p;
-        while (*e && *e != '/')
-            e++;
+        char *e = memchr(p, '/', (size_t)(end - p));
+        if (!e)
+            e = end;
         char *rest = e;
         while (*rest == '/')
             rest++;

@@ -12,17 +12,20 @@
 
 #define LX_MAX_FILES 1024                    /* descriptions of every process together */
 static struct lx_file files[LX_MAX_FILES];
+static unsigned files_free;                     /* none free below it (under files_lock) */
 static volatile int files_lock;              /* the handlers of all processes share the pool */
 
 struct lx_file *lx_file_new(struct fs_node *node, uint32_t flags, int console)
 {
     struct lx_file *f = NULL;
     fc_spin_lock(&files_lock);
-    for (unsigned i = 0; i < LX_MAX_FILES && !f; i++)
+    for (unsigned i = files_free; i < LX_MAX_FILES && !f; i++)
         if (!files[i].refs)
             f = &files[i];
-    if (f)
+    if (f) {
         *f = (struct lx_file){ .refs = 1, .node = node, .console = console, .flags = flags };
+        files_free = (unsigned)(f - files) + 1;
+    }
     fc_spin_unlock(&files_lock);
     return f;
 }
@@ -55,6 +58,8 @@ void lx_file_put(struct lx_file *f)
         f->kind->release(f->obj);
     fc_spin_lock(&files_lock);
     f->refs = 0;
+    if (files_free > (unsigned)(f - files))
+        files_free = (unsigned)(f - files);
     fc_spin_unlock(&files_lock);
 }
 

@@ -80,6 +80,8 @@ int lx_fd_path(const char *path)
 #define DIR(s) { s, sizeof s - 1 }
     static const struct { const char *name; unsigned len; } dirs[] = { DIR("/dev/fd/"), DIR("/proc/self/fd/") };
 #undef DIR
+    if (path[0] != '/')
+        return -1;
     for (unsigned i = 0; i < 2; i++) {
         unsigned len = dirs[i].len;
         if (strncmp(path, dirs[i].name, len) || !path[len])

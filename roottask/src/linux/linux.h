@@ -271,6 +271,7 @@ struct lx_task {
 struct linux_proc {
     struct linux_proc *parent;       /* task.c: who forked it (NULL: the roottask started it) */
     struct lx_task main;             /* its first thread */
+    unsigned tasks;                  /* thread.c: entries of the thread table that are its (0: none, no scan) */
     int pgid, sid;                   /* task.c: its process group and session */
     int nice;                        /* task.c: setpriority's -20..19 (the scheduler does not look) */
     bool execed;                     /* task.c: it has run execve (its parent's setpgid: -EACCES) */

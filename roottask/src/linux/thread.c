@@ -48,6 +48,8 @@ struct lx_task *lx_task_next(struct linux_proc *lp, unsigned *i)
         *i = 1;
         return &lp->main;
     }
+    if (!__atomic_load_n(&lp->tasks, __ATOMIC_ACQUIRE))
+        return NULL;                                 /* one thread: no table to scan (every wake asks) */
     for (; *i <= PROC_THREADS_MAX; (*i)++)
         if (tasks[*i - 1].lp == lp)
             return &tasks[(*i)++ - 1];
@@ -75,6 +77,7 @@ static struct lx_task *task_take(struct linux_proc *lp)
         memset(t, 0, sizeof *t);
         t->wake_sm = sm;
         t->lp = lp;
+        __atomic_add_fetch(&lp->tasks, 1, __ATOMIC_SEQ_CST);
     }
     fc_spin_unlock(&tasks_lock);
     if (t)
@@ -85,7 +88,9 @@ static struct lx_task *task_take(struct linux_proc *lp)
 
 static void task_free(struct lx_task *t)
 {
-    __atomic_store_n(&t->lp, NULL, __ATOMIC_RELEASE);
+    struct linux_proc *lp = __atomic_exchange_n(&t->lp, NULL, __ATOMIC_ACQ_REL);
+    if (lp)
+        __atomic_sub_fetch(&lp->tasks, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Every thread of lp but its first: gone with the process (linux_release) or at its execve. */

@@ -305,9 +305,12 @@ static inline struct linux_proc *lx_of(struct proc *p)
     return p->pstate;
 }
 
-/* The calling thread of lp (its handler's): one of its threads, or its first. */
+/* The calling thread of lp (its handler's): one of its threads, or its first (the only one
+ * while the thread table has none of lp's). */
 static inline struct lx_task *lx_self(struct linux_proc *lp)
 {
+    if (!__atomic_load_n(&lp->tasks, __ATOMIC_ACQUIRE))
+        return &lp->main;
     struct lx_task *t = proc_thread_self(lp->p);
     return t ? t : &lp->main;
 }

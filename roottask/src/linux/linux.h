@@ -480,8 +480,34 @@ void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
 /* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none.
  * True if it changed registers other than rax (a handler's frame, a call started again). */
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
-/* Whether lx_signal_deliver has anything to do for the caller; without the process's lock. */
-bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr);
+/* What is pending for thread t of lp (its own and the process's); and of that, what its mask
+ * lets through (SIGKILL and SIGSTOP are never blocked). */
+#define UNBLOCKABLE ((1UL << 8) | (1UL << 18))
+static inline uint64_t lx_signal_pending(struct linux_proc *lp, struct lx_task *t)
+{
+    return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST);
+}
+static inline uint64_t lx_signal_ready(struct linux_proc *lp, struct lx_task *t)
+{
+    return lx_signal_pending(lp, t) & ~(t->sigmask & ~UNBLOCKABLE);
+}
+/* x->rax of syscall nr (-1: none) is one of the -ERESTART* codes a signal's delivery resolves. */
+static inline bool lx_restart_code(const struct utcb_exc *x, int64_t nr)
+{
+    int64_t r = (int64_t)x->rax;
+    return nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
+}
+/* Anything for lx_signal_deliver to do for thread self? Reads only what its own thread changes,
+ * or atomics, without the process's lock (a signal sent just after comes with its recall):
+ * inline, as every call's way back asks. */
+static inline bool lx_signal_due_for(struct linux_proc *lp, struct lx_task *self, const struct utcb_exc *x, int64_t nr)
+{
+    return lx_signal_ready(lp, self) || lx_restart_code(x, nr) || self->restore_mask;
+}
+static inline bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr)
+{
+    return lx_signal_due_for(lp, lx_self(lp), x, nr);
+}
 /* A signal a blocking call must stop for: pending, unblocked, handled or deadly (not ignored). */
 bool lx_signal_interrupts(struct linux_proc *lp);
 void lx_console_signal(int sig);                     /* the console's Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) */

@@ -22,7 +22,7 @@
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 #define SIGALRM 14
-#define UNBLOCKABLE ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))
+_Static_assert(UNBLOCKABLE == ((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1))), "linux.h: SIGKILL and SIGSTOP");
 
 /* rt_sigaction: a signal's handler, flags, restorer and mask; the old one read back first. */
 int64_t lx_rt_sigaction(struct linux_proc *lp, struct utcb_exc *x)
@@ -122,27 +122,9 @@ static bool ignores(const struct linux_proc *lp, int sig)
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
-/* What is pending for thread t of lp: its own and the process's. */
-static uint64_t pending_for(struct linux_proc *lp, struct lx_task *t)
-{
-    return __atomic_load_n(&lp->pending, __ATOMIC_SEQ_CST) | __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST);
-}
-
 /* The signals pending for the calling thread: sent to it, or to its process. */
-static uint64_t pending_of(struct linux_proc *lp) { return pending_for(lp, lx_self(lp)); }
+static uint64_t pending_of(struct linux_proc *lp) { return lx_signal_pending(lp, lx_self(lp)); }
 
-/* Pending for thread t and not blocked by its mask. */
-static uint64_t ready_for(struct linux_proc *lp, struct lx_task *t)
-{
-    return pending_for(lp, t) & ~(t->sigmask & ~UNBLOCKABLE);
-}
-
-/* x->rax of syscall nr (-1: none) is one of the -ERESTART* codes a signal's delivery resolves. */
-static bool restart_code(const struct utcb_exc *x, int64_t nr)
-{
-    int64_t r = (int64_t)x->rax;
-    return nr >= 0 && r <= -LX_ERESTARTSYS && r >= -LX_ERESTART_RESTARTBLOCK;
-}
 
 /* lx_call_mask_done for thread t. */
 static int64_t mask_done(struct lx_task *t, int64_t r)
@@ -167,7 +149,7 @@ static void pending_take(struct linux_proc *lp, int sig)
 
 bool lx_signal_interrupts(struct linux_proc *lp)
 {
-    uint64_t ready = ready_for(lp, lx_self(lp));
+    uint64_t ready = lx_signal_ready(lp, lx_self(lp));
     for (; ready; ready &= ready - 1)
         if (!ignores(lp, __builtin_ctzl(ready) + 1))
             return true;
@@ -276,7 +258,7 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
  */
 static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_sigaction *a)
 {
-    if (!restart_code(x, nr))
+    if (!lx_restart_code(x, nr))
         return false;
     int64_t r = (int64_t)x->rax;
     bool again;
@@ -295,7 +277,7 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
                                               int64_t nr)
 {
     for (;;) {
-        uint64_t ready = ready_for(lp, self);
+        uint64_t ready = lx_signal_ready(lp, self);
         if (!ready)
             break;
         int sig = __builtin_ctzl(ready) + 1;
@@ -315,22 +297,10 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
     return again;
 }
 
-/* Anything for lx_signal_deliver to do for the caller (self)? Reads only what its own thread
- * changes, or atomics: a signal sent just after is delivered at its recall. */
-static bool due(struct linux_proc *lp, struct lx_task *self, const struct utcb_exc *x, int64_t nr)
-{
-    return ready_for(lp, self) || restart_code(x, nr) || self->restore_mask;
-}
-
-bool lx_signal_due(struct linux_proc *lp, const struct utcb_exc *x, int64_t nr)
-{
-    return due(lp, lx_self(lp), x, nr);
-}
-
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
-    return due(lp, self, x, nr) && deliver(lp, self, x, nr);
+    return lx_signal_due_for(lp, self, x, nr) && deliver(lp, self, x, nr);
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */

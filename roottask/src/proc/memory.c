@@ -18,10 +18,7 @@
  * process writes to it (cow_break: then it gets a copy of its own, or the page itself if
  * nobody else holds it any more).
  */
-#define PM_PRESENT 0x8UL
-#define PM_COW     0x10UL
-#define PM_PERM    0x7UL                          /* MEM_R | MEM_W | MEM_X */
-#define PM_PAGE    (~0xfffUL)
+_Static_assert(PM_PERM == (MEM_R | MEM_W | MEM_X), "a slot's low bits are the MEM_* rights");
 
 /* ---- pages shared since a fork: how many processes hold each ---------------------------- */
 
@@ -109,15 +106,7 @@ static uint64_t *pmap_slot_make(struct proc *p, uint64_t va)
     return &t[(va >> 12) & 511];
 }
 
-/* va's slot in p's page map; NULL where no table leads to it (a walk on every copy: kept short). */
-static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va)
-{
-    uint64_t *t = (uint64_t *)p->pmap;
-#pragma GCC unroll 3
-    for (int shift = 39; t && shift > 12; shift -= 9)
-        t = (uint64_t *)t[(va >> shift) & 511];
-    return t ? &t[(va >> 12) & 511] : NULL;
-}
+static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va) { return proc_pmap_slot(p, va); }
 
 /*
  * The pages it has in [va, end), in address order: fn(p, va, slot, ctx) for each (it may clear
@@ -579,14 +568,9 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
     return true;
 }
 
-/*
- * Where va's byte is in our window (0: nowhere); `write`: we are about to change it, so a
- * page shared since a fork becomes the process's own first. `as_process`: only where the
- * process itself could do it, a read needing MEM_R and a write MEM_W (checked before a
- * copy-on-write is broken). window_for is the common case, a page there that allows it
- * (inline, no registers to save); window_slow the rest, the page faulted in or copied first.
- */
-static __attribute__((noinline)) uint64_t window_slow(struct proc *p, uint64_t va, bool write, bool as_process)
+/* proc_user_window's and proc_window's other cases (process.h): the page faulted in, or
+ * made the process's own copy first, or 0. */
+uint64_t proc_window_slow(struct proc *p, uint64_t va, bool write, bool as_process)
 {
     uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
     if (!(slot && (*slot & PM_PRESENT))) {
@@ -601,30 +585,16 @@ static __attribute__((noinline)) uint64_t window_slow(struct proc *p, uint64_t v
     return (*slot & PM_PAGE) + (va & 0xfff);
 }
 
-static inline uint64_t window_for(struct proc *p, uint64_t va, bool write, bool as_process)
-{
-    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
-    if (slot && (*slot & PM_PRESENT) && (!as_process || (*slot & (write ? MEM_W : MEM_R))) &&
-        !(write && (*slot & PM_COW)))
-        return (*slot & PM_PAGE) + (va & 0xfff);
-    return window_slow(p, va, write, as_process);
-}
-
 uint64_t proc_window(struct proc *p, uint64_t va)
 {
-    return window_for(p, va, true, false);
-}
-
-uint64_t proc_user_window(struct proc *p, uint64_t va, bool write)
-{
-    return window_for(p, va, write, true);
+    return proc_window_at(p, va, true, false);
 }
 
 /* Copy len bytes between the process's va and buf (into the process when `to_proc`), page by page. */
 static bool proc_copy(struct proc *p, uint64_t va, uint8_t *buf, uint64_t len, bool to_proc)
 {
     while (len) {
-        uint64_t w = window_for(p, va, to_proc, true), chunk = PAGE_SIZE - (va & 0xfff);
+        uint64_t w = proc_window_at(p, va, to_proc, true), chunk = PAGE_SIZE - (va & 0xfff);
         if (!w || va + len < va)
             return false;
         if (chunk > len)

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "facet/hypercall.h"
 
 #define PROC_MAX         32         /* processes at once (the table's slots) */
@@ -96,9 +97,42 @@ bool proc_write(struct proc *p, uint64_t va, const void *src, uint64_t len);
  * page of it is there; valid up to that page's end. The roottask's own access, whatever the
  * process's rights (filling a read-only mapping, a futex word). */
 uint64_t proc_window(struct proc *p, uint64_t va);
+/*
+ * The process's pages (src/proc/memory.c): a slot per page, in a radix tree by address like a
+ * page table's, holds the page's address in our window, PM_PRESENT, PM_COW (shared since a
+ * fork: copied at the first write) and its MEM_* rights. proc_pmap_slot: va's slot, NULL where
+ * no table leads to it. Inline, with the common case of proc_user_window: every copy to or
+ * from a process walks it.
+ */
+#define PM_PRESENT 0x8UL
+#define PM_COW     0x10UL
+#define PM_PERM    0x7UL
+#define PM_PAGE    (~0xfffUL)
+static inline uint64_t *proc_pmap_slot(const struct proc *p, uint64_t va)
+{
+    uint64_t *t = (uint64_t *)p->pmap;
+#pragma GCC unroll 3
+    for (int shift = 39; t && shift > 12; shift -= 9)
+        t = (uint64_t *)t[(va >> shift) & 511];
+    return t ? &t[(va >> 12) & 511] : NULL;
+}
+uint64_t proc_window_slow(struct proc *p, uint64_t va, bool write, bool as_process);
+/* proc_window (as_process false) or proc_user_window: a present page that allows the access
+ * here, the rest (a fault, a copy-on-write first) in proc_window_slow. */
+static inline uint64_t proc_window_at(struct proc *p, uint64_t va, bool write, bool as_process)
+{
+    uint64_t *slot = proc_pmap_slot(p, va & ~0xfffUL);
+    if (slot && (*slot & PM_PRESENT) && (!as_process || (*slot & (write ? MEM_W : MEM_R))) &&
+        !(write && (*slot & PM_COW)))
+        return (*slot & PM_PAGE) + (va & 0xfff);
+    return proc_window_slow(p, va, write, as_process);
+}
 /* The same for a copy the process asked for: 0 also where it may not read (write: write)
  * the byte itself, as Linux's user copies are (-EFAULT). */
-uint64_t proc_user_window(struct proc *p, uint64_t va, bool write);
+static inline uint64_t proc_user_window(struct proc *p, uint64_t va, bool write)
+{
+    return proc_window_at(p, va, write, true);
+}
 /* Map n fresh zeroed pages at va with MEM_* permissions; SUCCESS, BAD_PAR (in use), OOM. */
 unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm);
 /* New permissions (0: none, the pages stay its own) for [va, va + n pages), all given by proc_map

@@ -168,7 +168,7 @@ static bool dot_name(const char *name, unsigned len)
     return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
-static int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, uint64_t len);
+static inline int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, uint64_t len);
 
 /*
  * Put link n's target in front of rest in w->buf (with a '/' between them if slash); the new
@@ -585,7 +585,8 @@ static void pages_free(struct fs_node *n)
     n->levels = 0;
 }
 
-static int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf, uint64_t len)
+static inline __attribute__((always_inline)) int64_t contents_read(const struct fs_node *n, uint64_t off, void *buf,
+                                                                    uint64_t len)
 {
     if (off >= n->size)
         return 0;

@@ -48,6 +48,9 @@ struct fs_node {
     uint64_t data_pages;             /* pages of contents in that tree (holes have none) */
 };
 
+/* A device file of the Linux personality's (linux/dev.c), not one with contents. */
+static inline bool fs_is_dev(const struct fs_node *n) { return n && n->dev; }
+
 /* A file's largest size: four levels of index pages (512 entries each) over 4 KiB pages. */
 #define FS_MAX_FILE (512UL * 512 * 512 * 512 * 4096)
 

@@ -43,11 +43,6 @@ static int dev_of(const struct fs_node *n)
     return n ? n->dev - 1 : -1;
 }
 
-bool lx_is_dev(const struct fs_node *n)
-{
-    return dev_of(n) >= 0;
-}
-
 bool lx_dev_tty(const struct fs_node *n)
 {
     return n && dev_of(n) == DEV_TTY;

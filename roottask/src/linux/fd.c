@@ -132,7 +132,7 @@ static int64_t lx_fd_write(struct linux_proc *lp, uint64_t fd_arg, const void *b
         lx_console_out(lp, f->console == LX_CONSOLE_TTY ? 1 : (unsigned)f->console, buf, len);
         return (int64_t)len;
     }
-    if (lx_is_dev(f->node))
+    if (fs_is_dev(f->node))
         return lx_dev_write(f->node, len);
     if (f->flags & O_APPEND)
         f->off = f->node->size;
@@ -230,7 +230,7 @@ static int64_t read_into(struct linux_proc *lp, uint64_t fd, uint64_t buf, uint6
     if (!f->node)                                    /* the console's stdin or /dev/tty: its terminal (tty.c) */
         return f->console == 0 || f->console == LX_CONSOLE_TTY ? lx_tty_read(lp, buf, len, f->flags & O_NONBLOCK)
                                                                 : -LX_EBADF;
-    if (lx_is_dev(f->node))
+    if (fs_is_dev(f->node))
         return lx_dev_read(lp, f->node, buf, len);
     if (f->node->type == FS_DIR)
         return -LX_EISDIR;

@@ -531,7 +531,6 @@ bool lx_dev_tty(const struct fs_node *n);            /* /dev/tty: opened as the 
 /* fd.c: /dev/tty on descriptor fd: the console, if it is lp's controlling terminal; or -ENXIO. */
 #define LX_CONSOLE_TTY 3
 int64_t lx_tty_open(struct linux_proc *lp, uint64_t flags, unsigned fd);
-bool lx_is_dev(const struct fs_node *n);
 uint64_t lx_dev_rdev(const struct fs_node *n);       /* st_rdev, as Linux encodes it; 0: no device */
 int64_t lx_dev_read(struct linux_proc *lp, const struct fs_node *n, uint64_t buf, uint64_t len);
 int64_t lx_dev_write(const struct fs_node *n, uint64_t len);

@@ -114,14 +114,28 @@ static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va) { return pr
  * pages in it costs a few steps.
  */
 typedef void (*page_fn)(struct proc *p, uint64_t va, uint64_t *slot, void *ctx);
+
+/* The first entry of t in [i, last] that is not 0, or last + 1 (four at a step: most of a
+ * table is empty, and fork walks every table three times). */
+static unsigned next_used(const uint64_t *t, unsigned i, unsigned last)
+{
+    for (; i + 3 <= last; i += 4)
+        if (t[i] | t[i + 1] | t[i + 2] | t[i + 3])
+            break;
+    while (i <= last && !t[i])
+        i++;
+    return i;
+}
+
+/* Holds: t's entries cover [base, base + 512 << shift), which meets [va, end). */
 static uint64_t range_walk(uint64_t *t, int shift, uint64_t base, uint64_t va, uint64_t end, struct proc *p,
                            page_fn fn, void *ctx)
 {
-    uint64_t span = 1UL << shift, count = 0;
-    for (uint64_t i = 0; i < 512; i++) {
-        uint64_t lo = base + i * span, hi = lo + span;
-        if (hi <= va || lo >= end || !t[i])
-            continue;
+    uint64_t count = 0;
+    unsigned first = va > base ? (unsigned)((va - base) >> shift) : 0;
+    unsigned last = (end - 1 - base) >> shift > 511 ? 511 : (unsigned)((end - 1 - base) >> shift);
+    for (unsigned i = next_used(t, first, last); i <= last; i = next_used(t, i + 1, last)) {
+        uint64_t lo = base + ((uint64_t)i << shift);
         if (shift == 12) {
             if (t[i] & PM_PRESENT) {
                 count++;
@@ -137,7 +151,7 @@ static uint64_t range_walk(uint64_t *t, int shift, uint64_t base, uint64_t va, u
 
 static uint64_t pmap_range(struct proc *p, uint64_t va, uint64_t end, page_fn fn, void *ctx)
 {
-    return p->pmap ? range_walk((uint64_t *)p->pmap, 39, 0, va, end, p, fn, ctx) : 0;
+    return p->pmap && va < end ? range_walk((uint64_t *)p->pmap, 39, 0, va, end, p, fn, ctx) : 0;
 }
 
 /* Every page it has, in address order: fn(va, slot) (which may clear the slot). */

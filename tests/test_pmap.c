@@ -3,32 +3,18 @@
 
 /*
  * memory.c's hypercalls (facet/hypercall.h: `syscall`) are replaced, after the header is in,
- * by stubs that succeed; its pages are heap pages here. pmap_range and proc_mapped are
+ * by stubs that succeed; its pages are heap pages here (fc_pages.h). pmap_range and proc_mapped are
  * checked against the set of pages a test put in: which pages a range walk visits, in
  * which order, and that a walk that clears slots (as unmap does) leaves the rest.
  */
 #include "proc/internal.h"
 #include "unit.h"
+#include "fc_pages.h"
 
 static unsigned stub_ok(void) { return SUCCESS; }
 #define fc_delegate(src, dst, s, d) ((void)(src), (void)(dst), (void)(s), (void)(d), stub_ok())
 #define fc_revoke(crd, flags, pd) ((void)(crd), (void)(flags), (void)(pd), stub_ok())
 
-static long pages_out;
-uint64_t fc_page_alloc(void)
-{
-    void *p = aligned_alloc(4096, 4096);
-    if (!p)
-        abort();
-    memset(p, 0, 4096);
-    pages_out++;
-    return (uint64_t)p;
-}
-void fc_page_free(uint64_t va)
-{
-    pages_out--;
-    free((void *)va);
-}
 uint64_t fc_large_chunk(void) { return 0; }
 
 #include "roottask/src/proc/memory.c"
@@ -73,6 +59,13 @@ static unsigned make_pages(struct proc *p, uint64_t *va, unsigned n)
     return k;
 }
 
+/* The map's tables back to the allocator: all of them? */
+static bool all_back(struct proc *p)
+{
+    pmap_walk(p, NULL, true);
+    return pages_out == 0;
+}
+
 TEST(range_walk_visits_the_range_in_order)
 {
     unit_rng = 0x9a9e;
@@ -107,8 +100,7 @@ TEST(range_walk_visits_the_range_in_order)
         CHECK_EQ(count, want);
         CHECK_EQ(pmap_range(&p, a, b, NULL, NULL), want);
     }
-    pmap_walk(&p, NULL, true);
-    CHECK_EQ(pages_out, 0);
+    CHECK(all_back(&p));
 }
 
 /* A walk that clears each slot it visits (unmap's way) goes on to the next, and the pages
@@ -128,8 +120,7 @@ TEST(range_walk_clearing_slots)
     CHECK_EQ(pmap_range(&p, 0, USER_END, NULL, NULL), n - 100);
     CHECK_EQ(pmap_range(&p, a, b, NULL, NULL), 0);
     CHECK(proc_mapped(&p, va[49]) && !proc_mapped(&p, va[50]) && proc_mapped(&p, va[150]));
-    pmap_walk(&p, NULL, true);
-    CHECK_EQ(pages_out, 0);
+    CHECK(all_back(&p));
 }
 
 TEST(range_walk_empty_ranges)
@@ -142,8 +133,7 @@ TEST(range_walk_empty_ranges)
     CHECK_EQ(pmap_range(&p, 0x401000, 0x400000, NULL, NULL), 0);      /* end < va */
     CHECK_EQ(pmap_range(&p, 0x3ff000, 0x401000, NULL, NULL), 1);
     CHECK_EQ(pmap_range(&p, USER_END - PAGE_SIZE, USER_END, NULL, NULL), 0);
-    pmap_walk(&p, NULL, true);
-    CHECK_EQ(pages_out, 0);
+    CHECK(all_back(&p));
 }
 
 int main(void) { return unit_run(); }

@@ -59,6 +59,9 @@ static unsigned make_pages(struct proc *p, uint64_t *va, unsigned n)
     return k;
 }
 
+static struct seen walked;
+static void walk_fn(struct proc *p, uint64_t va, uint64_t *slot) { seen_fn(p, va, slot, &walked); }
+
 /* The map's tables back to the allocator: all of them? */
 static bool all_back(struct proc *p)
 {
@@ -100,6 +103,10 @@ TEST(range_walk_visits_the_range_in_order)
         CHECK_EQ(count, want);
         CHECK_EQ(pmap_range(&p, a, b, NULL, NULL), want);
     }
+    walked.n = 0;
+    pmap_walk(&p, walk_fn, false);                   /* the teardown's walk: every page, in order */
+    CHECK_EQ(walked.n, n);
+    CHECK_EQ(memcmp(walked.va, va, n * sizeof va[0]), 0);
     CHECK(all_back(&p));
 }
 

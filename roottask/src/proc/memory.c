@@ -158,22 +158,22 @@ static uint64_t pmap_range(struct proc *p, uint64_t va, uint64_t end, page_fn fn
 static void pmap_walk(struct proc *p, void (*fn)(struct proc *p, uint64_t va, uint64_t *slot), bool free_tables)
 {
     uint64_t *l4 = (uint64_t *)p->pmap;
-    for (uint64_t a = 0; l4 && a < 512; a++) {
+    for (uint64_t a = l4 ? next_used(l4, 0, 511) : 512; a < 512; a = next_used(l4, a + 1, 511)) {
         uint64_t *l3 = (uint64_t *)l4[a];
-        for (uint64_t b = 0; l3 && b < 512; b++) {
+        for (uint64_t b = next_used(l3, 0, 511); b < 512; b = next_used(l3, b + 1, 511)) {
             uint64_t *l2 = (uint64_t *)l3[b];
-            for (uint64_t c = 0; l2 && c < 512; c++) {
+            for (uint64_t c = next_used(l2, 0, 511); c < 512; c = next_used(l2, c + 1, 511)) {
                 uint64_t *l1 = (uint64_t *)l2[c];
-                for (uint64_t d = 0; l1 && fn && d < 512; d++)
+                for (uint64_t d = next_used(l1, 0, 511); fn && d < 512; d = next_used(l1, d + 1, 511))
                     if (l1[d] & PM_PRESENT)
                         fn(p, a << 39 | b << 30 | c << 21 | d << 12, &l1[d]);
-                if (l1 && free_tables)
+                if (free_tables)
                     fc_page_free((uint64_t)l1);
             }
-            if (l2 && free_tables)
+            if (free_tables)
                 fc_page_free((uint64_t)l2);
         }
-        if (l3 && free_tables)
+        if (free_tables)
             fc_page_free((uint64_t)l3);
     }
     if (l4 && free_tables) {

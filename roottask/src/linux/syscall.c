@@ -59,14 +59,15 @@ void linux_syscall(struct proc *p, struct utcb *u)
             fs_unlock();
         /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
          * code's, never a call to start again. The process's lock only when there is something
-         * to deliver. */
+         * to deliver; given back here, whoever took it (a thread's portal does not). */
         int64_t restartable = nr == __NR_rt_sigreturn ? -1 : (int64_t)nr;
-        bool changed = sets_state(nr);
-        if (lx_signal_due(lp, x, restartable)) {
+        bool changed = sets_state(nr), due = lx_signal_due(lp, x, restartable);
+        if (due) {
             proc_lock(p);
             changed |= lx_signal_deliver(lp, x, restartable);
-            proc_unlock(p);
         }
+        if (due || table[nr].lock != LOCK_FREE)
+            proc_unlock(p);
         if (changed)
             x->mtd = all;
         return;

@@ -59,15 +59,13 @@ void linux_syscall(struct proc *p, struct utcb *u)
             fs_unlock();
         /* On the way back: a handler's frame, or the end; rt_sigreturn's rax is the interrupted
          * code's, never a call to start again. The process's lock only when there is something
-         * to deliver; given back here, whoever took it (a thread's portal does not). */
+         * to deliver (the portal that took the call gives it back, process.c's and thread.c's). */
         int64_t restartable = nr == __NR_rt_sigreturn ? -1 : (int64_t)nr;
-        bool changed = sets_state(nr), due = lx_signal_due(lp, x, restartable);
-        if (due) {
+        bool changed = sets_state(nr);
+        if (lx_signal_due(lp, x, restartable)) {
             proc_lock(p);
             changed |= lx_signal_deliver(lp, x, restartable);
         }
-        if (due || table[nr].lock != LOCK_FREE)
-            proc_unlock(p);
         if (changed)
             x->mtd = all;
         return;

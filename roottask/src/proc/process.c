@@ -234,26 +234,18 @@ void proc_park(struct proc *p)
  * of holders and waiters decides; only a handler that has to wait sleeps on the semaphore, and
  * only an unlock with waiters ups it: no hypercall while the threads do not meet.
  */
-static void lock_take(struct proc *p)
+void proc_lock_take(struct proc *p)
 {
     if (__atomic_fetch_add(&p->lock_count, 1, __ATOMIC_SEQ_CST))
         fc_sm_down(p->lock, 0);
     p->lock_owner = fc_self();
 }
 
-void proc_lock(struct proc *p)
+void proc_lock_give(struct proc *p)
 {
-    if (__atomic_load_n(&p->nthreads, __ATOMIC_SEQ_CST) && p->lock_owner != fc_self())
-        lock_take(p);
-}
-
-void proc_unlock(struct proc *p)
-{
-    if (p->lock_owner == fc_self()) {
-        p->lock_owner = NULL;
-        if (__atomic_sub_fetch(&p->lock_count, 1, __ATOMIC_SEQ_CST))
-            fc_sm_up(p->lock);                   /* the next waiter's turn */
-    }
+    p->lock_owner = NULL;
+    if (__atomic_sub_fetch(&p->lock_count, 1, __ATOMIC_SEQ_CST))
+        fc_sm_up(p->lock);                       /* the next waiter's turn */
 }
 
 /*
@@ -269,7 +261,7 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline)
     if (!proc_enter(p))
         park(p);                                 /* torn down meanwhile: touch nothing of it */
     if (held)
-        lock_take(p);
+        proc_lock_take(p);
     if (p->state != PROC_RUNNING || proc_thread_killed(p))
         proc_park(p);                            /* another thread ended the process, or this thread */
     return s;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "facet/hypercall.h"
+#include "facet/thread.h"
 
 #define PROC_MAX         32         /* processes at once (the table's slots) */
 #define PROC_MAX_AREAS   256        /* areas (mmap, brk, stack) one process can have */
@@ -190,10 +191,21 @@ void proc_threads_kill(struct proc *p);
 /*
  * While p has more than one thread its handlers (syscalls, faults, recalls) run one at a time:
  * proc_lock (only then; a handler that holds it already does not wait) and proc_unlock (if this
- * handler holds it). proc_block gives it back while it sleeps and takes it again after.
+ * handler holds it). proc_block gives it back while it sleeps and takes it again after. Inline,
+ * for the Linux calls that take it (the taking and giving in process.c).
  */
-void proc_lock(struct proc *p);
-void proc_unlock(struct proc *p);
+void proc_lock_take(struct proc *p);
+void proc_lock_give(struct proc *p);
+static inline void proc_lock(struct proc *p)
+{
+    if (__atomic_load_n(&p->nthreads, __ATOMIC_SEQ_CST) && p->lock_owner != fc_self())
+        proc_lock_take(p);
+}
+static inline void proc_unlock(struct proc *p)
+{
+    if (p->lock_owner == fc_self())
+        proc_lock_give(p);
+}
 /* A fresh id for a process or a thread (one sequence: Linux's pids and tids). */
 unsigned proc_new_id(void);
 /* From its personality: the process ends with status (the handler then waits for the teardown). */

@@ -286,6 +286,7 @@ static void thread_portal(uint64_t id, struct utcb *u)
         u->exc.mtd = mtd;
     } else if (vector == PROC_ID_SYSCALL) {
         p->personality(p, u);                    /* it takes the lock for the calls that need it */
+        proc_unlock(p);
     } else {
         proc_lock(p);
         if (t->kill)

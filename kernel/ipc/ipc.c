@@ -167,12 +167,13 @@ static bool words_only(uint64_t items)
     return !UTCB_TYPED(items) && UTCB_UNTYPED(items) <= UTCB_WORDS;
 }
 
-/* The fast path's way back: ec continues after its call (cont CONT_SYSRET) or event (CONT_IRET). */
-NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec)
+/* The fast path's way back: ec continues after its call (cont CONT_SYSRET) or, with iret, after
+ * its event (CONT_IRET); the caller knows which, so the call path tests nothing for it. */
+NORETURN static ALWAYS_INLINE void fast_return(struct ec *ec, bool iret)
 {
     if (unlikely(ec->recall))
         fastpath_counts[FASTPATH_RESUME]++;      /* ec_sysret and ec_iret take ec_resume, which delivers it */
-    if (ec->cont == CONT_IRET)
+    if (iret)
         ec_iret(ec);
     ec_sysret(ec);
 }
@@ -200,7 +201,7 @@ void ipc_fast_call(struct ec *ec, struct cpu_regs *r)
     utcb_copy_words(h->utcb, ec->utcb, UTCB_UNTYPED(items));
     h->utcb->head.items = UTCB_ITEMS(UTCB_UNTYPED(items), 0);
     ipc_link(ec, pt, CONT_IPC_WAIT);
-    fast_return(h);
+    fast_return(h, false);
     //@ (void)ec;
     //@ (void)r;
     //@ (void)ipc_link;
@@ -223,13 +224,13 @@ void ipc_fast_reply(struct ec *h)
     chain_unlink(c, h);
     if (event) {
         event_reply(c, h);
-        fast_return(c);
+        fast_return(c, true);
     }
     utcb_copy_words(c->utcb, h->utcb, UTCB_UNTYPED(items));
     c->utcb->head.items = UTCB_ITEMS(UTCB_UNTYPED(items), 0);
     c->regs.rdi = SUCCESS;
     c->cont = CONT_SYSRET;
-    fast_return(c);
+    fast_return(c, false);
     //@ (void)h;
     //@ (void)words_only;
     //@ (void)fast_return;

@@ -125,7 +125,6 @@ static bool ignores(const struct linux_proc *lp, int sig)
 /* The signals pending for the calling thread: sent to it, or to its process. */
 static uint64_t pending_of(struct linux_proc *lp) { return lx_signal_pending(lp, lx_self(lp)); }
 
-
 /* lx_call_mask_done for thread t. */
 static int64_t mask_done(struct lx_task *t, int64_t r)
 {

@@ -106,8 +106,6 @@ static uint64_t *pmap_slot_make(struct proc *p, uint64_t va)
     return &t[(va >> 12) & 511];
 }
 
-static inline uint64_t *pmap_slot(const struct proc *p, uint64_t va) { return proc_pmap_slot(p, va); }
-
 /*
  * The pages it has in [va, end), in address order: fn(p, va, slot, ctx) for each (it may clear
  * the slot); their number. Empty subtrees are skipped whole: a range of terabytes with a few
@@ -255,7 +253,7 @@ unsigned proc_map(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
     if (va & 0xfff || va + n * PAGE_SIZE < va)
         return OOM;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE);
+        uint64_t *slot = proc_pmap_slot(p, va + i * PAGE_SIZE);
         if (slot && (*slot & PM_PRESENT))
             return BAD_PAR;
     }
@@ -333,12 +331,12 @@ static void page_reprotect_fn(struct proc *p, uint64_t va, uint64_t *slot, void 
 unsigned proc_protect(struct proc *p, uint64_t va, uint64_t n, unsigned perm)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t *slot = pmap_slot(p, va + i * PAGE_SIZE);
+        uint64_t *slot = proc_pmap_slot(p, va + i * PAGE_SIZE);
         if (!slot || !(*slot & PM_PRESENT))
             return BAD_PAR;
     }
     for (uint64_t i = 0; i < n; i++) {
-        unsigned s = page_reprotect(p, va + i * PAGE_SIZE, pmap_slot(p, va + i * PAGE_SIZE), perm);
+        unsigned s = page_reprotect(p, va + i * PAGE_SIZE, proc_pmap_slot(p, va + i * PAGE_SIZE), perm);
         if (s != SUCCESS)
             return s;
     }
@@ -533,7 +531,7 @@ unsigned proc_area_protect(struct proc *p, uint64_t va, uint64_t n, unsigned per
 
 bool proc_mapped(struct proc *p, uint64_t va)
 {
-    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
+    uint64_t *slot = proc_pmap_slot(p, va & ~0xfffUL);
     return area_at(p, va) || (slot && (*slot & PM_PRESENT));
 }
 
@@ -563,7 +561,7 @@ void proc_discard(struct proc *p, uint64_t va, uint64_t n)
 bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
 {
     struct proc_area *a = area_at(p, va);
-    uint64_t page = va & ~0xfffUL, *slot = pmap_slot(p, page);
+    uint64_t page = va & ~0xfffUL, *slot = proc_pmap_slot(p, page);
     if (slot && (*slot & PM_PRESENT)) {
         if (!(need & ~slot_rights(*slot)))
             return true;                /* another thread's fault on this page gave it meanwhile: again */
@@ -575,7 +573,7 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
     if (page_add(p, page, 0, a->perm) != SUCCESS)
         return false;
     for (unsigned i = 1; i < FAULT_AROUND && page + i * PAGE_SIZE < a->end; i++) {
-        slot = pmap_slot(p, page + i * PAGE_SIZE);
+        slot = proc_pmap_slot(p, page + i * PAGE_SIZE);
         if ((slot && (*slot & PM_PRESENT)) || page_add(p, page + i * PAGE_SIZE, 0, a->perm) != SUCCESS)
             break;
     }
@@ -586,11 +584,11 @@ bool proc_fault_in(struct proc *p, uint64_t va, unsigned need)
  * made the process's own copy first, or 0. */
 uint64_t proc_window_slow(struct proc *p, uint64_t va, bool write, bool as_process)
 {
-    uint64_t *slot = pmap_slot(p, va & ~0xfffUL);
+    uint64_t *slot = proc_pmap_slot(p, va & ~0xfffUL);
     if (!(slot && (*slot & PM_PRESENT))) {
         if (!proc_fault_in(p, va, 0))
             return 0;
-        slot = pmap_slot(p, va & ~0xfffUL);   /* the fault made it */
+        slot = proc_pmap_slot(p, va & ~0xfffUL);   /* the fault made it */
     }
     if (as_process && !(*slot & (write ? MEM_W : MEM_R)))
         return 0;

@@ -30,8 +30,7 @@ void com_raw(uint16_t base, const char *s, size_t n) { (void)base; console_out(s
 bool com1_input_start(unsigned cpu, unsigned prio, void (*feed)(uint8_t c)) { (void)cpu, (void)prio, (void)feed; return true; }
 void lx_console_signal(int sig) { signalled = sig; }
 bool lx_signal_interrupts(struct linux_proc *l) { (void)l; return false; }
-struct linux_proc *lx_slot(unsigned slot) { (void)slot; return NULL; }
-void lx_wake(struct linux_proc *l) { (void)l; }
+void lx_wake_mask(uint32_t waiters) { (void)waiters; }
 void lx_wait_begin(struct linux_proc *l) { (void)l; }
 void lx_wait_end(struct linux_proc *l) { (void)l; }
 uint64_t lx_deadline_ms(int64_t ms) { return (uint64_t)ms; }

@@ -70,12 +70,11 @@ static volatile int nest_lock;       /* adding an instance to another: one at a 
 
 static const struct lx_kind epoll_kind;
 
-/* The looker in or out of the instance's waiters (lock held). */
+/* The looker into the instance's waiters, if it watches (lock held). */
 static void ep_watch(struct lx_epoll *ep, struct linux_proc *lp, const struct lx_look *look)
 {
-    uint32_t bit = 1u << lp->p->slot;
-    if (look->watch)
-        ep->waiting = look->watch > 0 ? ep->waiting | bit : ep->waiting & ~bit;
+    if (look->watch > 0)
+        lx_waiter_add(&ep->waiting, lp);
 }
 
 /* What the item would report now (nothing if spent); the object's gen to *gen. */
@@ -256,7 +255,7 @@ int64_t lx_epoll_ctl(struct linux_proc *lp, struct utcb_exc *x)
     }
     fc_spin_lock(&ep->lock);
     int64_t r = ep_change(ep, op, f, fd, &ev);
-    uint32_t wake = ep->waiting;
+    uint32_t wake = lx_waiters_take(&ep->waiting);
     fc_spin_unlock(&ep->lock);
     if (nest)
         fc_spin_unlock(&nest_lock);

@@ -54,7 +54,7 @@ static int64_t efd_change(struct linux_proc *lp, struct lx_file *f, bool take, u
         e->count += *v;
         e->in_gen++;
     }
-    uint32_t wake = r ? 0 : e->waiting;
+    uint32_t wake = r ? 0 : lx_waiters_take(&e->waiting);
     fc_spin_unlock(&e->lock);
     lx_wake_mask(wake);
     return r;
@@ -85,10 +85,9 @@ static int64_t efd_write(struct linux_proc *lp, struct lx_file *f, uint64_t buf,
 static unsigned efd_poll(struct linux_proc *lp, struct lx_file *f, unsigned events, struct lx_look *look, uint32_t *gen)
 {
     struct lx_eventfd *e = f->obj;
-    uint32_t bit = 1u << lp->p->slot;
     fc_spin_lock(&e->lock);
-    if (look->watch)
-        e->waiting = look->watch > 0 ? e->waiting | bit : e->waiting & ~bit;
+    if (look->watch > 0)
+        lx_waiter_add(&e->waiting, lp);
     unsigned r = (e->count ? POLLIN : 0) | (e->count < EFD_MAX ? POLLOUT : 0);
     *gen = (events & POLLIN ? e->in_gen : 0) + (events & POLLOUT ? e->out_gen : 0);
     fc_spin_unlock(&e->lock);

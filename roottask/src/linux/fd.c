@@ -626,14 +626,14 @@ unsigned lx_file_poll(struct linux_proc *lp, struct lx_file *f, unsigned events,
     if (f->kind)
         return f->kind->poll(lp, f, events, look, gen) & any;
     if (!f->node && !f->pipe && (f->console == 0 || f->console == LX_CONSOLE_TTY)) {   /* as the terminal says */
-        if (look->watch)
-            lx_tty_watch(lp, look->watch > 0);
+        if (look->watch > 0)
+            lx_tty_watch(lp);
         return with_norm(POLLOUT | (lx_tty_readable() ? POLLIN : 0)) & events;
     }
     if (!f->pipe)
         return with_norm(POLLIN | POLLOUT) & events;
-    if (look->watch)
-        lx_pipe_watch(lp, f, look->watch > 0);
+    if (look->watch > 0)
+        lx_pipe_watch(lp, f);
     return with_norm(lx_pipe_poll(f, gen)) & any;
 }
 

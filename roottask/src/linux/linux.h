@@ -231,8 +231,9 @@ struct lx_file {
 };
 
 /* An interest a wait takes in what a look saw (poll, select, epoll): watch > 0: the looker is
- * woken when the answer may change; < 0: no longer; 0: neither. wake: lowered to the TSC time
- * at which the answer changes by itself (a timer's expiry); 0: no such time. */
+ * woken when the answer may change (its bit in the object's waiter mask until a waker takes
+ * it: lx_waiters_take); < 0: the wait's last look, nothing kept; 0: neither. wake: lowered to
+ * the TSC time at which the answer changes by itself (a timer's expiry); 0: no such time. */
 struct lx_look { int watch; uint64_t wake; };
 
 /*
@@ -373,14 +374,33 @@ void lx_anon_put(void *obj);
 int64_t lx_block(struct linux_proc *lp, volatile int *lock, uint32_t *waiters, uint64_t (*until)(void *obj),
                  void *obj, bool nonblock);
 void lx_wake_mask(uint32_t waiters);
+/*
+ * A waiter mask has a bit per process, and a process may have several threads waiting on the
+ * object, so only a waker takes bits out, all at once, under the object's lock
+ * (lx_waiters_take), and wakes those processes: each of their threads looks again and puts
+ * the bit back if it still waits. A thread that stops waiting (a timeout, a signal, the end
+ * of a poll) leaves the bit, which a sibling may still wait on: a stale bit costs one
+ * needless wake.
+ */
+static inline void lx_waiter_add(uint32_t *waiters, const struct linux_proc *lp)
+{
+    *waiters |= 1u << lp->p->slot;
+}
+
+static inline uint32_t lx_waiters_take(uint32_t *waiters)
+{
+    uint32_t w = *waiters;
+    *waiters = 0;
+    return w;
+}
 /* epoll.c: f goes (its last descriptor did): out of every epoll instance watching it. */
 void lx_epoll_forget(struct lx_file *f);
 /* pipe.c: a pipe end's read and write, from and to the process's memory; poll's view of it. */
 int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uint64_t len);
 int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf, uint64_t len);
 unsigned lx_pipe_poll(struct lx_file *f, uint32_t *gen);   /* POLLIN / POLLOUT / POLLHUP / POLLERR bits */
-/* lp waits (on) or no longer waits for f's pipe to change (poll, select): lx_wake when it does. */
-void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on);
+/* lp waits for f's pipe to change (poll, select): lx_wake when it does (its bit stays until then). */
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f);
 void lx_pipe_close(struct lx_file *f);               /* its end goes; the pipe with the last one */
 void linux_flush(struct linux_proc *lp);                 /* console lines not ended yet */
 /*
@@ -406,7 +426,7 @@ void lx_tty_start(void);
 void lx_tty_receive(uint8_t c);                      /* one byte from the UART: echo, edit, signal, queue */
 int64_t lx_tty_read(struct linux_proc *lp, uint64_t buf, uint64_t len, bool nonblock);   /* under fs_lock */
 bool lx_tty_readable(void);                          /* a read would not wait (poll's POLLIN) */
-void lx_tty_watch(struct linux_proc *lp, bool on);   /* poll: lp is (no longer) woken when input comes */
+void lx_tty_watch(struct linux_proc *lp);            /* poll: lp is woken when input comes */
 int64_t lx_tty_ioctl(struct linux_proc *lp, uint64_t req, uint64_t arg);   /* TCGETS, TCSETS*, ... */
 void lx_tty_write(unsigned stream, const char *s, uint64_t n);   /* program output, in terminal mode */
 void lx_timer_init(void);    /* on the main thread before any process: the thread that fires ITIMER_REAL */

@@ -123,7 +123,7 @@ int64_t lx_pipe_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, uin
         done += n;
     }
     pp->out_gen += done != 0;
-    uint32_t wake = done ? pp->writers_waiting : 0;
+    uint32_t wake = done ? lx_waiters_take(&pp->writers_waiting) : 0;
     fc_spin_unlock(&pp->lock);
     lx_wake_mask(wake);
     return done ? (int64_t)done : -LX_EFAULT;
@@ -162,7 +162,7 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
         pp->count += n;
         done += n;
         pp->in_gen++;
-        uint32_t wake = pp->readers_waiting;
+        uint32_t wake = lx_waiters_take(&pp->readers_waiting);
         fc_spin_unlock(&pp->lock);
         lx_wake_mask(wake);
         fc_spin_lock(&pp->lock);
@@ -178,13 +178,11 @@ int64_t lx_pipe_write(struct linux_proc *lp, struct lx_file *f, const void *buf,
     /* LAB linux-emulation END */
 }
 
-void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f, bool on)
+void lx_pipe_watch(struct linux_proc *lp, struct lx_file *f)
 {
     struct lx_pipe *pp = f->pipe;
-    uint32_t bit = 1u << lp->p->slot, *waiters = (f->flags & O_ACCMODE) == O_RDONLY ? &pp->readers_waiting
-                                                                                    : &pp->writers_waiting;
     fc_spin_lock(&pp->lock);
-    *waiters = on ? *waiters | bit : *waiters & ~bit;
+    lx_waiter_add((f->flags & O_ACCMODE) == O_RDONLY ? &pp->readers_waiting : &pp->writers_waiting, lp);
     fc_spin_unlock(&pp->lock);
 }
 
@@ -211,7 +209,7 @@ void lx_pipe_close(struct lx_file *f)
     else
         pp->writers--, pp->in_gen++;
     bool last = !pp->readers && !pp->writers;
-    uint32_t wake = pp->readers_waiting | pp->writers_waiting;   /* the end of file, or -EPIPE */
+    uint32_t wake = lx_waiters_take(&pp->readers_waiting) | lx_waiters_take(&pp->writers_waiting);   /* end of file, -EPIPE */
     fc_spin_unlock(&pp->lock);
     f->pipe = NULL;
     if (last)

@@ -74,12 +74,11 @@ static int64_t tfd_read(struct linux_proc *lp, struct lx_file *f, uint64_t buf, 
 static unsigned tfd_poll(struct linux_proc *lp, struct lx_file *f, unsigned events, struct lx_look *look, uint32_t *gen)
 {
     struct lx_timerfd *t = f->obj;
-    uint32_t bit = 1u << lp->p->slot;
     (void)events;
     fc_spin_lock(&t->lock);
     tfd_expire(t, fc_rdtsc());
-    if (look->watch)
-        t->waiting = look->watch > 0 ? t->waiting | bit : t->waiting & ~bit;
+    if (look->watch > 0)
+        lx_waiter_add(&t->waiting, lp);
     if (look->watch > 0 && !t->count && t->next && (!look->wake || t->next < look->wake))
         look->wake = t->next;
     *gen = t->gen;
@@ -170,7 +169,7 @@ int64_t lx_timerfd_settime(struct linux_proc *lp, struct utcb_exc *x)
     t->next = on ? expiry_at(t, &it.it_value, x->rsi & TFD_TIMER_ABSTIME, now) : 0;
     t->count = 0;
     t->gen++;
-    uint32_t wake = t->waiting;
+    uint32_t wake = lx_waiters_take(&t->waiting);
     fc_spin_unlock(&t->lock);
     lx_wake_mask(wake);                              /* a read waits for another time now */
     return !x->r10 || proc_write(lp->p, x->r10, &old, sizeof old) ? 0 : -LX_EFAULT;

@@ -123,12 +123,7 @@ static unsigned queue_bytes(void)
 
 static void wake_readers(void)
 {
-    uint32_t w = tty.waiting;
-    for (unsigned s = 0; w; s++, w >>= 1) {
-        struct linux_proc *lp = (w & 1) ? lx_slot(s) : NULL;
-        if (lp)
-            lx_wake(lp);
-    }
+    lx_wake_mask(lx_waiters_take(&tty.waiting));
 }
 
 /* ---- the line discipline ---- */
@@ -277,22 +272,18 @@ static unsigned take(uint8_t *out, unsigned n)
  * lx_wait_end): the deadline 0 is none. */
 static void wait_input(struct linux_proc *lp, uint64_t deadline)
 {
-    tty.waiting |= 1u << lp->p->slot;
+    lx_waiter_add(&tty.waiting, lp);
     fc_spin_unlock(&tty.lock);
     fs_unlock();
     lx_sleep(lp, deadline);                          /* never returns if the process is torn down */
     fs_lock();
     fc_spin_lock(&tty.lock);
-    tty.waiting &= ~(1u << lp->p->slot);
 }
 
-void lx_tty_watch(struct linux_proc *lp, bool on)
+void lx_tty_watch(struct linux_proc *lp)
 {
     fc_spin_lock(&tty.lock);
-    if (on)
-        tty.waiting |= 1u << lp->p->slot;
-    else
-        tty.waiting &= ~(1u << lp->p->slot);
+    lx_waiter_add(&tty.waiting, lp);
     fc_spin_unlock(&tty.lock);
 }
 

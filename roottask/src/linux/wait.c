@@ -10,12 +10,14 @@
  *
  *   waiter                                     waker
  *   lx_wait_begin                              change the object (its lock held)
- *   loop, the object's lock held:              take its waiter mask, unlock
+ *   loop, the object's lock held:              take its waiter mask (lx_waiters_take), unlock
  *     until(obj) == 0?        -> done          lx_wake_mask: each slot's process woken
  *     a signal to handle?     -> -ERESTARTSYS
  *     its bit into *waiters; unlock (and fs_lock)
- *     sleep (until the time until() said); lock again, its bit out
+ *     sleep (until the time until() said); lock again
  *   lx_wait_end
+ *
+ * The waiter never takes its bit out: a sibling thread may wait on the same object (linux.h).
  */
 int64_t lx_block(struct linux_proc *lp, volatile int *lock, uint32_t *waiters, uint64_t (*until)(void *obj),
                  void *obj, bool nonblock)
@@ -25,7 +27,6 @@ int64_t lx_block(struct linux_proc *lp, volatile int *lock, uint32_t *waiters, u
         return 0;
     if (nonblock)
         return -LX_EAGAIN;
-    uint32_t bit = 1u << lp->p->slot;
     int64_t r = 0;
     lx_wait_begin(lp);
     while ((at = until(obj))) {
@@ -33,13 +34,12 @@ int64_t lx_block(struct linux_proc *lp, volatile int *lock, uint32_t *waiters, u
             r = -LX_ERESTARTSYS;
             break;
         }
-        *waiters |= bit;                             /* under the lock: a waker sees it */
+        lx_waiter_add(waiters, lp);                  /* under the lock: a waker sees it */
         fc_spin_unlock(lock);
         fs_unlock();
         lx_sleep(lp, at == LX_FOREVER ? 0 : at);     /* never returns if the process is torn down */
         fs_lock();
         fc_spin_lock(lock);
-        *waiters &= ~bit;
     }
     lx_wait_end(lp);
     return r;

@@ -5,17 +5,21 @@
  * variables and errno per thread, thread ids, a signal to one thread (pthread_kill), a
  * detached thread, pthread_exit's value, robust mutexes whose owner ends holding them (glibc
  * leaves that to the kernel's walk of the robust list, musl walks it itself), sched_getcpu in
- * every thread. Prints only what Linux prints the same way (no
+ * every thread, a thread blocked on a pipe or an eventfd beside a sibling whose wait on the
+ * same object ends without it (a poll that times out, a read a signal interrupts). Prints
+ * only what Linux prints the same way (no
  * ids, no timing); the grader compares it with the same binary run on the host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "lib.h"
@@ -288,6 +292,85 @@ static void robust_mutexes(void)
     }
 }
 
+/* ---- one object, two waiting threads: the one that leaves must not strand the other ---- */
+
+static int shared_fd;
+static volatile int reader_in, reader_got, sibling_done;
+
+static void *blocked_reader(void *arg)
+{
+    (void)arg;
+    uint64_t v = 0;
+    reader_in = 1;
+    reader_got = read(shared_fd, &v, sizeof v) > 0 ? 1 : -1;
+    return NULL;
+}
+
+static void *poll_times_out(void *arg)
+{
+    (void)arg;
+    struct pollfd p = { .fd = shared_fd, .events = POLLIN };
+    sibling_done = poll(&p, 1, 100) == 0 ? 1 : -1;
+    return NULL;
+}
+
+static void on_usr2(int sig) { (void)sig; }
+
+static void *read_interrupted(void *arg)
+{
+    (void)arg;
+    uint64_t v;
+    sibling_done = read(shared_fd, &v, sizeof v) < 0 && errno == EINTR ? 1 : -1;
+    return NULL;
+}
+
+/* The reader blocks first; the sibling waits on the same descriptor and leaves (kicked by
+ * SIGUSR2 until it does, if kick); then a write must wake the reader. */
+static const char *stranded(int rfd, int wfd, void *(*sibling)(void *), int kick)
+{
+    pthread_t r, s;
+    shared_fd = rfd;
+    reader_in = reader_got = sibling_done = 0;
+    pthread_create(&r, NULL, blocked_reader, NULL);
+    while (!reader_in)
+        usleep(1000);
+    usleep(50000);                        /* into its read */
+    pthread_create(&s, NULL, sibling, NULL);
+    while (!sibling_done) {
+        if (kick)
+            pthread_kill(s, SIGUSR2);
+        usleep(10000);
+    }
+    pthread_join(s, NULL);
+    uint64_t one = 1;
+    if (write(wfd, &one, sizeof one) != sizeof one)
+        return "the write failed";
+    for (int i = 0; i < 500 && !reader_got; i++)
+        usleep(10000);
+    if (!reader_got) {
+        pthread_detach(r);                /* stranded for good: exit_group ends it */
+        return "no (still blocked 5 s later)";
+    }
+    pthread_join(r, NULL);
+    return sibling_done == 1 && reader_got == 1 ? "yes" : "no (a call failed)";
+}
+
+static void shared_waits(void)
+{
+    struct sigaction sa = { .sa_handler = on_usr2 };     /* no SA_RESTART: the read ends, -EINTR */
+    sigaction(SIGUSR2, &sa, NULL);
+    int p[2], q[2], e = eventfd(0, 0);
+    if (pipe(p) || pipe(q) || e < 0) {
+        printf("shared waits: pipe or eventfd failed\n");
+        return;
+    }
+    const char *a = stranded(p[0], p[1], poll_times_out, 0);
+    const char *b = stranded(q[0], q[1], read_interrupted, 1);
+    const char *c = stranded(e, e, poll_times_out, 0);
+    printf("shared waits: a blocked reader woken by the next write after a sibling's poll timed out: %s; "
+           "after a sibling's read was interrupted: %s; the same on an eventfd: %s\n", a, b, c);
+}
+
 /* ---- sched_getcpu: each thread is on a CPU it may run on ---- */
 
 /* By the system calls (the build's include path has a sched.h of the kernel's): getcpu, and
@@ -327,6 +410,7 @@ int main(void)
     detach_and_exit();
     create_join_many();
     robust_mutexes();
+    shared_waits();
     cpus();
     return 0;
 }

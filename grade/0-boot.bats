@@ -105,6 +105,13 @@ pingpong_expected() {
     [ "$us" -ge 10000 ] && [ "$us" -lt 1000000 ]
 }
 
+@test "a spin lock held by a thread of lower priority on the root's CPU: the root naps, the holder gives it back (1 pt)" {
+    local b
+    for b in cpu1 cpu2; do
+        facet_grep $b "^\[spin\] a lock held by a thread of lower priority on the root's CPU: held when the root asked yes, taken after the holder gave it back yes\$"
+    done
+}
+
 @test "round robin: two spinners at one priority both run while the root sleeps (2 pts)" {
     local line a b
     line=$(facet_grep cpu1 '^\[sched\] round robin at prio 10 while root slept 50 ms: a=[0-9]+ b=[0-9]+$')

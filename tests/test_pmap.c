@@ -8,6 +8,7 @@
  * which order, and that a walk that clears slots (as unmap does) leaves the rest.
  */
 #include "proc/internal.h"
+#include "fc_spin_stub.h"
 #include "unit.h"
 #include "fc_pages.h"
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 void console_out(const char *s, size_t n);     /* the roottask's <stdio.h> has it, the host's not */
 #include "roottask/src/linux/tty.c"
+#include "fc_spin_stub.h"
 #include "unit.h"
 
 /*

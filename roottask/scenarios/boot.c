@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "scenario.h"
+#include "facet/spin.h"
 
 #define ROUNDS 1000
 
@@ -60,6 +61,44 @@ static int test_timeouts(void)
     unsigned s = fc_sm_down(sm, t0 + wait);
     uint64_t waited = fc_rdtsc() - t0;
     printf("[sm] timeout status=%u waited_us=%lu asked_us=10000\n", s, waited * 1000 / fc_hip->tsc_khz);
+    return 0;
+}
+
+/*
+ * A spin lock held by a thread of lower priority on the root's CPU (as a handler preempted with
+ * the personality's lock by the thread that tears its process down): the root, which preempts
+ * it, must not spin for ever in front of it. It naps (facet/spin.h), the holder runs on and
+ * gives the lock back.
+ */
+static volatile int inversion_lock;
+static volatile int inversion_held, inversion_released;
+
+static void lock_holder(void *arg)
+{
+    (void)arg;
+    fc_spin_lock(&inversion_lock);
+    inversion_held = 1;
+    uint64_t until = fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * 20;   /* 20 ms with the lock */
+    while (fc_rdtsc() < until)
+        ;
+    inversion_released = 1;
+    fc_spin_unlock(&inversion_lock);
+}
+
+static int test_spin_inversion(void)
+{
+    if (fc_thread_create(0, 20, lock_holder, NULL, NULL) != SUCCESS) {
+        printf("[spin] cannot create the holder\n");
+        return 1;
+    }
+    while (!inversion_held)
+        fc_sleep_ms(1);                              /* the holder runs while the root sleeps */
+    int held = inversion_lock && !inversion_released;
+    fc_spin_lock(&inversion_lock);                   /* the root preempts it: without the nap, for ever */
+    int after = inversion_released;
+    fc_spin_unlock(&inversion_lock);
+    printf("[spin] a lock held by a thread of lower priority on the root's CPU: held when the root "
+           "asked %s, taken after the holder gave it back %s\n", held ? "yes" : "no", after ? "yes" : "no");
     return 0;
 }
 
@@ -285,6 +324,7 @@ int scenario_boot(void)
     unsigned last = fc_hip->num_cpus - 1;
     int r = test_pingpong(last);
     r |= test_timeouts();
+    r |= test_spin_inversion();
     r |= test_round_robin();
     r |= test_recall(last);
     r |= test_unhandled_fault();

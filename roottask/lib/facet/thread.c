@@ -184,3 +184,10 @@ void fc_sleep_ms(unsigned ms)
 {
     fc_sm_down(graveyard, fc_rdtsc() + (uint64_t)fc_hip->tsc_khz * ms);
 }
+
+/* A spin lock's waiter that tried long enough (facet/spin.h). Before fc_threads_init there is
+ * no graveyard yet (selector 0): the down fails at once, and the waiter spins on. */
+void fc_spin_nap(void)
+{
+    fc_sleep_ms(1);
+}

@@ -207,6 +207,13 @@ revoke 0
     [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ $((ia + ib)) -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
+@test "MTD_FPU: an exception's message carries the FPU state, its reply sets it, MXCSR's reserved bits cleared (QEMU and Bochs) (2 pts)" {
+    local b
+    for b in cpu1 cpu2 vmx; do
+        facet_grep $b '^\[fpu\] MTD_FPU: the first use.s state yes, the thread.s XMM3 and MXCSR yes, the reply.s XMM3 yes, MXCSR.s reserved bits cleared yes$'
+    done
+}
+
 @test "256 threads killed at their first dispatch (no startup portal) do not exhaust the kernel (2 pts)" {
     facet_grep cpu2 '^\[ec\] started 256 threads without a startup portal; the kernel is still here$'
     local n; n=$(tr -d '\r' < "$(facet_log cpu2)" | grep -c '^\[ec\] ec#[0-9]* (pd#1) killed: no startup portal at rip 0$')

@@ -26,4 +26,11 @@ static ALWAYS_INLINE void fpu_enter(struct cpu *c, struct ec *ec)
     c->fpu_ts = !owns;
 }
 bool fpu_trap(struct ec *ec);               /* #NM from ec: give it the FPU; false if out of memory */
+/* MTD_FPU (a message, a reply): ec's state (on ec's own CPU: this one) into dst, FXSAVE's
+ * layout, 16-aligned: its live registers if it owns the FPU here, else its saved area, or the
+ * state a first use starts with. */
+void fpu_state_get(struct ec *ec, void *dst);
+/* The image at src becomes ec's state (MXCSR's reserved bits cleared: FXRSTOR would fault on
+ * them), loaded at its next FPU use. false: no kernel memory for its area (nothing changed). */
+bool fpu_state_set(struct ec *ec, const void *src);
 void fpu_forget(struct ec *ec);             /* ec is going away */

@@ -11,6 +11,7 @@
 #include "utcb.h"
 #include "sm.h"
 #include "vcpu.h"
+#include "fpu.h"
 #include "lab.h"
 
 static struct ec *waiter_pop(struct ec *h)
@@ -155,7 +156,10 @@ int sys_call(struct ec *ec, struct cpu_regs *r)
  * returns to user mode with iret (sys_reply and the fast path). */
 static void event_reply(struct ec *c, struct ec *h)
 {
-    utcb_load_state(h->utcb, h->utcb->exc.mtd, &c->regs, &c->extra);
+    uint64_t mtd = h->utcb->exc.mtd;
+    utcb_load_state(h->utcb, mtd, &c->regs, &c->extra);
+    if (unlikely(mtd & MTD_FPU))
+        fpu_state_set(c, utcb_fpu(h->utcb));     /* no memory for its area: the FPU stays as it was */
     c->cont = CONT_IRET;
 }
 
@@ -281,8 +285,11 @@ void event_send(struct ec *ec, unsigned event)
         wait_for(h, ec, CONT_EVENT);
     if (ec->vcpu)
         vcpu_message(ec, h->utcb, pt->mtd, event);
-    else
+    else {
         utcb_save_state(h->utcb, pt->mtd, event, &ec->regs, &ec->extra);
+        if (unlikely(pt->mtd & MTD_FPU))
+            fpu_state_get(ec, utcb_fpu(h->utcb));
+    }
     ipc_enter(ec, pt, CONT_EVENT_WAIT);
 }
 

@@ -269,6 +269,79 @@ static int test_bad_hypercalls(void)
     return 0;
 }
 
+/*
+ * MTD_FPU in an exception's message and reply (abi.md): the first #UD, before the thread used
+ * the FPU, shows the state a first use starts with (FCW 0x37f, MXCSR 0x1f80); the second shows
+ * the thread's XMM3 and MXCSR; the reply gives it another XMM3 and an MXCSR with every bit set,
+ * whose reserved bits the kernel clears (FXRSTOR would fault on them).
+ */
+#define UD_VECTOR 6
+static const uint8_t fpu_sent[16] = "pattern-in-xmm3", fpu_back[16] = "reply-in-xmm3!!";
+static volatile int fpu_uds, fpu_first_fresh, fpu_second_seen, fpu_done;
+static volatile uint8_t fpu_after[16];
+static volatile uint32_t fpu_mxcsr_after;
+
+static void fpu_ud_handler(uint64_t id, struct utcb *u)
+{
+    (void)id;
+    uint8_t *img = utcb_fpu(u);
+    uint16_t fcw;
+    uint32_t mxcsr;
+    memcpy(&fcw, img, sizeof fcw);
+    memcpy(&mxcsr, img + 24, sizeof mxcsr);
+    if (fpu_uds++ == 0) {
+        fpu_first_fresh = fcw == 0x37f && mxcsr == 0x1f80;
+    } else {
+        fpu_second_seen = !memcmp(img + 160 + 3 * 16, fpu_sent, 16) && mxcsr == (0x1f80 | 0x6000);
+        memcpy(img + 160 + 3 * 16, fpu_back, 16);
+        mxcsr = 0xffffffff;
+        memcpy(img + 24, &mxcsr, sizeof mxcsr);
+    }
+    u->exc.rip += 2;                                 /* past ud2 */
+    u->exc.mtd = MTD_RIP_LEN | (fpu_uds == 1 ? 0 : MTD_FPU);
+}
+
+static void fpu_ud_thread(void *arg)
+{
+    (void)arg;
+    while (!fpu_done)                                /* wait for the portal */
+        fc_sleep_ms(1);
+    __asm__ volatile("ud2");
+    uint32_t m = 0x1f80 | 0x6000;                    /* round toward zero */
+    uint8_t out[16];
+    __asm__ volatile("ldmxcsr %[m]\n\t"
+                     "movdqu %[in], %%xmm3\n\t"
+                     "ud2\n\t"
+                     "movdqu %%xmm3, %[out]\n\t"
+                     "stmxcsr %[m]"
+                     : [out] "=m"(out), [m] "+m"(m)
+                     : [in] "m"(fpu_sent)
+                     : "memory");                   /* xmm3: the compiler, built without SSE, uses none */
+    memcpy((void *)fpu_after, out, sizeof out);
+    fpu_mxcsr_after = m;
+    m = 0x1f80;
+    __asm__ volatile("ldmxcsr %0" :: "m"(m));
+    fpu_done = 2;
+}
+
+static int test_fpu_message(void)
+{
+    struct fc_thread *t;
+    if (fc_thread_create(0, 30, fpu_ud_thread, NULL, &t) != SUCCESS ||
+        fc_portal_create(t->event_base + UD_VECTOR, 0, MTD_RIP_LEN | MTD_FPU, fpu_ud_handler, 0) != SUCCESS) {
+        printf("[fpu] cannot make the #UD thread\n");
+        return 1;
+    }
+    fpu_done = 1;
+    for (int i = 0; i < 200 && fpu_done != 2; i++)
+        fc_sleep_ms(2);
+    printf("[fpu] MTD_FPU: the first use's state %s, the thread's XMM3 and MXCSR %s, the reply's XMM3 %s, "
+           "MXCSR's reserved bits cleared %s\n", fpu_first_fresh ? "yes" : "no", fpu_second_seen ? "yes" : "no",
+           !memcmp((const void *)fpu_after, fpu_back, 16) ? "yes" : "no",
+           fpu_done == 2 && !(fpu_mxcsr_after & 0xffff0000) && (fpu_mxcsr_after & 0xff3f) == 0xff3f ? "yes" : "no");
+    return 0;
+}
+
 /* Two threads on one CPU keep their own value in %xmm3 while the other one runs in between. */
 static volatile uint64_t fpu_iter[2], fpu_bad[2], fpu_interleaved[2];
 static volatile bool fpu_stop;
@@ -331,6 +404,7 @@ int scenario_boot(void)
     r |= test_gsi(last);
     r |= test_bad_hypercalls();
     r |= test_fpu();
+    r |= test_fpu_message();
     r |= test_many_dead_starts();
     return r;
 }

@@ -42,7 +42,7 @@
 
 /* The bits that mean something for a host EC's exception message. */
 #define MTD_EXC_VALID   (MTD_GPR_ACDB | MTD_GPR_BSD | MTD_RSP | MTD_RIP_LEN | \
-                         MTD_RFLAGS | MTD_FS_GS | MTD_QUAL | MTD_GPR_R8_R15)
+                         MTD_RFLAGS | MTD_FS_GS | MTD_QUAL | MTD_GPR_R8_R15 | MTD_FPU)
 #define MTD_ALL_GPRS    (MTD_GPR_ACDB | MTD_GPR_BSD | MTD_RSP | MTD_GPR_R8_R15)
 
 /*
@@ -139,6 +139,12 @@ struct utcb {
         struct utcb_exc exc;                /* kernel-initiated messages */
     };
 };
+
+/* MTD_FPU in a host EC's message and reply: its FPU/SSE state as FXSAVE lays it out (512 bytes:
+ * x87, MXCSR at 24, MXCSR_MASK at 28, XMM0..15 at 160), at this offset of the UTCB. */
+#define UTCB_FPU_OFF    0x400
+#define UTCB_FPU_SIZE   512
+static inline void *utcb_fpu(struct utcb *u) { return (char *)u + UTCB_FPU_OFF; }
 
 #define UTCB_UNTYPED(items)     ((unsigned)((items) & 0xffff))
 #define UTCB_TYPED(items)       ((unsigned)(((items) >> 16) & 0xffff))

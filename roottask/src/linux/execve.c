@@ -158,5 +158,6 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     x->rsp = p->start_sp;
     x->rflags = 0x202;
     x->fs_base = x->gs_base = 0;
+    lx_fpu_fresh(x);                                 /* the new program's FPU state: fninit's */
     return 0;
 }

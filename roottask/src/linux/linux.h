@@ -498,8 +498,18 @@ int64_t lx_user_node(struct linux_proc *lp, int64_t dirfd, uint64_t va, bool fol
  * into the registers of a syscall's reply (x): a handler's frame, or the default action. */
 void lx_signal_send(struct linux_proc *lp, int sig, int from_pid);
 /* nr: the syscall returning now (its -ERESTART* codes become -EINTR or the call again), -1: none.
- * True if it changed registers other than rax (a handler's frame, a call started again). */
+ * True if it changed registers other than rax (a handler's frame, a call started again).
+ * x->mtd: the message's groups; with MTD_FPU the FPU image is in the UTCB (a recall's, a
+ * fault's), without it (a syscall's) a handler's frame waits for the recall it makes. MTD_FPU
+ * stays in x->mtd only if a frame was made (the handler starts with a fresh FPU state). */
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr);
+/* The FPU image of the message or reply x (abi.md: MTD_FPU), in the UTCB that holds x. */
+static inline void *lx_fpu_image(struct utcb_exc *x)
+{
+    return utcb_fpu((struct utcb *)((char *)x - offsetof(struct utcb, exc)));
+}
+/* The reply x gives the thread the FPU state of a program's start (execve, a handler's entry). */
+void lx_fpu_fresh(struct utcb_exc *x);
 /* What is pending for thread t of lp (its own and the process's); and of that, what its mask
  * lets through (SIGKILL and SIGSTOP are never blocked). */
 #define UNBLOCKABLE ((1UL << 8) | (1UL << 18))
@@ -536,7 +546,8 @@ void lx_console_signal(int sig);                     /* the console's Ctrl-C (SI
  * otherwise than by a signal (lx_call_mask_done, which passes the call's result r through). */
 int64_t lx_call_mask(struct linux_proc *lp, uint64_t va, uint64_t len);
 int64_t lx_call_mask_done(struct linux_proc *lp, int64_t r);
-/* A fault of the process, as signal sig: into its handler (x: the fault's state); false: none. */
+/* A fault of the process, as signal sig: into its handler (x: the fault's state, with its FPU
+ * image: MTD_FPU); false: none. */
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x);
 /* task.c: its children (running or ended) torn down: it is going itself. */
 /* task.c: it is going: its ended children go now, the others become orphans (lx_orphan_ended). */

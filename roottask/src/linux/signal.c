@@ -11,8 +11,15 @@
  * stack with SA_ONSTACK), returning through sa_restorer to rt_sigreturn. A call that blocks
  * stops for a signal that is not ignored (lx_signal_interrupts) with an -ERESTART* code, which
  * the delivery turns into -EINTR or the call again (SA_RESTART). A fault goes to its signal's
- * handler at once (lx_signal_fault), with si_addr and the trap number. Not yet: the FPU state
- * in the frame.
+ * handler at once (lx_signal_fault), with si_addr and the trap number.
+ *
+ * The frame holds the FPU/SSE state too (FXSAVE's 512 bytes, 64-aligned above the frame,
+ * uc_mcontext.fpstate pointing at it), and the handler starts with a fresh one, as on Linux;
+ * rt_sigreturn loads it back. The kernel gives the FPU image with a message whose portal asks
+ * for it (MTD_FPU): a process's recall and fault portals do, its syscall portal does not (512
+ * bytes per call). So a handler's frame due on a syscall's way back is made at a recall: the
+ * call's outcome is settled now (-EINTR or the call again), the signal stays pending, and the
+ * thread is recalled, which brings it back before its next instruction with its FPU state.
  */
 #define SIGKILL 9
 #define SIGPIPE 13
@@ -207,7 +214,24 @@ static void die_by(struct linux_proc *lp, int sig)
 static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_siginfo *info,
                           uint64_t trapno, uint64_t err, uint64_t cr2);
 
-/* The frame of sig for handler a, below sp (or on the alternate stack); the registers start the handler. */
+#define FX_SIZE      512                 /* an FXSAVE image (abi.md: MTD_FPU) */
+#define FX_FCW       0
+#define FX_MXCSR     24
+#define FX_SW_BYTES  464                 /* software's: Linux's fpx_sw_bytes, for XSAVE frames only */
+
+void lx_fpu_fresh(struct utcb_exc *x)
+{
+    uint8_t *b = lx_fpu_image(x);
+    uint16_t fcw = 0x37f;                /* what fninit sets */
+    uint32_t mxcsr = 0x1f80;             /* all SIMD exceptions masked, round to nearest */
+    memset(b, 0, FX_SIZE);
+    memcpy(b + FX_FCW, &fcw, sizeof fcw);
+    memcpy(b + FX_MXCSR, &mxcsr, sizeof mxcsr);
+    x->mtd |= MTD_FPU;
+}
+
+/* The frame of sig for handler a, below sp (or on the alternate stack), the FPU image of the
+ * message above it; the registers start the handler, with a fresh FPU state. */
 static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_sigaction *a,
                        const struct lx_siginfo *info, uint64_t trapno, uint64_t err, uint64_t cr2)
 {
@@ -217,7 +241,12 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
         sp = lx_self(lp)->altstack_sp + lx_self(lp)->altstack_size;
     else
         sp -= 128;                                   /* the red zone below the interrupted code's rsp */
-    sp -= sizeof(struct lx_rt_sigframe);
+    uint64_t fpstate = (sp - FX_SIZE) & ~63UL;       /* as Linux's fpu__alloc_mathframe */
+    uint8_t *image = lx_fpu_image(x);
+    memset(image + FX_SW_BYTES, 0, FX_SIZE - FX_SW_BYTES);   /* no XSAVE magic: a legacy frame */
+    if (!proc_write(lp->p, fpstate, image, FX_SIZE))
+        return false;
+    sp = fpstate - sizeof(struct lx_rt_sigframe);
     sp = ((sp + 8) & ~15UL) - 8;                     /* as if called: rsp + 8 is 16-aligned at the handler */
     struct lx_rt_sigframe f;
     memset(&f, 0, sizeof f);
@@ -236,6 +265,7 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     m->trapno = trapno;
     m->err = err;
     m->cr2 = cr2;
+    m->fpstate = fpstate;
     m->oldmask = f.uc.uc_sigmask = lx_self(lp)->restore_mask ? lx_self(lp)->saved_mask : lx_self(lp)->sigmask;   /* sigsuspend's: the one before */
     f.info = *info;
     if (!proc_write(lp->p, sp, &f, sizeof f))
@@ -247,6 +277,7 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
     x->rdx = sp + offsetof(struct lx_rt_sigframe, uc);
     x->rax = 0;
     x->rflags &= ~(uint64_t)RFLAGS_TF_DF;
+    lx_fpu_fresh(x);
     return true;
 }
 
@@ -271,17 +302,22 @@ static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
     return again;
 }
 
-/* lx_signal_deliver's work, when there is some. */
+/* lx_signal_deliver's work, when there is some; fpu: the message has the FPU image. */
 static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_task *self, struct utcb_exc *x,
-                                              int64_t nr)
+                                              int64_t nr, bool fpu)
 {
     for (;;) {
         uint64_t ready = lx_signal_ready(lp, self);
         if (!ready)
             break;
         int sig = __builtin_ctzl(ready) + 1;
-        pending_take(lp, sig);
         struct lx_sigaction *a = &lp->sigaction[sig - 1];
+        if (!fpu && !ignores(lp, sig) && a->sa_handler != SIG_DFL) {
+            syscall_restart(x, nr, a);               /* the call's outcome: the handler will have run */
+            proc_recall_self(lp->p);                 /* the frame at the recall, with the FPU state */
+            return true;
+        }
+        pending_take(lp, sig);
         if (ignores(lp, sig))
             continue;
         if (a->sa_handler == SIG_DFL)
@@ -299,7 +335,9 @@ static bool __attribute__((noinline)) deliver(struct linux_proc *lp, struct lx_t
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr)
 {
     struct lx_task *self = lx_self(lp);              /* once: every Linux call comes this way */
-    return lx_signal_due_for(lp, self, x, nr) && deliver(lp, self, x, nr);
+    bool fpu = x->mtd & MTD_FPU;
+    x->mtd &= ~(uint64_t)MTD_FPU;                    /* written back only with a frame (push_frame) */
+    return lx_signal_due_for(lp, self, x, nr) && deliver(lp, self, x, nr, fpu);
 }
 
 /* Into sig's handler a: the frame, the mask while it runs, SA_RESETHAND. No room: SIGSEGV's end. */
@@ -321,8 +359,9 @@ static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, co
 bool lx_signal_fault(struct linux_proc *lp, int sig, unsigned vector, struct utcb_exc *x)
 {
     struct lx_sigaction *a = &lp->sigaction[sig - 1];
-    if (a->sa_handler <= SIG_IGN || (lx_self(lp)->sigmask & (1UL << (sig - 1))))
+    if (a->sa_handler <= SIG_IGN || (lx_self(lp)->sigmask & (1UL << (sig - 1))) || !(x->mtd & MTD_FPU))
         return false;                                /* the default (or blocked, or ignored): the end */
+    x->mtd &= ~(uint64_t)MTD_FPU;                    /* push_frame names it again */
     uint64_t err = x->qual[0], addr = x->qual[1];
     /* Linux's codes: a page that is there but not allowed is SEGV_ACCERR, none SEGV_MAPERR. */
     struct lx_siginfo info = { .si_signo = sig,
@@ -344,6 +383,9 @@ int64_t lx_rt_sigreturn(struct linux_proc *lp, struct utcb_exc *x)
     x->rdi = m->rdi; x->rsi = m->rsi; x->rbp = m->rbp; x->rbx = m->rbx;
     x->rdx = m->rdx; x->rcx = m->rcx; x->rsp = m->rsp; x->rip = m->rip;
     x->rflags = m->eflags;                           /* the kernel keeps only the user's flags */
+    lx_fpu_fresh(x);                                 /* no fpstate: Linux's fresh state */
+    if (m->fpstate && !proc_read(lp->p, lx_fpu_image(x), m->fpstate, FX_SIZE))
+        die_by(lp, 11);
     lx_self(lp)->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
     return (int64_t)m->rax;                          /* the dispatcher puts it in rax */
 }

@@ -28,9 +28,10 @@ static const char *syscall_name(uint64_t nr)
 }
 
 /*
- * The calls whose handlers set more of the thread's state than rax: the registers and FS base
- * of a new program (execve), an interrupted one's (rt_sigreturn), the thread pointer
- * (arch_prctl). A handler that writes any other field of x must be here.
+ * The calls whose handlers set more of the thread's state than rax: the registers, FS base and
+ * FPU state of a new program (execve), an interrupted one's (rt_sigreturn), the thread pointer
+ * (arch_prctl). A handler that writes any other field of x must be here; the FPU state goes
+ * back if the handler put MTD_FPU into x->mtd (lx_fpu_fresh, rt_sigreturn).
  */
 static bool sets_state(uint64_t nr)
 {
@@ -41,7 +42,7 @@ static bool sets_state(uint64_t nr)
  * Run the handler of x->rax (under fs_lock if it uses the file system); -ENOSYS, said once, if
  * none. The reply writes back the groups x->mtd names (abi.md): a call's result alone, rax (in
  * MTD_GPR_ACDB, whose rcx, rdx and rbx go back as they came), unless the call or a signal's
- * delivery set more; then all the message carried.
+ * delivery set more; then all the message carried, and the FPU state if they set it.
  */
 void linux_syscall(struct proc *p, struct utcb *u)
 {
@@ -61,13 +62,14 @@ void linux_syscall(struct proc *p, struct utcb *u)
          * code's, never a call to start again. The process's lock only when there is something
          * to deliver (the portal that took the call gives it back, process.c's and thread.c's). */
         int64_t restartable = nr == __NR_rt_sigreturn ? -1 : (int64_t)nr;
-        bool changed = sets_state(nr);
+        uint64_t reply = sets_state(nr) ? all | (x->mtd & MTD_FPU) : MTD_GPR_ACDB;
         if (lx_signal_due(lp, x, restartable)) {
             proc_lock(p);
-            changed |= lx_signal_deliver(lp, x, restartable);
+            x->mtd = all;                            /* what the message carried (no FPU image) */
+            if (lx_signal_deliver(lp, x, restartable))
+                reply = all | (reply & MTD_FPU);
         }
-        if (changed)
-            x->mtd = all;
+        x->mtd = reply;
         return;
     }
     x->rax = (uint64_t)-LX_ENOSYS;

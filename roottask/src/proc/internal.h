@@ -21,6 +21,10 @@
 #define SEL_EVENTS  32
 /* The state a personality sees of a foreign syscall, and writes back. */
 #define FOREIGN_MTD (MTD_ALL_GPRS | MTD_RIP_LEN | MTD_RFLAGS | MTD_FS_GS)
+/* What a foreign process's recall and fault messages carry: as a syscall's, or an exception's,
+ * and the FPU state (a personality's signal frame holds it; 512 bytes the syscalls do without). */
+#define RECALL_MTD  (FOREIGN_MTD | MTD_FPU)
+#define FAULT_MTD   (EXC_MTD | MTD_FPU)
 /* What a process's startup reply sets: all of it, for a fork's child. */
 #define STARTUP_MTD FOREIGN_MTD
 /* The loader: a fresh PD for p (foreign or not), its portals and EC; a status. */

@@ -160,7 +160,8 @@ unsigned proc_portals(struct proc *p, unsigned cpu, bool with_foreign)
     sel_t own = foreign_ec[p->slot][cpu];
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
         st = fc_portal_bind(s + SEL_EVENTS + v, v == EV_STARTUP ? h->startup : with_foreign ? own : h->fault,
-                            v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
+                            v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? (with_foreign ? RECALL_MTD : FOREIGN_MTD)
+                            : with_foreign ? FAULT_MTD : EXC_MTD,
                             proc_portal_id(p, v));
     st = st ? st : fc_portal_bind(s + SEL_CONSOLE, h->console, 0, proc_portal_id(p, 0));
     st = st ? st : fc_portal_bind(s + SEL_EXIT, h->exit, 0, proc_portal_id(p, 0));
@@ -349,8 +350,10 @@ void proc_fault(struct proc *p, unsigned vector, struct utcb *u)
 {
     uint64_t err = u->exc.qual[0];
     if (vector == EV_PF && (!(err & PF_PRESENT) || (err & PF_WRITE)) && p->nareas &&
-        proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0)))
+        proc_fault_in(p, u->exc.qual[1], MEM_R | ((err & PF_WRITE) ? MEM_W : 0) | ((err & PF_FETCH) ? MEM_X : 0))) {
+        u->exc.mtd &= ~(uint64_t)MTD_FPU;        /* the instruction runs again, its FPU as it is */
         return;
+    }
     if (p->state == PROC_RUNNING && p->fault_taken && p->fault_taken(p, vector, &u->exc))
         return;                                  /* its handler runs now (the reply's state) */
     if (p->state == PROC_RUNNING) {

@@ -173,6 +173,8 @@ unsigned proc_block(struct proc *p, sel_t sm, uint64_t deadline);
 /* Its EC enters the kernel soon (an IPI if it runs on another CPU) and, before it next runs its
  * own code, its on_recall: how a personality interrupts a process that makes no syscall. */
 void proc_recall(struct proc *p);
+/* The same for the thread this handler serves (p's first, or one of the thread table). */
+void proc_recall_self(struct proc *p);
 /*
  * Threads (thread.c). proc_thread_create: a new thread of p on cpu, starting with *start, its
  * personality's state pstate: its tid, or 0 (no free entry, no memory). The caller holds p's

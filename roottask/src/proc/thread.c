@@ -140,7 +140,7 @@ static unsigned thread_make(struct proc_thread *t)
     sel_t s = t->sel, *h = &t->handler[t->cpu], base = PROC_THREAD_EVENTS(t->index);
     unsigned st = SUCCESS;
     for (unsigned v = 0; v < NUM_EVENTS && !st; v++)
-        st = fc_portal_bind(s + T_EVENTS + v, *h, v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? FOREIGN_MTD : EXC_MTD,
+        st = fc_portal_bind(s + T_EVENTS + v, *h, v == EV_STARTUP ? STARTUP_MTD : v == EV_RECALL ? RECALL_MTD : FAULT_MTD,
                             thread_portal_id(t, v));
     st = st ? st : fc_portal_bind(s + T_SYSCALL, *h, FOREIGN_MTD, thread_portal_id(t, PROC_ID_SYSCALL));
     st = st ? st : fc_delegate(SEL_ROOT_PD, proc_pd(p), CRD(CRD_OBJ, PERM_EVENT, 5, s + T_EVENTS), CRD(CRD_OBJ, PERM_EVENT, 5, base));
@@ -183,6 +183,15 @@ uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc 
 static struct proc_thread *current(void)
 {
     return fc_self()->user;
+}
+
+void proc_recall_self(struct proc *p)
+{
+    struct proc_thread *t = current();
+    if (t && t->p == p)
+        fc_ec_recall(t->sel + T_EC);
+    else
+        proc_recall(p);
 }
 
 void *proc_thread_self(struct proc *p)

@@ -13,7 +13,48 @@ static struct exec_args {
     char strings[EXEC_STRINGS];
     const char *argv[EXEC_VECTOR + 3], *envp[EXEC_VECTOR + 1];
     char path[256], interp[256];
+    uint8_t head[4096];                          /* the start of a file not in one piece */
 } exec_args[PROC_MAX];
+
+/*
+ * The first bytes of file n, where "#!" and the ELF headers are: the archive's copy of a file
+ * as the archive holds it (all of it, in one piece), else up to a page read into a->head (a
+ * file written at run time lies in pages of its own). *len: how many.
+ */
+static const uint8_t *file_head(struct fs_node *n, struct exec_args *a, uint64_t *len)
+{
+    if (n->tar_data) {
+        *len = n->size;
+        return n->tar_data;
+    }
+    int64_t r = fs_read(n, 0, a->head, n->size < sizeof a->head ? n->size : sizeof a->head);
+    *len = r > 0 ? (uint64_t)r : 0;
+    return a->head;
+}
+
+/* The loader's reader for a file written at run time (fs_lock held: execve takes it). */
+static void read_node(void *node, void *dst, uint64_t off, uint64_t len)
+{
+    int64_t r = fs_read(node, off, dst, len);
+    if (r < (int64_t)len)
+        memset((uint8_t *)dst + (r > 0 ? r : 0), 0, len - (uint64_t)(r > 0 ? r : 0));
+}
+
+/* The ELF headers of a file of size bytes whose first len are at head lie within them (the
+ * checks read only those); a file in one piece has them all. */
+static bool headers_within(const uint8_t *head, uint64_t len, uint64_t size)
+{
+    if (len == size)
+        return true;
+    if (len < 64)
+        return false;
+    uint64_t phoff;
+    uint16_t phentsize, phnum;
+    memcpy(&phoff, head + 32, sizeof phoff);
+    memcpy(&phentsize, head + 54, sizeof phentsize);
+    memcpy(&phnum, head + 56, sizeof phnum);
+    return phoff <= len && (uint64_t)phentsize * phnum <= len - phoff;
+}
 
 /* A NULL-ended vector of string pointers at va, copied into a's strings from *used on; count or -errno. */
 static int64_t copy_vector(struct linux_proc *lp, uint64_t va, const char **out, unsigned max, struct exec_args *a,
@@ -52,7 +93,8 @@ static struct fs_node *exec_node(struct linux_proc *lp, const char *path)
  * file, an ELF the loader can place, or a "#!" script whose interpreter is one; the
  * arguments); then the old program goes (its pages and areas, descriptors with FD_CLOEXEC,
  * signal handlers) and the new one is loaded, with a fresh stack. The reply starts it: rip at
- * its entry, rsp at argc, the other registers 0. Only files as the archive holds them can run.
+ * its entry, rsp at argc, the other registers 0. A file as the archive holds it is read in
+ * place; one written at run time through the file system (file_head, read_node).
  */
 int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
 {
@@ -79,13 +121,15 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     if (n->type != FS_FILE || !(n->mode & 0111))
         return -LX_EACCES;                           /* not a file, or no execute bit (root too) */
     const char *const *argv = a->argv + 2, *file = a->path;
-    if (n->size > 2 && n->tar_data && n->tar_data[0] == '#' && n->tar_data[1] == '!') {
+    uint64_t len;
+    const uint8_t *head = file_head(n, a, &len);
+    if (len > 2 && head[0] == '#' && head[1] == '!') {
         /* A script: "#!interpreter [one argument]" runs the interpreter on it. */
         unsigned i = 2, k = 0;
-        while (i < n->size && (n->tar_data[i] == ' ' || n->tar_data[i] == '\t'))
+        while (i < len && (head[i] == ' ' || head[i] == '\t'))
             i++;
-        while (i < n->size && n->tar_data[i] != '\n' && k < sizeof a->interp - 1)
-            a->interp[k++] = (char)n->tar_data[i++];
+        while (i < len && head[i] != '\n' && k < sizeof a->interp - 1)
+            a->interp[k++] = (char)head[i++];
         a->interp[k] = 0;
         char *arg = strchr(a->interp, ' ');
         if (arg)
@@ -103,14 +147,15 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
             return -LX_ENOENT;
         if (!(n->mode & 0111))
             return -LX_EACCES;
+        head = file_head(n, a, &len);
     }
-    if (!n->tar_data) {
-        printf("[linux] process %u (%s): execve of %s: only programs as the archive holds them run: -ENOEXEC\n",
+    struct elf_info elf;
+    if (!headers_within(head, len, n->size)) {
+        printf("[linux] process %u (%s): execve of %s: its program headers lie past its first page: -ENOEXEC\n",
                p->id, p->name, file);
         return -LX_ENOEXEC;
     }
-    struct elf_info elf;
-    if (proc_image_check(n->tar_data, n->size, &elf))
+    if (proc_image_check(head, n->size, &elf))
         return -LX_ENOEXEC;
     if (lx_self(lp) != &lp->main) {
         printf("[linux] process %u (%s): execve from a thread other than the first is not supported: -ENOSYS\n",
@@ -139,7 +184,9 @@ int64_t lx_execve(struct linux_proc *lp, struct utcb_exc *x)
     lp->brk_start = lp->brk = lp->mmap_next = 0;
     proc_unmap_everything(p);
     const char *why = NULL;
-    if (proc_load_image(p, n->tar_data, &elf, &why) != SUCCESS ||
+    unsigned st = n->tar_data ? proc_load_image(p, n->tar_data, &elf, &why)
+                              : proc_load_image_from(p, read_node, n, &elf, &why);
+    if (st != SUCCESS ||
         !lx_stack_setup(p, (int)argc, argv, a->envp, file)) {
         printf("[linux] process %u (%s): execve of %s failed after the old program was gone (%s): killed\n",
                p->id, p->name, file, why ? why : "its initial stack");

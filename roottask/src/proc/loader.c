@@ -36,7 +36,8 @@ static struct proc *fail(struct proc *p, const char *what, const char *why)
 }
 
 static struct proc *spawn(const char *path, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality);
-static unsigned load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why);
+static unsigned load_image(struct proc *p, proc_image_read read, void *ctx, const struct elf_info *elf,
+                           const char **why);
 
 /* A native program of the archive: bin/<name>. */
 static struct proc *spawn_bin(const char *name, uint64_t arg, unsigned cpu, bool foreign, proc_personality personality)
@@ -129,7 +130,8 @@ struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state)
 }
 
 /* proc_load_image's work, under image_lock. */
-static unsigned load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why)
+static unsigned load_image(struct proc *p, proc_image_read read, void *ctx, const struct elf_info *elf,
+                           const char **why)
 {
     unsigned st;
     /*
@@ -162,7 +164,7 @@ static unsigned load_image(struct proc *p, const uint8_t *data, const struct elf
             if (chunk > g->filesz - off)
                 chunk = g->filesz - off;
             uint64_t page = page_of[image_page(va & ~0xfffUL, n)];
-            memcpy((void *)(page + (va & 0xfff)), data + g->offset + off, chunk);
+            read(ctx, (void *)(page + (va & 0xfff)), g->offset + off, chunk);
             off += chunk;
         }
     }
@@ -199,10 +201,21 @@ const char *proc_image_check(const uint8_t *data, uint64_t size, struct elf_info
 static volatile int image_lock;                  /* the loader's tables: one image at a time */
 
 /* Map the image's segments (checked by proc_image_check) and a fresh stack into p; status, *why. */
-unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why)
+unsigned proc_load_image_from(struct proc *p, proc_image_read read, void *ctx, const struct elf_info *elf,
+                              const char **why)
 {
     fc_spin_lock(&image_lock);
-    unsigned st = load_image(p, data, elf, why);
+    unsigned st = load_image(p, read, ctx, elf, why);
     fc_spin_unlock(&image_lock);
     return st;
+}
+
+static void read_memory(void *data, void *dst, uint64_t off, uint64_t len)
+{
+    memcpy(dst, (const uint8_t *)data + off, len);
+}
+
+unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why)
+{
+    return proc_load_image_from(p, read_memory, (void *)data, elf, why);
 }

@@ -80,12 +80,18 @@ struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, pr
 struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state);
 /*
  * A new program in a process (execve): proc_image_check says whether data is a static ELF the
- * loader can place (NULL, or why not); proc_load_image maps its segments and a fresh stack
- * into p, which has no pages left (proc_unmap_everything), and sets entry, image_end, phdr.
+ * loader can place (NULL, or why not: data holds the headers, size is the file's); proc_load_image
+ * maps its segments and a fresh stack into p, which has no pages left (proc_unmap_everything),
+ * and sets entry, image_end, phdr. The file's bytes come from data, or, for a file that is not
+ * in one piece (one written at run time), from read(ctx, dst, off, len), which copies len bytes
+ * at off (proc_load_image_from).
  */
 struct elf_info;
 const char *proc_image_check(const uint8_t *data, uint64_t size, struct elf_info *elf);
 unsigned proc_load_image(struct proc *p, const uint8_t *data, const struct elf_info *elf, const char **why);
+typedef void (*proc_image_read)(void *ctx, void *dst, uint64_t off, uint64_t len);
+unsigned proc_load_image_from(struct proc *p, proc_image_read read, void *ctx, const struct elf_info *elf,
+                              const char **why);
 /* Every page and area of p goes (its PD, EC and portals stay): before a new program. */
 void proc_unmap_everything(struct proc *p);
 /* A foreign process from any path of the userland archive (e.g. "linux/hello"). */

@@ -91,6 +91,7 @@ void lx_timer_init(void) {}
 void lx_timer_stop(struct linux_proc *lp) { (void)lp; }
 void lx_console_session(struct linux_proc *lp) { (void)lp; }
 bool lx_signal_deliver(struct linux_proc *lp, struct utcb_exc *x, int64_t nr) { (void)lp; (void)x; (void)nr; return false; }
+void lx_clone_fpu_keep(struct linux_proc *lp, struct utcb_exc *x) { (void)lp; (void)x; }
 void lx_clock_init(void) {}
 void lx_dev_init(void) {}
 void lx_vfork_release(struct linux_proc *lp) { (void)lp; }

@@ -157,6 +157,7 @@ static void linux_ended(struct proc *p)
 /* Recalled on its way to its own code (a signal another sent): what is pending is delivered. */
 static void linux_recalled(struct proc *p, struct utcb_exc *x)
 {
+    lx_clone_fpu_keep(lx_of(p), x);                  /* a fork or clone asked for this recall */
     lx_signal_deliver(lx_of(p), x, -1);
 }
 

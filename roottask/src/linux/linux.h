@@ -41,6 +41,7 @@
 /* The kernel's own codes for a call a signal interrupted (never seen by a program): the
  * delivery (signal.c: lx_signal_deliver) makes them -EINTR or starts the call again. */
 #define LX_ERESTARTSYS          512  /* again if the handler has SA_RESTART (or none ran), else -EINTR */
+#define LX_ERESTARTNOINTR       513  /* again, whatever ran (fork and clone, for the FPU image: signal.c) */
 #define LX_ERESTARTNOHAND       514  /* again only if no handler ran (pause, sigsuspend) */
 #define LX_ERESTART_RESTARTBLOCK 516 /* nanosleep: -EINTR if a handler ran (the rest is in rem) */
 #define LX_ELOOP        40
@@ -267,6 +268,9 @@ struct lx_task {
     uint64_t futex_addr;             /* thread.c: the futex word it waits on, ... */
     uint32_t futex_bits;             /* ... the bitset of its wait, ... */
     bool futex_queued;               /* ... and whether it waits still (a wake takes it off) */
+    uint64_t clone_fpu_want;         /* signal.c: a fork or clone (its rip) waits for the FPU image, ... */
+    uint64_t clone_fpu_kept;         /* ... which the recall kept for it, here: */
+    uint8_t clone_fpu[UTCB_FPU_SIZE];
 };
 
 struct linux_proc {
@@ -510,6 +514,12 @@ static inline void *lx_fpu_image(struct utcb_exc *x)
 }
 /* The reply x gives the thread the FPU state of a program's start (execve, a handler's entry). */
 void lx_fpu_fresh(struct utcb_exc *x);
+/* The calling thread's FPU image for the child of its fork, vfork or clone x (the child inherits
+ * it, as on Linux); NULL: the syscall's message has none, and the caller returns
+ * -LX_ERESTARTNOINTR: the call comes again after the recall this asks for, which keeps the
+ * image (lx_clone_fpu_keep, from the recall's message). */
+const void *lx_clone_fpu(struct linux_proc *lp, const struct utcb_exc *x);
+void lx_clone_fpu_keep(struct linux_proc *lp, struct utcb_exc *x);
 /* What is pending for thread t of lp (its own and the process's); and of that, what its mask
  * lets through (SIGKILL and SIGSTOP are never blocked). */
 #define UNBLOCKABLE ((1UL << 8) | (1UL << 18))

@@ -230,6 +230,28 @@ void lx_fpu_fresh(struct utcb_exc *x)
     x->mtd |= MTD_FPU;
 }
 
+const void *lx_clone_fpu(struct linux_proc *lp, const struct utcb_exc *x)
+{
+    struct lx_task *self = lx_self(lp);
+    if (self->clone_fpu_kept == x->rip) {            /* kept at the recall for this very call */
+        self->clone_fpu_kept = 0;
+        return self->clone_fpu;
+    }
+    self->clone_fpu_want = x->rip;
+    proc_recall_self(lp->p);
+    return NULL;
+}
+
+void lx_clone_fpu_keep(struct linux_proc *lp, struct utcb_exc *x)
+{
+    struct lx_task *self = lx_self(lp);
+    if (!self->clone_fpu_want || !(x->mtd & MTD_FPU))
+        return;
+    memcpy(self->clone_fpu, lx_fpu_image(x), UTCB_FPU_SIZE);
+    self->clone_fpu_kept = self->clone_fpu_want;
+    self->clone_fpu_want = 0;
+}
+
 /* The frame of sig for handler a, below sp (or on the alternate stack), the FPU image of the
  * message above it; the registers start the handler, with a fresh FPU state. */
 static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_sigaction *a,
@@ -294,6 +316,8 @@ static bool syscall_restart(struct utcb_exc *x, int64_t nr, const struct lx_siga
     bool again;
     if (r == -LX_ERESTARTSYS)
         again = !a || (a->sa_flags & SA_RESTART);
+    else if (r == -LX_ERESTARTNOINTR)
+        again = true;
     else
         again = !a;                                  /* NOHAND, RESTARTBLOCK: a handler means -EINTR */
     x->rax = again ? (uint64_t)nr : (uint64_t)-LX_EINTR;

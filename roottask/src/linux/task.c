@@ -120,11 +120,14 @@ static struct linux_proc *child_next(struct linux_proc *lp, unsigned *slot)
 static int64_t fork_as(struct linux_proc *lp, struct utcb_exc *x, uint64_t flags, uint64_t stack, uint64_t ptid,
                        uint64_t ctid)
 {
+    const void *fpu = lx_clone_fpu(lp, x);
+    if (!fpu)
+        return -LX_ERESTARTNOINTR;                   /* again, with the FPU image, after a recall */
     struct utcb_exc state = *x;
     state.rax = 0;
     if (stack)
         state.rsp = stack;                           /* clone's child stack */
-    struct proc *c = proc_fork(lp->p, &state);
+    struct proc *c = proc_fork(lp->p, &state, fpu);
     if (!c)
         return -LX_EAGAIN;
     struct linux_proc *clp = lx_proc_new(c);

@@ -117,6 +117,9 @@ int64_t lx_clone_thread(struct linux_proc *lp, struct utcb_exc *x)
                lp->p->name, flags);
         return -LX_EINVAL;
     }
+    const void *fpu = lx_clone_fpu(lp, x);
+    if (!fpu)
+        return -LX_ERESTARTNOINTR;                   /* again, with the FPU image, after a recall */
     struct lx_task *t = task_take(lp);
     if (!t)
         return -LX_EAGAIN;
@@ -130,7 +133,7 @@ int64_t lx_clone_thread(struct linux_proc *lp, struct utcb_exc *x)
     if (flags & CLONE_SETTLS)
         start.fs_base = tls;
     unsigned cpu = lp->p->cpu + lp->p->nthreads + 1;
-    uint64_t tid = proc_thread_create(lp->p, cpu, &start, t);   /* from here on: the process's lock */
+    uint64_t tid = proc_thread_create(lp->p, cpu, &start, fpu, t);   /* from here on: the process's lock */
     if (!tid) {
         task_free(t);
         return -LX_EAGAIN;

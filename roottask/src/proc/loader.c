@@ -104,10 +104,11 @@ unsigned proc_make_pd_ec(struct proc *p, unsigned cpu, bool foreign)
     return st ? st : fc_create_ec(s + SEL_EC, s + SEL_PD, cpu, APP_UTCB, 0, APP_SEL_EVENTS, true);
 }
 
-/* A child's first registers, kept here until it runs (the caller's copy may be gone by then). */
+/* A child's first registers and FPU image, kept here until it runs (the caller's copy may be gone by then). */
 static struct utcb_exc fork_states[PROC_MAX];
+static uint8_t fork_fpus[PROC_MAX][UTCB_FPU_SIZE];
 
-struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state)
+struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state, const void *fpu)
 {
     struct proc *p = proc_slot_take(parent->name);
     if (!p)
@@ -125,6 +126,10 @@ struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state)
     p->phnum = parent->phnum;
     fork_states[p->slot] = *state;
     p->start_state = &fork_states[p->slot];
+    if (fpu) {
+        memcpy(fork_fpus[p->slot], fpu, UTCB_FPU_SIZE);
+        p->start_fpu = fork_fpus[p->slot];
+    }
     p->status = 0;
     return p;
 }

@@ -104,6 +104,7 @@ struct proc *proc_slot_take(const char *path)
     p->large = 0;
     p->start_sp = 0;
     p->start_state = NULL;
+    p->start_fpu = NULL;
     p->pstate = NULL;
     p->on_fault = NULL;
     p->fault_taken = NULL;
@@ -323,7 +324,12 @@ static void startup_handler(uint64_t id, struct utcb *u)
         uint64_t mtd = u->exc.mtd;
         u->exc = *p->start_state;                    /* every group the portal's MTD names */
         u->exc.mtd = mtd;
+        if (p->start_fpu) {
+            memcpy(utcb_fpu(u), p->start_fpu, UTCB_FPU_SIZE);
+            u->exc.mtd |= MTD_FPU;
+        }
         p->start_state = NULL;
+        p->start_fpu = NULL;
         return;
     }
     u->exc.rip = p->entry;

@@ -48,6 +48,7 @@ struct proc {
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
     struct utcb_exc *start_state;     /* non-NULL: start with exactly these registers (a fork's child) */
+    const void *start_fpu;            /* non-NULL: and this FPU image (MTD_FPU: the parent's) */
     void *pstate;                     /* its personality's own state (NULL: none) */
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
     /* if set: after the fault report, what its personality says of a fault (SIGSEGV, ...) */
@@ -75,9 +76,9 @@ struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, pr
 /*
  * A copy of parent (a fork): a new PD with every page it has (the same rights), shared until
  * one of them writes to it (copy-on-write, memory.c), and its areas, the same personality on the same CPU, starting with the registers in *state
- * (copied). Not started; NULL (and a line) if it cannot.
+ * and the FPU image fpu (MTD_FPU; NULL: a fresh state), both copied. Not started; NULL (and a line) if it cannot.
  */
-struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state);
+struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state, const void *fpu);
 /*
  * A new program in a process (execve): proc_image_check says whether data is a static ELF the
  * loader can place (NULL, or why not: data holds the headers, size is the file's); proc_load_image
@@ -182,14 +183,16 @@ void proc_recall(struct proc *p);
 /* The same for the thread this handler serves (p's first, or one of the thread table). */
 void proc_recall_self(struct proc *p);
 /*
- * Threads (thread.c). proc_thread_create: a new thread of p on cpu, starting with *start, its
- * personality's state pstate: its tid, or 0 (no free entry, no memory). The caller holds p's
+ * Threads (thread.c). proc_thread_create: a new thread of p on cpu, starting with *start and
+ * the FPU image fpu (MTD_FPU; NULL: a fresh state), its personality's state pstate: its tid,
+ * or 0 (no free entry, no memory). The caller holds p's
  * lock from then on. proc_thread_exit: the calling thread ends (the first thread: the process
  * ends). proc_thread_self: the personality state of the thread whose handler calls, or NULL
  * for the first thread.
  * proc_threads_recall: every thread but the first into the kernel (its on_recall).
  */
-uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, void *pstate);
+uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, const void *fpu,
+                            void *pstate);
 void proc_thread_exit(struct proc *p) __attribute__((noreturn));
 void *proc_thread_self(struct proc *p);
 void proc_threads_recall(struct proc *p);

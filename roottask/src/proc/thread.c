@@ -38,6 +38,8 @@ struct proc_thread {
     sel_t sel;                           /* its roottask block (made once) */
     sel_t handler[HIP_MAX_CPUS];         /* the entry's handler EC per CPU (made on first use) */
     struct utcb_exc start;               /* its first registers (the startup reply) */
+    uint8_t start_fpu[UTCB_FPU_SIZE];    /* ... and FPU image, if start_with_fpu */
+    bool start_with_fpu;
     void *pstate;                        /* its personality's state (fc_self()->user in its handler) */
     bool running;                        /* its EC and SC exist */
     bool ended;                          /* proc_thread_exit, proc_threads_kill: the reaper revokes it */
@@ -154,7 +156,8 @@ static unsigned thread_make(struct proc_thread *t)
  * pstate; running when this returns. The caller holds p's lock from now on (proc_lock: p has
  * more than one thread). Its tid, or 0: no free entry, or no memory (nothing is left behind).
  */
-uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, void *pstate)
+uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc *start, const void *fpu,
+                            void *pstate)
 {
     if (table_init() != SUCCESS)
         return 0;
@@ -163,6 +166,9 @@ uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc 
         return 0;
     t->cpu = cpu % fc_hip->num_cpus;
     t->start = *start;
+    t->start_with_fpu = fpu != NULL;
+    if (fpu)
+        memcpy(t->start_fpu, fpu, UTCB_FPU_SIZE);
     t->pstate = pstate;
     t->tid = proc_new_id();
     __atomic_add_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
@@ -293,6 +299,10 @@ static void thread_portal(uint64_t id, struct utcb *u)
         uint64_t mtd = u->exc.mtd;
         u->exc = t->start;
         u->exc.mtd = mtd;
+        if (t->start_with_fpu) {
+            memcpy(utcb_fpu(u), t->start_fpu, UTCB_FPU_SIZE);
+            u->exc.mtd |= MTD_FPU;
+        }
     } else if (vector == PROC_ID_SYSCALL) {
         p->personality(p, u);                    /* it takes the lock for the calls that need it */
         proc_unlock(p);

@@ -28,6 +28,19 @@ int main(void)
     printf("fork: waited for the child: %d, exited %d, status %d\n", w == c, WIFEXITED(st), WEXITSTATUS(st));
     printf("fork: our copy of the variable is still %d\n", shared);
 
+    /* the child starts with our FPU state: MXCSR's rounding mode (fesetround) and masks */
+    unsigned mxcsr = 0x1f80 | 0x6000, seen;       /* round toward zero */
+    __asm__ volatile("ldmxcsr %0" :: "m"(mxcsr));
+    c = fork();
+    if (c == 0) {
+        __asm__ volatile("stmxcsr %0" : "=m"(seen));
+        _exit(seen == mxcsr ? 3 : 4);
+    }
+    waitpid(c, &st, 0);
+    mxcsr = 0x1f80;
+    __asm__ volatile("ldmxcsr %0" :: "m"(mxcsr));
+    printf("fork: the child has our MXCSR: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 3 ? "yes" : "no");
+
     /* a pipe between them: the child writes and exits, we read to the end of the file */
     int p[2];
     pipe(p);

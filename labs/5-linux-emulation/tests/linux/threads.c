@@ -371,6 +371,30 @@ static void shared_waits(void)
            "after a sibling's read was interrupted: %s; the same on an eventfd: %s\n", a, b, c);
 }
 
+/* ---- the floating-point environment: a new thread inherits its creator's (POSIX) ---- */
+
+static void *mxcsr_of(void *arg)
+{
+    (void)arg;
+    unsigned m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return (void *)(uintptr_t)m;
+}
+
+static void fp_environment(void)
+{
+    unsigned m = 0x1f80 | 0x4000;                 /* round up */
+    __asm__ volatile("ldmxcsr %0" :: "m"(m));
+    pthread_t t;
+    void *r = NULL;
+    pthread_create(&t, NULL, mxcsr_of, NULL);
+    pthread_join(t, &r);
+    unsigned mine = m;
+    m = 0x1f80;
+    __asm__ volatile("ldmxcsr %0" :: "m"(m));
+    printf("fenv: a new thread has its creator's MXCSR: %s\n", (unsigned)(uintptr_t)r == mine ? "yes" : "no");
+}
+
 /* ---- sched_getcpu: each thread is on a CPU it may run on ---- */
 
 /* By the system calls (the build's include path has a sched.h of the kernel's): getcpu, and
@@ -411,6 +435,7 @@ int main(void)
     create_join_many();
     robust_mutexes();
     shared_waits();
+    fp_environment();
     cpus();
     return 0;
 }

@@ -70,23 +70,22 @@ static bool all_back(struct proc *p)
     return pages_out == 0;
 }
 
-/* A process with n pages scattered from seed, and a record for walks over it. */
-static struct fixture { struct proc p; uint64_t va[300]; struct seen s; unsigned n; } fx;
-static struct fixture *fixture_new(uint64_t seed, unsigned n)
+/* A process p with n pages scattered from seed (va, sorted), and a record s for walks over it. */
+static struct proc p;
+static uint64_t va[300];
+static struct seen s;
+static unsigned n;
+static void fixture_new(uint64_t seed, unsigned pages)
 {
-    memset(&fx, 0, sizeof fx);
+    memset(&p, 0, sizeof p);
+    memset(&s, 0, sizeof s);
     unit_rng = seed;
-    fx.n = make_pages(&fx.p, fx.va, n);
-    return &fx;
+    n = make_pages(&p, va, pages);
 }
 
 TEST(range_walk_visits_the_range_in_order)
 {
-    struct fixture *f = fixture_new(0x9a9e, 300);
-    struct proc *p = &f->p;
-    uint64_t *va = f->va;
-    struct seen *s = &f->s;
-    unsigned n = f->n;
+    fixture_new(0x9a9e, 300);
     for (int round = 0; round < 2000; round++) {
         uint64_t a, b;
         if (round % 3 == 0) {                    /* around a page that is there */
@@ -100,50 +99,46 @@ TEST(range_walk_visits_the_range_in_order)
         }
         if (round == 0)
             a = 0, b = USER_END;
-        s->n = 0;
-        s->clear = false;
-        uint64_t count = pmap_range(p, a, b, seen_fn, s);
+        s.n = 0;
+        s.clear = false;
+        uint64_t count = pmap_range(&p, a, b, seen_fn, &s);
         unsigned want = 0;
         for (unsigned i = 0; i < n; i++)
             if (va[i] >= a && va[i] < b) {
-                CHECK(want < s->n);
-                CHECK_EQ(s->va[want], va[i]);
+                CHECK(want < s.n);
+                CHECK_EQ(s.va[want], va[i]);
                 want++;
             }
-        CHECK_EQ(s->n, want);
+        CHECK_EQ(s.n, want);
         CHECK_EQ(count, want);
-        CHECK_EQ(pmap_range(p, a, b, NULL, NULL), want);
+        CHECK_EQ(pmap_range(&p, a, b, NULL, NULL), want);
     }
     walked.n = 0;
-    pmap_walk(p, walk_fn, false);                   /* the teardown's walk: every page, in order */
+    pmap_walk(&p, walk_fn, false);                   /* the teardown's walk: every page, in order */
     CHECK_EQ(walked.n, n);
     CHECK_EQ(memcmp(walked.va, va, n * sizeof va[0]), 0);
-    CHECK(all_back(p));
+    CHECK(all_back(&p));
 }
 
 /* A walk that clears each slot it visits (unmap's way) goes on to the next, and the pages
  * outside the range stay. */
 TEST(range_walk_clearing_slots)
 {
-    struct fixture *f = fixture_new(0x5107, 200);
-    struct proc *p = &f->p;
-    uint64_t *va = f->va;
-    struct seen *s = &f->s;
-    unsigned n = f->n;
+    fixture_new(0x5107, 200);
     uint64_t a = va[50], b = va[150];
-    s->n = 0;
-    s->clear = true;
-    CHECK_EQ(pmap_range(p, a, b, seen_fn, s), 100);
-    CHECK_EQ(s->n, 100);
-    CHECK_EQ(pmap_range(p, 0, USER_END, NULL, NULL), n - 100);
-    CHECK_EQ(pmap_range(p, a, b, NULL, NULL), 0);
-    CHECK(proc_mapped(p, va[49]) && !proc_mapped(p, va[50]) && proc_mapped(p, va[150]));
-    CHECK(all_back(p));
+    s.n = 0;
+    s.clear = true;
+    CHECK_EQ(pmap_range(&p, a, b, seen_fn, &s), 100);
+    CHECK_EQ(s.n, 100);
+    CHECK_EQ(pmap_range(&p, 0, USER_END, NULL, NULL), n - 100);
+    CHECK_EQ(pmap_range(&p, a, b, NULL, NULL), 0);
+    CHECK(proc_mapped(&p, va[49]) && !proc_mapped(&p, va[50]) && proc_mapped(&p, va[150]));
+    CHECK(all_back(&p));
 }
 
 TEST(range_walk_empty_ranges)
 {
-    static struct proc p;
+    memset(&p, 0, sizeof p);
     CHECK_EQ(pmap_range(&p, 0, USER_END, NULL, NULL), 0);             /* no map at all */
     uint64_t *slot = pmap_slot_make(&p, 0x400000);
     *slot = 0x1000 | PM_PRESENT;

@@ -11,10 +11,6 @@
 static struct slab_cache states;            /* 512-byte FXSAVE areas, 16-byte aligned */
 
 static uint32_t mxcsr_mask;                 /* the MXCSR bits this CPU has (FXSAVE's MXCSR_MASK) */
-#define FX_FCW        0                     /* offsets in an FXSAVE image */
-#define FX_MXCSR      24
-#define FX_MXCSR_MASK 28
-#define MXCSR_DEFAULT 0x1f80                /* all SIMD exceptions masked, round to nearest */
 
 void fpu_init(void)
 {
@@ -26,7 +22,7 @@ void fpu_init(void)
         uint8_t image[FPU_STATE_SIZE] __attribute__((aligned(16))) = { 0 };
         __asm__ volatile("fxsave64 %0" : "=m"(image));
         uint32_t m;
-        memcpy(&m, image + FX_MXCSR_MASK, sizeof m);
+        memcpy(&m, image + UTCB_FPU_MXCSR_MASK, sizeof m);
         mxcsr_mask = m ? m : 0xffbf;        /* 0: the SDM's default mask */
     }
     write_cr0(read_cr0() | CR0_TS);
@@ -61,7 +57,7 @@ bool fpu_trap(struct ec *ec)
     if (ec->fpu_used) {
         __asm__ volatile("fxrstor64 (%0)" :: "r"(ec->fpu) : "memory");
     } else {
-        uint32_t mxcsr = MXCSR_DEFAULT;
+        uint32_t mxcsr = FPU_MXCSR_INIT;
         __asm__ volatile("fninit; ldmxcsr %0" :: "m"(mxcsr));
         ec->fpu_used = true;
     }
@@ -80,14 +76,9 @@ void fpu_state_get(struct ec *ec, void *dst)
             write_cr0(read_cr0() | CR0_TS);
     } else if (ec->fpu_used) {
         memcpy(dst, ec->fpu, FPU_STATE_SIZE);
-    } else {                                /* what fninit and ldmxcsr give a first use */
-        uint8_t *b = dst;
-        uint16_t fcw = 0x37f;
-        uint32_t mxcsr = MXCSR_DEFAULT;
-        memset(b, 0, FPU_STATE_SIZE);
-        memcpy(b + FX_FCW, &fcw, sizeof fcw);
-        memcpy(b + FX_MXCSR, &mxcsr, sizeof mxcsr);
-        memcpy(b + FX_MXCSR_MASK, &mxcsr_mask, sizeof mxcsr_mask);
+    } else {                                /* what fpu_trap gives a first use */
+        utcb_fpu_fresh(dst);
+        memcpy((uint8_t *)dst + UTCB_FPU_MXCSR_MASK, &mxcsr_mask, sizeof mxcsr_mask);
     }
 }
 
@@ -97,9 +88,9 @@ bool fpu_state_set(struct ec *ec, const void *src)
         return false;
     memcpy(ec->fpu, src, FPU_STATE_SIZE);
     uint32_t mxcsr;
-    memcpy(&mxcsr, (uint8_t *)ec->fpu + FX_MXCSR, sizeof mxcsr);
+    memcpy(&mxcsr, (uint8_t *)ec->fpu + UTCB_FPU_MXCSR, sizeof mxcsr);
     mxcsr &= mxcsr_mask;
-    memcpy((uint8_t *)ec->fpu + FX_MXCSR, &mxcsr, sizeof mxcsr);
+    memcpy((uint8_t *)ec->fpu + UTCB_FPU_MXCSR, &mxcsr, sizeof mxcsr);
     ec->fpu_used = true;
     struct cpu *c = this_cpu();
     if (c->fpu_owner == ec) {               /* its registers are stale: the next use loads the image */

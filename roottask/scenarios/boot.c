@@ -287,15 +287,15 @@ static void fpu_ud_handler(uint64_t id, struct utcb *u)
     uint8_t *img = utcb_fpu(u);
     uint16_t fcw;
     uint32_t mxcsr;
-    memcpy(&fcw, img, sizeof fcw);
-    memcpy(&mxcsr, img + 24, sizeof mxcsr);
+    memcpy(&fcw, img + UTCB_FPU_FCW, sizeof fcw);
+    memcpy(&mxcsr, img + UTCB_FPU_MXCSR, sizeof mxcsr);
     if (fpu_uds++ == 0) {
         fpu_first_fresh = fcw == 0x37f && mxcsr == 0x1f80;
     } else {
-        fpu_second_seen = !memcmp(img + 160 + 3 * 16, fpu_sent, 16) && mxcsr == (0x1f80 | 0x6000);
-        memcpy(img + 160 + 3 * 16, fpu_back, 16);
+        fpu_second_seen = !memcmp(img + UTCB_FPU_XMM(3), fpu_sent, 16) && mxcsr == (0x1f80 | 0x6000);
+        memcpy(img + UTCB_FPU_XMM(3), fpu_back, 16);
         mxcsr = 0xffffffff;
-        memcpy(img + 24, &mxcsr, sizeof mxcsr);
+        memcpy(img + UTCB_FPU_MXCSR, &mxcsr, sizeof mxcsr);
     }
     u->exc.rip += 2;                                 /* past ud2 */
     u->exc.mtd = MTD_RIP_LEN | (fpu_uds == 1 ? 0 : MTD_FPU);

@@ -144,7 +144,24 @@ struct utcb {
  * x87, MXCSR at 24, MXCSR_MASK at 28, XMM0..15 at 160), at this offset of the UTCB. */
 #define UTCB_FPU_OFF    0x400
 #define UTCB_FPU_SIZE   512
+#define UTCB_FPU_FCW        0            /* offsets in the image */
+#define UTCB_FPU_MXCSR      24
+#define UTCB_FPU_MXCSR_MASK 28
+#define UTCB_FPU_XMM(n)     (160 + 16 * (n))
+#define FPU_FCW_INIT    0x37f            /* fninit's */
+#define FPU_MXCSR_INIT  0x1f80           /* all SIMD exceptions masked, round to nearest */
 static inline void *utcb_fpu(struct utcb *u) { return (char *)u + UTCB_FPU_OFF; }
+
+/* The image of the state a first FPU use starts with (fninit, then MXCSR_INIT). */
+static inline void utcb_fpu_fresh(void *image)
+{
+    uint8_t *b = image;
+    uint16_t fcw = FPU_FCW_INIT;
+    uint32_t mxcsr = FPU_MXCSR_INIT;
+    __builtin_memset(b, 0, UTCB_FPU_SIZE);
+    __builtin_memcpy(b + UTCB_FPU_FCW, &fcw, sizeof fcw);
+    __builtin_memcpy(b + UTCB_FPU_MXCSR, &mxcsr, sizeof mxcsr);
+}
 
 #define UTCB_UNTYPED(items)     ((unsigned)((items) & 0xffff))
 #define UTCB_TYPED(items)       ((unsigned)(((items) >> 16) & 0xffff))

@@ -44,16 +44,13 @@ static void read_node(void *node, void *dst, uint64_t off, uint64_t len)
  * checks read only those); a file in one piece has them all. */
 static bool headers_within(const uint8_t *head, uint64_t len, uint64_t size)
 {
+    struct elf64_ehdr eh;
     if (len == size)
         return true;
-    if (len < 64)
+    if (len < sizeof eh)
         return false;
-    uint64_t phoff;
-    uint16_t phentsize, phnum;
-    memcpy(&phoff, head + 32, sizeof phoff);
-    memcpy(&phentsize, head + 54, sizeof phentsize);
-    memcpy(&phnum, head + 56, sizeof phnum);
-    return phoff <= len && (uint64_t)phentsize * phnum <= len - phoff;
+    memcpy(&eh, head, sizeof eh);
+    return eh.e_phoff <= len && (uint64_t)eh.e_phnum * sizeof(struct elf64_phdr) <= len - eh.e_phoff;
 }
 
 /* A NULL-ended vector of string pointers at va, copied into a's strings from *used on; count or -errno. */

@@ -214,19 +214,11 @@ static void die_by(struct linux_proc *lp, int sig)
 static void enter_handler(struct linux_proc *lp, struct utcb_exc *x, int sig, const struct lx_siginfo *info,
                           uint64_t trapno, uint64_t err, uint64_t cr2);
 
-#define FX_SIZE      512                 /* an FXSAVE image (abi.md: MTD_FPU) */
-#define FX_FCW       0
-#define FX_MXCSR     24
-#define FX_SW_BYTES  464                 /* software's: Linux's fpx_sw_bytes, for XSAVE frames only */
+#define FX_SW_BYTES  464                 /* an FXSAVE image's software bytes: Linux's fpx_sw_bytes, for XSAVE frames only */
 
 void lx_fpu_fresh(struct utcb_exc *x)
 {
-    uint8_t *b = lx_fpu_image(x);
-    uint16_t fcw = 0x37f;                /* what fninit sets */
-    uint32_t mxcsr = 0x1f80;             /* all SIMD exceptions masked, round to nearest */
-    memset(b, 0, FX_SIZE);
-    memcpy(b + FX_FCW, &fcw, sizeof fcw);
-    memcpy(b + FX_MXCSR, &mxcsr, sizeof mxcsr);
+    utcb_fpu_fresh(lx_fpu_image(x));
     x->mtd |= MTD_FPU;
 }
 
@@ -263,10 +255,10 @@ static bool push_frame(struct linux_proc *lp, struct utcb_exc *x, int sig, const
         sp = lx_self(lp)->altstack_sp + lx_self(lp)->altstack_size;
     else
         sp -= 128;                                   /* the red zone below the interrupted code's rsp */
-    uint64_t fpstate = (sp - FX_SIZE) & ~63UL;       /* as Linux's fpu__alloc_mathframe */
+    uint64_t fpstate = (sp - UTCB_FPU_SIZE) & ~63UL;       /* as Linux's fpu__alloc_mathframe */
     uint8_t *image = lx_fpu_image(x);
-    memset(image + FX_SW_BYTES, 0, FX_SIZE - FX_SW_BYTES);   /* no XSAVE magic: a legacy frame */
-    if (!proc_write(lp->p, fpstate, image, FX_SIZE))
+    memset(image + FX_SW_BYTES, 0, UTCB_FPU_SIZE - FX_SW_BYTES);   /* no XSAVE magic: a legacy frame */
+    if (!proc_write(lp->p, fpstate, image, UTCB_FPU_SIZE))
         return false;
     sp = fpstate - sizeof(struct lx_rt_sigframe);
     sp = ((sp + 8) & ~15UL) - 8;                     /* as if called: rsp + 8 is 16-aligned at the handler */
@@ -408,7 +400,7 @@ int64_t lx_rt_sigreturn(struct linux_proc *lp, struct utcb_exc *x)
     x->rdx = m->rdx; x->rcx = m->rcx; x->rsp = m->rsp; x->rip = m->rip;
     x->rflags = m->eflags;                           /* the kernel keeps only the user's flags */
     lx_fpu_fresh(x);                                 /* no fpstate: Linux's fresh state */
-    if (m->fpstate && !proc_read(lp->p, lx_fpu_image(x), m->fpstate, FX_SIZE))
+    if (m->fpstate && !proc_read(lp->p, lx_fpu_image(x), m->fpstate, UTCB_FPU_SIZE))
         die_by(lp, 11);
     lx_self(lp)->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
     return (int64_t)m->rax;                          /* the dispatcher puts it in rax */

@@ -27,6 +27,8 @@
 #define FAULT_MTD   (EXC_MTD | MTD_FPU)
 /* What a process's startup reply sets: all of it, for a fork's child. */
 #define STARTUP_MTD FOREIGN_MTD
+/* A startup reply (u: the startup message) that starts its EC as s says. */
+void proc_start_reply(struct utcb *u, const struct proc_start *s);
 /* The loader: a fresh PD for p (foreign or not), its portals and EC; a status. */
 unsigned proc_make_pd_ec(struct proc *p, unsigned cpu, bool foreign);
 /* A copy of every page src has (fresh pages, the same rights) and of its areas, into dst. */

@@ -105,8 +105,7 @@ unsigned proc_make_pd_ec(struct proc *p, unsigned cpu, bool foreign)
 }
 
 /* A child's first registers and FPU image, kept here until it runs (the caller's copy may be gone by then). */
-static struct utcb_exc fork_states[PROC_MAX];
-static uint8_t fork_fpus[PROC_MAX][UTCB_FPU_SIZE];
+static struct proc_start fork_states[PROC_MAX];
 
 struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state, const void *fpu)
 {
@@ -124,12 +123,9 @@ struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state, const 
     p->image_end = parent->image_end;
     p->phdr = parent->phdr;
     p->phnum = parent->phnum;
-    fork_states[p->slot] = *state;
+    fork_states[p->slot].regs = *state;
+    memcpy(fork_states[p->slot].fpu, fpu, UTCB_FPU_SIZE);
     p->start_state = &fork_states[p->slot];
-    if (fpu) {
-        memcpy(fork_fpus[p->slot], fpu, UTCB_FPU_SIZE);
-        p->start_fpu = fork_fpus[p->slot];
-    }
     p->status = 0;
     return p;
 }

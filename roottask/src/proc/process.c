@@ -104,7 +104,6 @@ struct proc *proc_slot_take(const char *path)
     p->large = 0;
     p->start_sp = 0;
     p->start_state = NULL;
-    p->start_fpu = NULL;
     p->pstate = NULL;
     p->on_fault = NULL;
     p->fault_taken = NULL;
@@ -316,20 +315,21 @@ PROC_PORTAL(fs_portal, fs_service_handler(p->slot, u))
 PROC_PORTAL(notify_portal, notify_fn ? notify_fn(p, u) : (void)(u->head.items = 0))
 PROC_PORTAL(foreign_portal, foreign_handler(id, u))
 
+void proc_start_reply(struct utcb *u, const struct proc_start *s)
+{
+    uint64_t mtd = u->exc.mtd;
+    u->exc = s->regs;
+    u->exc.mtd = mtd | MTD_FPU;                  /* every group the portal's MTD names, and the FPU */
+    memcpy(utcb_fpu(u), s->fpu, UTCB_FPU_SIZE);
+}
+
 /* The first message of its EC: where it starts (a fork's child: where its parent was). */
 static void startup_handler(uint64_t id, struct utcb *u)
 {
     struct proc *p = by_slot(id);
     if (p->start_state) {
-        uint64_t mtd = u->exc.mtd;
-        u->exc = *p->start_state;                    /* every group the portal's MTD names */
-        u->exc.mtd = mtd;
-        if (p->start_fpu) {
-            memcpy(utcb_fpu(u), p->start_fpu, UTCB_FPU_SIZE);
-            u->exc.mtd |= MTD_FPU;
-        }
+        proc_start_reply(u, p->start_state);
         p->start_state = NULL;
-        p->start_fpu = NULL;
         return;
     }
     u->exc.rip = p->entry;

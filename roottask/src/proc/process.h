@@ -27,6 +27,13 @@ struct proc;
 /* A personality: handles a foreign process's syscall, state in u->exc (the reply writes it back). */
 typedef void (*proc_personality)(struct proc *p, struct utcb *u);
 
+/* How an EC starts that goes on where another was (a fork's child, a new thread): its registers
+ * and its FPU image (MTD_FPU), both its creator's. */
+struct proc_start {
+    struct utcb_exc regs;
+    uint8_t fpu[UTCB_FPU_SIZE];
+};
+
 struct proc {
     volatile enum proc_state state;
     proc_personality personality;     /* non-NULL: a foreign PD whose syscalls come here */
@@ -47,8 +54,7 @@ struct proc {
     uint64_t entry, phdr, phnum;      /* from its ELF: for a Linux auxv */
     uint64_t image_end;               /* page-aligned end of its ELF segments (a Linux brk starts here) */
     uint64_t start_sp;                /* non-zero: start with this rsp (a Linux initial stack) */
-    struct utcb_exc *start_state;     /* non-NULL: start with exactly these registers (a fork's child) */
-    const void *start_fpu;            /* non-NULL: and this FPU image (MTD_FPU: the parent's) */
+    struct proc_start *start_state;   /* non-NULL: start exactly so (a fork's child) */
     void *pstate;                     /* its personality's own state (NULL: none) */
     void (*teardown)(struct proc *p); /* if set: called by proc_destroy before anything goes */
     /* if set: after the fault report, what its personality says of a fault (SIGSEGV, ...) */
@@ -76,7 +82,7 @@ struct proc *proc_spawn_foreign(const char *name, uint64_t arg, unsigned cpu, pr
 /*
  * A copy of parent (a fork): a new PD with every page it has (the same rights), shared until
  * one of them writes to it (copy-on-write, memory.c), and its areas, the same personality on the same CPU, starting with the registers in *state
- * and the FPU image fpu (MTD_FPU; NULL: a fresh state), both copied. Not started; NULL (and a line) if it cannot.
+ * and the FPU image fpu (MTD_FPU), both copied. Not started; NULL (and a line) if it cannot.
  */
 struct proc *proc_fork(struct proc *parent, const struct utcb_exc *state, const void *fpu);
 /*
@@ -184,7 +190,7 @@ void proc_recall(struct proc *p);
 void proc_recall_self(struct proc *p);
 /*
  * Threads (thread.c). proc_thread_create: a new thread of p on cpu, starting with *start and
- * the FPU image fpu (MTD_FPU; NULL: a fresh state), its personality's state pstate: its tid,
+ * the FPU image fpu (MTD_FPU), its personality's state pstate: its tid,
  * or 0 (no free entry, no memory). The caller holds p's
  * lock from then on. proc_thread_exit: the calling thread ends (the first thread: the process
  * ends). proc_thread_self: the personality state of the thread whose handler calls, or NULL

@@ -37,9 +37,7 @@ struct proc_thread {
     uint64_t tid;
     sel_t sel;                           /* its roottask block (made once) */
     sel_t handler[HIP_MAX_CPUS];         /* the entry's handler EC per CPU (made on first use) */
-    struct utcb_exc start;               /* its first registers (the startup reply) */
-    uint8_t start_fpu[UTCB_FPU_SIZE];    /* ... and FPU image, if start_with_fpu */
-    bool start_with_fpu;
+    struct proc_start start;             /* its first registers and FPU image (the startup reply) */
     void *pstate;                        /* its personality's state (fc_self()->user in its handler) */
     bool running;                        /* its EC and SC exist */
     bool ended;                          /* proc_thread_exit, proc_threads_kill: the reaper revokes it */
@@ -165,10 +163,8 @@ uint64_t proc_thread_create(struct proc *p, unsigned cpu, const struct utcb_exc 
     if (!t)
         return 0;
     t->cpu = cpu % fc_hip->num_cpus;
-    t->start = *start;
-    t->start_with_fpu = fpu != NULL;
-    if (fpu)
-        memcpy(t->start_fpu, fpu, UTCB_FPU_SIZE);
+    t->start.regs = *start;
+    memcpy(t->start.fpu, fpu, UTCB_FPU_SIZE);
     t->pstate = pstate;
     t->tid = proc_new_id();
     __atomic_add_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
@@ -296,13 +292,7 @@ static void thread_portal(uint64_t id, struct utcb *u)
     if (p->state != PROC_RUNNING)
         proc_park(p);
     if (vector == EV_STARTUP) {
-        uint64_t mtd = u->exc.mtd;
-        u->exc = t->start;
-        u->exc.mtd = mtd;
-        if (t->start_with_fpu) {
-            memcpy(utcb_fpu(u), t->start_fpu, UTCB_FPU_SIZE);
-            u->exc.mtd |= MTD_FPU;
-        }
+        proc_start_reply(u, &t->start);
     } else if (vector == PROC_ID_SYSCALL) {
         p->personality(p, u);                    /* it takes the lock for the calls that need it */
         proc_unlock(p);
